@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+// Builds the package in the current directory to dist/: JavaScript with esbuild (one ESM file per
+// entry point, dependencies left external) and type declarations with tsc (isolatedDeclarations
+// keeps them a plain transform). Entry points are read from the `exports` map: every
+// `@wirepack/source` path is built to the `import` path beside it.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+
+const cwd = process.cwd();
+const pkg = JSON.parse(readFileSync(join(cwd, 'package.json'), 'utf8'));
+const entryPoints = {};
+const collect = (target) => {
+  if (!target || typeof target !== 'object') return;
+  const source = target['@wirepack/source'];
+  if (typeof source === 'string' && typeof target.import === 'string') {
+    entryPoints[target.import.replace(/^\.\/dist\//, '').replace(/\.js$/, '')] = join(cwd, source);
+  }
+  for (const value of Object.values(target)) collect(value);
+};
+collect(pkg.exports);
+for (const [name, source] of Object.entries(pkg.wirepack?.bin ?? {})) entryPoints[name] = join(cwd, source);
+if (Object.keys(entryPoints).length === 0) throw new Error(`[wirepack/build] ${pkg.name}: no @wirepack/source entries in exports`);
+
+rmSync(join(cwd, 'dist'), { recursive: true, force: true });
+await build({
+  entryPoints,
+  outdir: join(cwd, 'dist'),
+  bundle: true,
+  packages: 'external',
+  format: 'esm',
+  platform: pkg.wirepack?.platform ?? 'neutral',
+  target: 'es2022',
+  sourcemap: true,
+  logLevel: 'warning',
+});
+const tsconfig = existsSync(join(cwd, 'tsconfig.build.json')) ? 'tsconfig.build.json' : 'tsconfig.json';
+execFileSync(
+  join(import.meta.dirname, '..', 'node_modules', '.bin', 'tsc'),
+  ['-p', tsconfig, '--noEmit', 'false', '--emitDeclarationOnly', '--outDir', 'dist', '--rootDir', 'src'],
+  { cwd, stdio: 'inherit' },
+);
+console.log(`[wirepack/build] ${pkg.name}: ${Object.keys(entryPoints).join(', ')}`);
