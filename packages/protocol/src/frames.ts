@@ -1,0 +1,274 @@
+import { decodeValue, encodeValue } from './codec.ts';
+import { BodyKind, FRAME_HEADER_BYTES, FrameKind } from './constants.ts';
+import type { Body, HeaderList } from './envelope.ts';
+import {
+  bodyKindName,
+  bodyPayload,
+  expectTuple,
+  flattenHeaders,
+  invalid,
+  readBody,
+  readHeaders,
+} from './envelope.ts';
+import { isWirepackErrorCode, WirepackError, type WirepackErrorCode } from './errors.ts';
+import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from './limits.ts';
+
+/** A sub-response. Wire form: `[0, id, status, headers, bodyKind, body]`. */
+export interface ResultFrame {
+  readonly kind: 'result';
+  readonly id: number;
+  readonly status: number;
+  readonly headers: HeaderList;
+  readonly body: Body;
+}
+
+/** A sub-request that produced no response. Wire form: `[1, id, code, message]`. */
+export interface ErrorFrame {
+  readonly kind: 'error';
+  readonly id: number;
+  readonly code: WirepackErrorCode;
+  readonly message: string;
+}
+
+/**
+ * The last frame of a successful batch. Wire form: `[2, timing]`, where timing maps metric names
+ * to numbers (durations in milliseconds), e.g. `{ total: 12.5, queue: 0.3, calls: 40 }`.
+ */
+export interface EndFrame {
+  readonly kind: 'end';
+  readonly timing: Readonly<Record<string, number>>;
+}
+
+/** The batch failed after its response started; every call without a frame fails with it. Wire form: `[3, code, message]`. */
+export interface FatalFrame {
+  readonly kind: 'fatal';
+  readonly code: WirepackErrorCode;
+  readonly message: string;
+}
+
+/** Any response frame. */
+export type Frame = ResultFrame | ErrorFrame | EndFrame | FatalFrame;
+
+/** Encodes one frame with its 4-byte big-endian length prefix. */
+export function encodeFrame(frame: Frame): Uint8Array {
+  let message: unknown[];
+  switch (frame.kind) {
+    case 'result':
+      message = [
+        FrameKind.Result,
+        frame.id,
+        frame.status,
+        flattenHeaders(frame.headers),
+        BodyKind[bodyKindName(frame.body)],
+        bodyPayload(frame.body),
+      ];
+      break;
+    case 'error':
+      message = [FrameKind.Error, frame.id, frame.code, frame.message];
+      break;
+    case 'end':
+      message = [FrameKind.End, frame.timing];
+      break;
+    case 'fatal':
+      message = [FrameKind.Fatal, frame.code, frame.message];
+      break;
+  }
+  const payload = encodeValue(message);
+  const out = new Uint8Array(FRAME_HEADER_BYTES + payload.length);
+  new DataView(out.buffer).setUint32(0, payload.length);
+  out.set(payload, FRAME_HEADER_BYTES);
+  return out;
+}
+
+/** Decodes one frame payload (without its length prefix). Throws only {@link WirepackError}. */
+export function decodeFramePayload(payload: Uint8Array, limits: DecodeLimits = DEFAULT_DECODE_LIMITS): Frame {
+  const message = decodeValue(payload, limits);
+  if (!Array.isArray(message) || message.length === 0) invalid('a frame must be a non-empty array');
+  switch (message[0]) {
+    case FrameKind.Result: {
+      const [, id, status, headers, bodyKind, body] = expectTuple(message, 6, 'result frame');
+      expectId(id);
+      if (typeof status !== 'number' || !Number.isInteger(status) || status < 200 || status > 599) {
+        invalid(`frame ${id}: status must be an integer from 200 to 599`);
+      }
+      return {
+        kind: 'result',
+        id,
+        status,
+        headers: readHeaders(headers, `frame ${id}`),
+        body: readBody(bodyKind, body, `frame ${id}`),
+      };
+    }
+    case FrameKind.Error: {
+      const [, id, code, text] = expectTuple(message, 4, 'error frame');
+      expectId(id);
+      return { kind: 'error', id, code: expectCode(code), message: expectText(text) };
+    }
+    case FrameKind.End: {
+      const [, timing] = expectTuple(message, 2, 'end frame');
+      if (timing === null || typeof timing !== 'object' || Array.isArray(timing))
+        invalid('end frame timing must be a map');
+      for (const value of Object.values(timing)) {
+        if (typeof value !== 'number') invalid('end frame timing values must be numbers');
+      }
+      return { kind: 'end', timing: timing as Record<string, number> };
+    }
+    case FrameKind.Fatal: {
+      const [, code, text] = expectTuple(message, 3, 'fatal frame');
+      return { kind: 'fatal', code: expectCode(code), message: expectText(text) };
+    }
+    default:
+      return invalid(`unknown frame kind ${String(message[0])}`);
+  }
+}
+
+/** Options of {@link readFrames}. */
+export interface ReadFramesOptions {
+  /**
+   * Largest frame payload accepted; checked from the length prefix before anything is allocated.
+   * @default limits.maxBytes
+   */
+  readonly maxFrameBytes?: number;
+  /** Limits for decoding each frame payload. @default DEFAULT_DECODE_LIMITS */
+  readonly limits?: DecodeLimits;
+}
+
+/**
+ * Reads frames from a response body as they arrive. It holds at most one frame plus the chunk it
+ * came in, checks each length prefix against the limit before allocating, and ends after the
+ * end or fatal frame. A stream that ends before that ends in a TRUNCATED error; bytes after the
+ * last frame are MALFORMED. Throws only {@link WirepackError} (stream read errors become NETWORK).
+ * Breaking out of the loop cancels the stream.
+ */
+export async function* readFrames(
+  stream: ReadableStream<Uint8Array>,
+  options: ReadFramesOptions = {},
+): AsyncGenerator<Frame, void, undefined> {
+  const limits = options.limits ?? DEFAULT_DECODE_LIMITS;
+  const maxFrameBytes = options.maxFrameBytes ?? limits.maxBytes;
+  const reader = stream.getReader();
+  const buffer = new ChunkQueue();
+  let finished = false;
+  try {
+    for (;;) {
+      // Parse every complete frame already buffered before reading more.
+      while (!finished && buffer.length >= FRAME_HEADER_BYTES) {
+        const length = buffer.peekUint32();
+        if (length > maxFrameBytes) {
+          throw new WirepackError(
+            'FRAME_TOO_LARGE',
+            `frame of ${length} bytes exceeds the limit of ${maxFrameBytes}`,
+          );
+        }
+        if (buffer.length < FRAME_HEADER_BYTES + length) break;
+        buffer.skip(FRAME_HEADER_BYTES);
+        const frame = decodeFramePayload(buffer.take(length), limits);
+        if (frame.kind === 'end' || frame.kind === 'fatal') finished = true;
+        yield frame;
+      }
+      if (finished && buffer.length > 0) throw new WirepackError('MALFORMED', 'bytes after the last frame');
+      let chunk: ReadableStreamReadResult<Uint8Array>;
+      try {
+        chunk = await reader.read();
+      } catch (error) {
+        throw new WirepackError('NETWORK', `the response stream failed: ${describe(error)}`, {
+          cause: error,
+        });
+      }
+      if (chunk.done) {
+        if (finished) return;
+        throw new WirepackError('TRUNCATED', 'the response stream ended before its end frame');
+      }
+      if (chunk.value.length > 0) {
+        if (finished) throw new WirepackError('MALFORMED', 'bytes after the last frame');
+        buffer.push(chunk.value);
+      }
+    }
+  } finally {
+    // Release the stream whether we finished, failed or the consumer stopped early.
+    reader.cancel().catch(() => {
+      // Cancelling an already-closed or errored stream rejects; nothing is left to release.
+    });
+    reader.releaseLock();
+  }
+}
+
+/** A byte queue over received chunks that copies only when a frame spans chunks. */
+class ChunkQueue {
+  private chunks: Uint8Array[] = [];
+  private offset = 0; // into chunks[0]
+  length = 0;
+
+  push(chunk: Uint8Array): void {
+    this.chunks.push(chunk);
+    this.length += chunk.length;
+  }
+
+  peekUint32(): number {
+    const head = this.chunks[0] as Uint8Array;
+    if (head.length - this.offset >= 4) {
+      return new DataView(head.buffer, head.byteOffset + this.offset, 4).getUint32(0);
+    }
+    const bytes = this.copy(4, false);
+    return new DataView(bytes.buffer).getUint32(0);
+  }
+
+  skip(count: number): void {
+    this.copy(count, true);
+  }
+
+  take(count: number): Uint8Array {
+    const head = this.chunks[0] as Uint8Array;
+    if (head.length - this.offset >= count) {
+      const view = head.subarray(this.offset, this.offset + count);
+      this.advance(count);
+      return view;
+    }
+    return this.copy(count, true);
+  }
+
+  private advance(count: number): void {
+    this.offset += count;
+    this.length -= count;
+    while (this.chunks.length > 0 && this.offset >= (this.chunks[0] as Uint8Array).length) {
+      this.offset -= (this.chunks.shift() as Uint8Array).length;
+    }
+  }
+
+  private copy(count: number, consume: boolean): Uint8Array {
+    const out = new Uint8Array(count);
+    let written = 0;
+    let index = 0;
+    let offset = this.offset;
+    while (written < count) {
+      const chunk = this.chunks[index] as Uint8Array;
+      const part = Math.min(count - written, chunk.length - offset);
+      out.set(chunk.subarray(offset, offset + part), written);
+      written += part;
+      offset = 0;
+      index++;
+    }
+    if (consume) this.advance(count);
+    return out;
+  }
+}
+
+function expectId(id: unknown): asserts id is number {
+  if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id > 0xffff_ffff) {
+    invalid('frame id must be an unsigned 32-bit integer');
+  }
+}
+
+function expectCode(code: unknown): WirepackErrorCode {
+  if (!isWirepackErrorCode(code)) invalid(`unknown error code ${String(code)}`);
+  return code;
+}
+
+function expectText(text: unknown): string {
+  if (typeof text !== 'string') invalid('error message must be a string');
+  return text;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

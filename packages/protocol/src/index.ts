@@ -1,0 +1,64 @@
+// @wirepack/protocol: the batch wire format shared by @wirepack/client and @wirepack/server.
+// The format itself is specified in this package's README.md.
+
+export { decodeValue, encodeValue } from './codec.ts';
+// --- Constants ------------------------------------------------------------------------------
+export {
+  BATCH_MEDIA_TYPE,
+  BodyKind,
+  CANCEL_MEDIA_TYPE,
+  DEFAULT_ENDPOINT,
+  FRAME_HEADER_BYTES,
+  FRAMES_MEDIA_TYPE,
+  FrameKind,
+  PROBLEM_MEDIA_TYPE,
+  PROTOCOL_VERSION,
+  PriorityCode,
+} from './constants.ts';
+// --- Batch requests and cancel messages -----------------------------------------------------
+export {
+  type BatchRequest,
+  type Body,
+  type CancelMessage,
+  decodeBatchRequest,
+  decodeCancelMessage,
+  encodeBatchRequest,
+  encodeCancelMessage,
+  type HeaderList,
+  NO_BODY,
+  type Priority,
+  type SubRequest,
+} from './envelope.ts';
+// --- Errors ---------------------------------------------------------------------------------
+export {
+  ERROR_STATUS,
+  isWirepackError,
+  isWirepackErrorCode,
+  statusForCode,
+  WirepackError,
+  type WirepackErrorCode,
+  type WirepackErrorOptions,
+} from './errors.ts';
+// --- Response frames ------------------------------------------------------------------------
+export {
+  decodeFramePayload,
+  type EndFrame,
+  type ErrorFrame,
+  encodeFrame,
+  type FatalFrame,
+  type Frame,
+  type ReadFramesOptions,
+  type ResultFrame,
+  readFrames,
+} from './frames.ts';
+// --- Limits and the codec -------------------------------------------------------------------
+export { DEFAULT_DECODE_LIMITS, type DecodeLimits, resolveDecodeLimits } from './limits.ts';
+// --- Helpers --------------------------------------------------------------------------------
+export {
+  createBatchId,
+  fromProblem,
+  isJsonMediaType,
+  isMediaType,
+  type Problem,
+  toProblem,
+} from './problem.ts';
