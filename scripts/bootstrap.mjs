@@ -21,7 +21,10 @@ if (major < 20 || (major === 20 && minor < 19)) fail(`Node >= 20.19 is required;
 /** The pnpm command to use: the machine's own when it is the pinned version, else npx's copy. */
 function pnpmCommand() {
   try {
-    const version = execFileSync('pnpm', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const version = execFileSync('pnpm', ['--version'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     if (version.trim() === pinned) return ['pnpm'];
   } catch {
     // No pnpm on PATH: fall through to npx, which fetches the pinned version from the registry.
@@ -63,10 +66,14 @@ function ensureChromium() {
   if (process.env.WIREPACK_CHROMIUM || existsSync('/usr/bin/chromium')) return;
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (!isRoot || !existsSync('/usr/bin/apt-get')) {
-    console.warn('[wirepack/bootstrap] /usr/bin/chromium is missing: browser tests will fail. Install Debian\'s chromium package or set WIREPACK_CHROMIUM.');
+    console.warn(
+      "[wirepack/bootstrap] /usr/bin/chromium is missing: browser tests will fail. Install Debian's chromium package or set WIREPACK_CHROMIUM.",
+    );
     return;
   }
-  console.log('[wirepack/bootstrap] installing Debian\'s chromium for the browser tests');
+  console.log("[wirepack/bootstrap] installing Debian's chromium for the browser tests");
   run('apt-get', ['update', '-qq']);
-  run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], { DEBIAN_FRONTEND: 'noninteractive' });
+  run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], {
+    DEBIAN_FRONTEND: 'noninteractive',
+  });
 }

@@ -4,7 +4,7 @@
 // keeps them a plain transform). Entry points are read from the `exports` map: every
 // `@wirepack/source` path is built to the `import` path beside it.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 
@@ -21,7 +21,8 @@ const collect = (target) => {
 };
 collect(pkg.exports);
 for (const [name, source] of Object.entries(pkg.wirepack?.bin ?? {})) entryPoints[name] = join(cwd, source);
-if (Object.keys(entryPoints).length === 0) throw new Error(`[wirepack/build] ${pkg.name}: no @wirepack/source entries in exports`);
+if (Object.keys(entryPoints).length === 0)
+  throw new Error(`[wirepack/build] ${pkg.name}: no @wirepack/source entries in exports`);
 
 rmSync(join(cwd, 'dist'), { recursive: true, force: true });
 await build({
@@ -41,4 +42,12 @@ execFileSync(
   ['-p', tsconfig, '--noEmit', 'false', '--emitDeclarationOnly', '--outDir', 'dist', '--rootDir', 'src'],
   { cwd, stdio: 'inherit' },
 );
+// Sources import siblings as './x.ts'; published declarations must name './x.js'.
+for (const entry of readdirSync(join(cwd, 'dist'), { recursive: true, withFileTypes: true })) {
+  if (!entry.isFile() || !entry.name.endsWith('.d.ts')) continue;
+  const file = join(entry.parentPath, entry.name);
+  const text = readFileSync(file, 'utf8');
+  const fixed = text.replace(/(from\s+|import\()(['"])(\.{1,2}\/[^'"]+)\.ts\2/g, '$1$2$3.js$2');
+  if (fixed !== text) writeFileSync(file, fixed);
+}
 console.log(`[wirepack/build] ${pkg.name}: ${Object.keys(entryPoints).join(', ')}`);

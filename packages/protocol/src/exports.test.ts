@@ -1,0 +1,42 @@
+import { expect, test } from 'vitest';
+import * as protocol from './index.ts';
+
+// The public surface of @wirepack/protocol: changing it is a deliberate, reviewed act.
+test('export list', () => {
+  expect(Object.keys(protocol).sort()).toMatchInlineSnapshot(`
+    [
+      "BATCH_MEDIA_TYPE",
+      "BodyKind",
+      "CANCEL_MEDIA_TYPE",
+      "DEFAULT_DECODE_LIMITS",
+      "DEFAULT_ENDPOINT",
+      "ERROR_STATUS",
+      "FRAMES_MEDIA_TYPE",
+      "FRAME_HEADER_BYTES",
+      "FrameKind",
+      "NO_BODY",
+      "PROBLEM_MEDIA_TYPE",
+      "PROTOCOL_VERSION",
+      "PriorityCode",
+      "WirepackError",
+      "createBatchId",
+      "decodeBatchRequest",
+      "decodeCancelMessage",
+      "decodeFramePayload",
+      "decodeValue",
+      "encodeBatchRequest",
+      "encodeCancelMessage",
+      "encodeFrame",
+      "encodeValue",
+      "fromProblem",
+      "isJsonMediaType",
+      "isMediaType",
+      "isWirepackError",
+      "isWirepackErrorCode",
+      "readFrames",
+      "resolveDecodeLimits",
+      "statusForCode",
+      "toProblem",
+    ]
+  `);
+});

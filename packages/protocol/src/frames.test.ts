@@ -1,0 +1,152 @@
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { encodeValue } from './codec.ts';
+import type { WirepackErrorCode } from './errors.ts';
+import { encodeFrame, type Frame, readFrames } from './frames.ts';
+
+const frames: Frame[] = [
+  {
+    kind: 'result',
+    id: 7,
+    status: 200,
+    headers: [['content-type', 'application/json']],
+    body: { kind: 'json', value: { ok: true, items: [1, 2, 3] } },
+  },
+  { kind: 'result', id: 3, status: 204, headers: [], body: { kind: 'none' } },
+  {
+    kind: 'result',
+    id: 1,
+    status: 200,
+    headers: [
+      ['set-cookie', 'a=1'],
+      ['set-cookie', 'b=2'],
+    ],
+    body: { kind: 'bytes', bytes: Uint8Array.of(0, 255, 10) },
+  },
+  { kind: 'error', id: 9, code: 'TIMEOUT', message: 'sub-request 9 ran past 30000 ms' },
+  { kind: 'end', timing: { total: 12.5, calls: 4 } },
+];
+
+function streamOf(chunks: Uint8Array[]): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    start(controller) {
+      for (const chunk of chunks) controller.enqueue(chunk);
+      controller.close();
+    },
+  });
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+async function readAll(chunks: Uint8Array[], maxFrameBytes?: number): Promise<Frame[]> {
+  const out: Frame[] = [];
+  for await (const frame of readFrames(streamOf(chunks), maxFrameBytes ? { maxFrameBytes } : {}))
+    out.push(frame);
+  return out;
+}
+
+async function codeOf(chunks: Uint8Array[], maxFrameBytes?: number): Promise<WirepackErrorCode | 'ok'> {
+  try {
+    await readAll(chunks, maxFrameBytes);
+    return 'ok';
+  } catch (error) {
+    return (error as { code: WirepackErrorCode }).code;
+  }
+}
+
+/** Frames as comparable plain data (Buffer vs Uint8Array does not matter). */
+const plain = (list: Frame[]): unknown =>
+  JSON.parse(JSON.stringify(list, (_k, v) => (v instanceof Uint8Array ? Array.from(v) : v)));
+
+const wire = concat(frames.map(encodeFrame));
+
+describe('readFrames', () => {
+  test('reads every frame of one chunk', async () => {
+    expect(plain(await readAll([wire]))).toStrictEqual(plain(frames));
+  });
+
+  test('a split at every byte boundary parses identically', async () => {
+    for (let cut = 0; cut <= wire.length; cut++) {
+      const parsed = await readAll([wire.subarray(0, cut), wire.subarray(cut)]);
+      expect(plain(parsed)).toStrictEqual(plain(frames));
+    }
+  });
+
+  test('any chunking parses identically', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 0, max: wire.length }), { maxLength: 12 }),
+        async (cuts) => {
+          const points = [0, ...[...cuts].sort((a, b) => a - b), wire.length];
+          const chunks = points.slice(1).map((end, i) => wire.subarray(points[i], end));
+          expect(plain(await readAll(chunks))).toStrictEqual(plain(frames));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  test('one byte at a time', async () => {
+    const chunks = Array.from(wire, (byte) => Uint8Array.of(byte));
+    expect(plain(await readAll(chunks))).toStrictEqual(plain(frames));
+  });
+
+  test('a stream truncated anywhere ends in TRUNCATED, not a hang', async () => {
+    for (let cut = 0; cut < wire.length; cut++) {
+      expect(await codeOf([wire.subarray(0, cut)])).toBe('TRUNCATED');
+    }
+  });
+
+  test('a frame longer than the limit is refused from its prefix', async () => {
+    const header = Uint8Array.of(0xff, 0xff, 0xff, 0xff);
+    expect(await codeOf([header])).toBe('FRAME_TOO_LARGE');
+    const big = encodeFrame({
+      kind: 'result',
+      id: 1,
+      status: 200,
+      headers: [],
+      body: { kind: 'bytes', bytes: new Uint8Array(1000) },
+    });
+    expect(await codeOf([big], 100)).toBe('FRAME_TOO_LARGE');
+  });
+
+  test('bytes after the end frame are refused', async () => {
+    expect(await codeOf([wire, Uint8Array.of(0)])).toBe('MALFORMED');
+  });
+
+  test('a fatal frame ends the stream', async () => {
+    const fatal = encodeFrame({ kind: 'fatal', code: 'OVERLOADED', message: 'shutting down' });
+    const parsed = await readAll([concat([encodeFrame(frames[0] as Frame), fatal])]);
+    expect(parsed.map((frame) => frame.kind)).toStrictEqual(['result', 'fatal']);
+  });
+
+  test.each([
+    ['an unknown frame kind', [9]],
+    ['a result frame with a status out of range', [0, 1, 99, [], 0, null]],
+    ['an error frame with a code outside the closed set', [1, 1, 'NOPE', 'x']],
+    ['a result frame with an odd header list', [0, 1, 200, ['a'], 0, null]],
+    ['a JSON body of binary', [0, 1, 200, [], 2, Uint8Array.of(1)]],
+    ['a negative id', [1, -1, 'TIMEOUT', 'x']],
+  ])('%s is INVALID_ENVELOPE', async (_name, message) => {
+    const payload = encodeValue(message);
+    const framed = concat([Uint8Array.of(0, 0, 0, payload.length), payload]);
+    expect(await codeOf([framed])).toBe('INVALID_ENVELOPE');
+  });
+
+  test('a failing stream is a NETWORK error', async () => {
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        controller.error(new TypeError('socket hang up'));
+      },
+    });
+    await expect(readFrames(stream).next()).rejects.toMatchObject({ code: 'NETWORK' });
+  });
+});
