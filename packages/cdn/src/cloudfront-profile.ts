@@ -1,0 +1,100 @@
+import { createHash } from 'node:crypto';
+import type { PlanTarget, ProviderCapabilities, ProviderProfile } from './provider.ts';
+
+// Facts from "Specifying the objects to invalidate", "Concurrent invalidation request maximum" and the
+// CloudFront pricing page:
+// https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/invalidation-specifying-objects.html
+// https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/InvalidationLimits.html
+
+/** CloudFront's invalidation limits (per distribution) and prices (per account and month). */
+export const CLOUDFRONT_CAPABILITIES: ProviderCapabilities = Object.freeze({
+  // No separate per-request maximum is documented: the in-flight quotas bound a request.
+  maxPathsPerRequest: 3000,
+  maxPrefixesPerRequest: 15,
+  maxPathsInFlight: 3000,
+  maxPrefixesInFlight: 15,
+  supportsPrefix: true,
+  supportsTags: false,
+  asynchronous: true,
+  maxPathLength: 4000,
+  pricing: Object.freeze({ freePathsPerMonth: 1000, usdPerPath: 0.005 }),
+});
+
+// RFC 1738 section 2.2 "unsafe" characters. CloudFront: "If the path includes non-ASCII characters or
+// unsafe characters as defined in RFC 1738, URL-encode those characters. Don't URL-encode any other
+// characters in the path, or CloudFront will not invalidate the old version" (over-encoding `*` as %2A
+// silently invalidated nothing: apancutt/deploy-aws-s3-cloudfront#7). `~` is unsafe but unsupported in
+// any form (aws/aws-sdk-js-v3#4042), so the cache key keeps it raw and `target` turns it into a prefix.
+const UNSAFE = new Set([' ', '<', '>', '"', '#', '%', '{', '}', '|', '\\', '^', '[', ']', '`']);
+
+/**
+ * Encodes a decoded URL path (a file path from the manifest) into the path CloudFront matches: UTF-8
+ * percent-encoding of non-ASCII, control and RFC 1738 unsafe characters, nothing else. `?` is also
+ * encoded: in a file name it is a literal character that browsers request as `%3F`, while a raw `?` in an
+ * invalidation path starts a query string and would address another object.
+ *
+ * @example
+ * cloudFrontCacheKey('/docs/a b/café.html'); // '/docs/a%20b/caf%C3%A9.html'
+ */
+export function cloudFrontCacheKey(urlPath: string): string {
+  let out = '';
+  for (const char of urlPath) {
+    const code = char.codePointAt(0)!;
+    if (code > 0x20 && code < 0x7f && !UNSAFE.has(char) && char !== '?') out += char;
+    else out += encodeURIComponent(char);
+  }
+  return out;
+}
+
+/**
+ * How CloudFront can invalidate one cache key: exactly, or through a prefix wildcard when the key has a
+ * `~` (the wildcard ends before it), ends with a literal `*` (which CloudFront would read as a wildcard
+ * anyway), or is longer than 4,000 characters (cut on a character boundary).
+ */
+export function cloudFrontTarget(cacheKey: string): PlanTarget {
+  const max = CLOUDFRONT_CAPABILITIES.maxPathLength;
+  const tilde = cacheKey.indexOf('~');
+  let prefix: string | undefined;
+  if (tilde >= 0) prefix = cacheKey.slice(0, tilde);
+  else if (cacheKey.endsWith('*')) prefix = cacheKey.slice(0, -1);
+  else if (cacheKey.length > max) prefix = cacheKey;
+  if (prefix === undefined) return { kind: 'exact', key: cacheKey };
+  if (prefix.length > max - 1) {
+    prefix = prefix.slice(0, max - 1);
+    // Never cut inside a %XX escape: a broken escape would match nothing.
+    const percent = prefix.lastIndexOf('%');
+    if (percent >= prefix.length - 2) prefix = prefix.slice(0, percent);
+  }
+  return { kind: 'prefix', key: prefix };
+}
+
+/** Renders a target as a CloudFront invalidation path (`*` only ever as the last character). */
+export function renderCloudFrontPath(target: PlanTarget): string {
+  return target.kind === 'prefix' ? `${target.key}*` : target.key;
+}
+
+/**
+ * The deterministic `CallerReference` of one batch: the same deploy (manifest digest), distribution and
+ * batch index always give the same reference, so a retried or re-run deploy never invalidates twice
+ * (CloudFront returns the existing invalidation for a repeated reference with the same paths).
+ */
+export function cloudFrontCallerReference(
+  manifestDigest: string,
+  distributionId: string,
+  batchIndex: number,
+): string {
+  const id = /^[A-Za-z0-9]{1,40}$/.test(distributionId)
+    ? distributionId
+    : createHash('sha256').update(distributionId).digest('hex').slice(0, 16);
+  return `wirepack-${manifestDigest.slice(0, 24)}-${id}-${batchIndex}`;
+}
+
+/** The pure CloudFront profile the planner uses (no SDK needed: dry runs work without it). */
+export const cloudFrontProfile: ProviderProfile = Object.freeze({
+  name: 'cloudfront',
+  capabilities: CLOUDFRONT_CAPABILITIES,
+  cacheKey: cloudFrontCacheKey,
+  target: cloudFrontTarget,
+  render: renderCloudFrontPath,
+  idempotencyKey: cloudFrontCallerReference,
+});

@@ -1,0 +1,49 @@
+import { createHash } from 'node:crypto';
+
+/** One deployed file, as the planner sees it (normalized from whatever manifest shape was read). */
+export interface ManifestFile {
+  /** Decoded URL path of the file, starting with `/` (`/assets/app.3f2a.js`, `/café/index.html`). */
+  readonly path: string;
+  /** Digest of the bytes that ship (`sha256-<base64>`); equal digests mean equal bytes. */
+  readonly hash: string;
+  /** Size of the identity encoding in bytes. */
+  readonly size: number;
+  /** True for fingerprinted files served with a long, immutable `Cache-Control`. */
+  readonly immutable: boolean;
+  /** `Content-Type` the origin serves, when the manifest records it. */
+  readonly contentType: string | undefined;
+  /** `Cache-Control` the origin serves, when the manifest records it. */
+  readonly cacheControl: string | undefined;
+}
+
+/** A validated build manifest: files by decoded URL path, plus a digest of its content. */
+export interface Manifest {
+  /** Files keyed by {@link ManifestFile.path}. */
+  readonly files: ReadonlyMap<string, ManifestFile>;
+  /**
+   * Hex SHA-256 of the canonical content (paths, hashes, flags, headers), independent of the JSON
+   * formatting; the CloudFront provider derives its idempotent `CallerReference` from it.
+   */
+  readonly digest: string;
+}
+
+/**
+ * Builds a {@link Manifest} from already validated files (tests, benchmarks and custom readers use it;
+ * `readManifest` validates untrusted input first).
+ */
+export function createManifest(files: Iterable<ManifestFile>): Manifest {
+  const byPath = new Map<string, ManifestFile>();
+  for (const file of files) byPath.set(file.path, file);
+  const sorted = [...byPath.keys()].sort();
+  const hash = createHash('sha256');
+  for (const path of sorted) {
+    const file = byPath.get(path)!;
+    hash.update(
+      `${path}\0${file.hash}\0${file.immutable ? 1 : 0}\0${file.contentType ?? ''}\0${file.cacheControl ?? ''}\n`,
+    );
+  }
+  return { files: byPath, digest: hash.digest('hex') };
+}
+
+/** The manifest of a first deploy: nothing is deployed yet, so nothing can be stale. */
+export const EMPTY_MANIFEST: Manifest = Object.freeze(createManifest([]));

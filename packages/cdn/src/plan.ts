@@ -1,0 +1,190 @@
+import { type ChangeSet, diffManifests, indexAliases } from './change-set.ts';
+import { cloudFrontProfile } from './cloudfront-profile.ts';
+import { collapseTargets } from './collapse.ts';
+import { type CostEstimate, estimateCost } from './cost.ts';
+import { EMPTY_MANIFEST, type Manifest } from './manifest.ts';
+import type { PlanTarget, ProviderProfile } from './provider.ts';
+
+/** Options of {@link planInvalidation}. */
+export interface PlanOptions {
+  /** The manifest now deployed; absent or `undefined` on a first deploy. @default EMPTY_MANIFEST */
+  readonly previous?: Manifest | undefined;
+  /** The manifest of the build being deployed. */
+  readonly next: Manifest;
+  /** How the CDN addresses paths and what it allows. @default cloudFrontProfile */
+  readonly profile?: ProviderProfile | undefined;
+  /**
+   * Above this many paths per distribution, stale paths are collapsed into directory wildcards (capped
+   * by the provider's in-flight limits: 3,000 on CloudFront). @default 100
+   */
+  readonly maxPaths?: number | undefined;
+  /** Paths per request, below the provider's own maximum (smaller batches). @default provider maximum */
+  readonly maxPathsPerBatch?: number | undefined;
+  /** Distribution ids, for the per-distribution batches and cost. @default [] */
+  readonly distributionIds?: readonly string[] | undefined;
+  /** Free invalidation paths the account already used this month. @default 0 */
+  readonly freePathsUsed?: number | undefined;
+  /** Collapse into wildcards even below `maxPaths` (benchmarks). @default false */
+  readonly forceCollapse?: boolean | undefined;
+}
+
+/** Defaults of {@link PlanOptions}. */
+export const PLAN_DEFAULTS: Readonly<{ maxPaths: number; freePathsUsed: number }> = Object.freeze({
+  maxPaths: 100,
+  freePathsUsed: 0,
+});
+
+/** One request to the CDN. */
+export interface PlannedBatch {
+  /** Position of the batch, from 0; batches are sent one after another in this order. */
+  readonly index: number;
+  /** The idempotency token (CloudFront `CallerReference`), when the provider has one. */
+  readonly callerReference: string | undefined;
+  /** Rendered paths. */
+  readonly paths: readonly string[];
+}
+
+/** The plan for one distribution. */
+export interface DistributionPlan {
+  /** Distribution id. */
+  readonly distributionId: string;
+  /** Batches, in submission order. */
+  readonly batches: readonly PlannedBatch[];
+  /** Cost of this distribution's paths, after the free paths used by the distributions before it. */
+  readonly cost: CostEstimate;
+}
+
+/** Everything a deploy needs to know before calling the CDN. */
+export interface InvalidationPlan {
+  /** Provider name (`cloudfront`). */
+  readonly provider: string;
+  /** The new manifest's digest (the idempotency key's root). */
+  readonly manifestDigest: string;
+  /** The manifest diff and stale URL paths. */
+  readonly changes: ChangeSet;
+  /** Rendered paths to submit to each distribution, sorted. */
+  readonly paths: readonly string[];
+  /** How many of `paths` are wildcards. */
+  readonly wildcards: number;
+  /** True when directory wildcards replaced individual paths to respect `maxPaths`. */
+  readonly collapsed: boolean;
+  /** Objects of either manifest that a wildcard evicts although they did not change. */
+  readonly needlesslyEvicted: number;
+  /** Per-distribution batches and costs. */
+  readonly distributions: readonly DistributionPlan[];
+  /** Cost of all distributions together (one free tier per account). */
+  readonly cost: CostEstimate;
+}
+
+/**
+ * Plans an invalidation (pure: no I/O): diffs the manifests, adds index aliases, encodes paths for the
+ * provider, drops paths covered by a wildcard, collapses into directory wildcards above `maxPaths`
+ * (fewest fresh objects evicted; `/*` only as the last resort), splits into batches within the
+ * provider's limits and estimates the cost.
+ *
+ * @example
+ * const plan = planInvalidation({ previous, next, distributionIds: ['E2QWRUHAPOMQZL'] });
+ * plan.paths; // ['/', '/index.html']
+ */
+export function planInvalidation(options: PlanOptions): InvalidationPlan {
+  const previous = options.previous ?? EMPTY_MANIFEST;
+  const { next } = options;
+  const profile = options.profile ?? cloudFrontProfile;
+  const caps = profile.capabilities;
+  const maxPaths = options.maxPaths ?? PLAN_DEFAULTS.maxPaths;
+  if (!Number.isSafeInteger(maxPaths) || maxPaths < 1) {
+    throw new TypeError(`[wirepack/cdn] maxPaths must be a positive integer, got ${String(maxPaths)}`);
+  }
+  const changes = diffManifests(previous, next);
+
+  // Every object a wildcard could evict: files of both manifests and their index aliases.
+  const isFile = (path: string): boolean => next.files.has(path) || previous.files.has(path);
+  const objectSet = new Set<string>();
+  for (const manifest of [previous, next]) {
+    for (const path of manifest.files.keys()) {
+      objectSet.add(profile.cacheKey(path));
+      for (const alias of indexAliases(path, isFile)) objectSet.add(profile.cacheKey(alias));
+    }
+  }
+  const staleKeys = new Set(changes.stale.map((path) => profile.cacheKey(path)));
+  for (const key of staleKeys) objectSet.add(key);
+  const objects = [...objectSet].sort();
+  const stale = new Uint8Array(objects.length);
+  for (let i = 0; i < objects.length; i++) if (staleKeys.has(objects[i]!)) stale[i] = 1;
+  const targets: PlanTarget[] = [...staleKeys].map((key) => profile.target(key));
+
+  const prefixLimit = caps.supportsPrefix ? Math.min(caps.maxPrefixesInFlight ?? Infinity, 1e6) : 0;
+  const result = collapseTargets({
+    objects,
+    stale,
+    targets,
+    maxPaths: Math.min(maxPaths, caps.maxPathsInFlight ?? Number.MAX_SAFE_INTEGER),
+    maxPrefixes: prefixLimit,
+    force: options.forceCollapse === true,
+  });
+
+  const batches = splitBatches(result.targets, {
+    maxPaths: Math.min(caps.maxPathsPerRequest, options.maxPathsPerBatch ?? Number.MAX_SAFE_INTEGER),
+    maxPrefixes: caps.maxPrefixesPerRequest,
+  }).map((batch) => batch.map((target) => profile.render(target)));
+
+  let used = options.freePathsUsed ?? PLAN_DEFAULTS.freePathsUsed;
+  const pathCount = result.targets.length;
+  const distributions = (options.distributionIds ?? []).map((distributionId): DistributionPlan => {
+    const cost = estimateCost(pathCount, caps.pricing, used);
+    used += pathCount;
+    return {
+      distributionId,
+      batches: batches.map((paths, index) => ({
+        index,
+        callerReference: profile.idempotencyKey(next.digest, distributionId, index),
+        paths,
+      })),
+      cost,
+    };
+  });
+  return {
+    provider: profile.name,
+    manifestDigest: next.digest,
+    changes,
+    paths: batches.flat(),
+    wildcards: result.targets.filter((target) => target.kind === 'prefix').length,
+    collapsed: result.collapsed,
+    needlesslyEvicted: result.needlesslyEvicted,
+    distributions,
+    cost: estimateCost(
+      pathCount * Math.max(1, distributions.length),
+      caps.pricing,
+      options.freePathsUsed ?? PLAN_DEFAULTS.freePathsUsed,
+    ),
+  };
+}
+
+/** Splits sorted targets into consecutive batches within per-request limits. */
+function splitBatches(
+  targets: readonly PlanTarget[],
+  limits: { maxPaths: number; maxPrefixes: number },
+): PlanTarget[][] {
+  const batches: PlanTarget[][] = [];
+  let current: PlanTarget[] = [];
+  let exact = 0;
+  let prefixes = 0;
+  for (const target of targets) {
+    const isPrefix = target.kind === 'prefix';
+    if (
+      (isPrefix && prefixes >= limits.maxPrefixes) ||
+      (!isPrefix && exact >= limits.maxPaths) ||
+      current.length >= limits.maxPaths
+    ) {
+      batches.push(current);
+      current = [];
+      exact = 0;
+      prefixes = 0;
+    }
+    current.push(target);
+    if (isPrefix) prefixes++;
+    else exact++;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
