@@ -6,21 +6,22 @@ import { readManifest } from './manifest-reader.ts';
 /** Options for {@link loadManifest}. */
 export interface LoadManifestOptions {
   /** Abort a URL fetch after this many milliseconds. @default 15000 */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Refuse manifests larger than this many bytes. @default 268435456 (256 MiB) */
-  maxBytes?: number;
+  maxBytes?: number | undefined;
   /** The fetch implementation for URLs. @default globalThis.fetch */
-  fetch?: typeof globalThis.fetch;
+  fetch?: typeof globalThis.fetch | undefined;
   /** Which manifest this is, for error messages and error codes. @default 'manifest' */
-  role?: 'manifest' | 'previous';
+  role?: 'manifest' | 'previous' | undefined;
 }
 
 /** Defaults of {@link LoadManifestOptions}. */
-export const LOAD_MANIFEST_DEFAULTS: Readonly<Required<Omit<LoadManifestOptions, 'fetch'>>> = Object.freeze({
-  timeoutMs: 15_000,
-  maxBytes: 256 * 1024 * 1024,
-  role: 'manifest',
-});
+export const LOAD_MANIFEST_DEFAULTS: Readonly<{ timeoutMs: number; maxBytes: number; role: 'manifest' }> =
+  Object.freeze({
+    timeoutMs: 15_000,
+    maxBytes: 256 * 1024 * 1024,
+    role: 'manifest',
+  });
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
@@ -33,7 +34,9 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
  * const previous = await loadManifest('https://www.example.com/.wirepack/manifest.json', { role: 'previous' });
  */
 export async function loadManifest(source: string, options: LoadManifestOptions = {}): Promise<Manifest> {
-  const { timeoutMs, maxBytes, role } = { ...LOAD_MANIFEST_DEFAULTS, ...options };
+  const timeoutMs = options.timeoutMs ?? LOAD_MANIFEST_DEFAULTS.timeoutMs;
+  const maxBytes = options.maxBytes ?? LOAD_MANIFEST_DEFAULTS.maxBytes;
+  const role = options.role ?? LOAD_MANIFEST_DEFAULTS.role;
   const unreadable = role === 'previous' ? 'PREVIOUS_UNAVAILABLE' : 'MANIFEST_UNREADABLE';
   const label = role === 'previous' ? 'previous manifest' : 'manifest';
   const text = /^[a-z][a-z0-9+.-]*:\/\//i.test(source)

@@ -1,0 +1,408 @@
+import { createHash } from 'node:crypto';
+import type { CloudFrontClient, CloudFrontClientConfig } from '@aws-sdk/client-cloudfront';
+import { cloudFrontProfile } from './cloudfront-profile.ts';
+import { CdnError } from './errors.ts';
+import type {
+  CdnEvent,
+  InvalidationProvider,
+  ProviderCallContext,
+  SubmitRequest,
+  SubmitResult,
+} from './provider.ts';
+
+/** Options of {@link createCloudFrontProvider}. */
+export interface CloudFrontProviderOptions {
+  /** A configured client; otherwise one is made from the standard AWS chain and environment. */
+  client?: CloudFrontClient | undefined;
+  /** Region for a new client. @default AWS_REGION, AWS_DEFAULT_REGION, else 'us-east-1' (CloudFront is global) */
+  region?: string | undefined;
+  /** Endpoint for a new client. @default AWS_ENDPOINT_URL_CLOUDFRONT, AWS_ENDPOINT_URL, else AWS */
+  endpoint?: string | undefined;
+  /** Attempts per API call for throttling, 5xx and network errors. @default 8 */
+  maxAttempts?: number | undefined;
+  /** First retry delay; doubles each attempt, with full jitter. @default 1000 */
+  retryBaseDelayMs?: number | undefined;
+  /** Longest retry delay. @default 20000 */
+  retryMaxDelayMs?: number | undefined;
+  /** How long to wait for room under the in-flight limits after `TooManyInvalidationsInProgress`. @default 900000 */
+  roomTimeoutMs?: number | undefined;
+  /** Interval between in-flight checks while waiting for room. @default 20000 */
+  roomPollMs?: number | undefined;
+  /** Interval between status checks while waiting for completion. @default 20000 */
+  completionPollMs?: number | undefined;
+  /** Sleep implementation (tests). @default setTimeout */
+  sleep?: ((ms: number) => Promise<void>) | undefined;
+}
+
+/** Defaults of {@link CloudFrontProviderOptions}. */
+export const CLOUDFRONT_PROVIDER_DEFAULTS: Readonly<{
+  maxAttempts: number;
+  retryBaseDelayMs: number;
+  retryMaxDelayMs: number;
+  roomTimeoutMs: number;
+  roomPollMs: number;
+  completionPollMs: number;
+}> = Object.freeze({
+  maxAttempts: 8,
+  retryBaseDelayMs: 1000,
+  retryMaxDelayMs: 20_000,
+  roomTimeoutMs: 15 * 60_000,
+  roomPollMs: 20_000,
+  completionPollMs: 20_000,
+});
+
+// Codes the SDK itself treats as throttling (@smithy/service-error-classification THROTTLING_ERROR_CODES).
+const THROTTLING = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'ThrottledException',
+  'RequestThrottledException',
+  'TooManyRequestsException',
+  'ProvisionedThroughputExceededException',
+  'TransactionInProgressException',
+  'RequestLimitExceeded',
+  'BandwidthLimitExceeded',
+  'LimitExceededException',
+  'RequestThrottled',
+  'SlowDown',
+  'PriorRequestNotComplete',
+  'EC2ThrottledException',
+]);
+const NETWORK = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+]);
+const AUTH = new Set([
+  'AccessDenied',
+  'InvalidClientTokenId',
+  'SignatureDoesNotMatch',
+  'ExpiredToken',
+  'UnrecognizedClientException',
+  'CredentialsProviderError',
+]);
+
+interface AwsLikeError {
+  name?: string;
+  code?: string;
+  message?: string;
+  $fault?: string;
+  $metadata?: { httpStatusCode?: number };
+}
+
+const errorName = (error: unknown): string => {
+  const e = error as AwsLikeError;
+  return e?.name ?? e?.code ?? 'Error';
+};
+
+/** Throttling, 5xx and network failures are worth another attempt; everything else is final. */
+export function isTransientAwsError(error: unknown): boolean {
+  const e = error as AwsLikeError;
+  const name = errorName(error);
+  if (name === 'TooManyInvalidationsInProgress') return false;
+  const status = e?.$metadata?.httpStatusCode;
+  return (
+    THROTTLING.has(name) ||
+    NETWORK.has(name) ||
+    (e?.code !== undefined && NETWORK.has(e.code)) ||
+    (status !== undefined && (status >= 500 || status === 429)) ||
+    e?.$fault === 'server'
+  );
+}
+
+const isReferenceConflict = (error: unknown): boolean => {
+  const name = errorName(error);
+  // Documented: InvalidationBatchAlreadyExists. Seen in the field (aws/aws-cdk#3878): InvalidArgument
+  // "Your request contains a caller reference that was used for a previous invalidation batch".
+  return (
+    name === 'InvalidationBatchAlreadyExists' ||
+    (name === 'InvalidArgument' && /caller reference/i.test((error as AwsLikeError).message ?? ''))
+  );
+};
+
+/**
+ * Creates the CloudFront provider (submits with the real `@aws-sdk/client-cloudfront`, an optional peer
+ * dependency loaded on first use). Credentials, region and endpoint come from the standard AWS chain;
+ * `AWS_ENDPOINT_URL_CLOUDFRONT` or `AWS_ENDPOINT_URL` point it at any CloudFront-compatible endpoint.
+ *
+ * Batches are retried on throttling and 5xx with exponential backoff (the SDK's own 3 attempts are too
+ * few: aws/aws-cdk#15891); `TooManyInvalidationsInProgress`, which the SDK never retries, makes it count
+ * what is in flight (ListInvalidations + GetInvalidation) and wait for room, within `roomTimeoutMs`.
+ *
+ * @example
+ * const provider = await createCloudFrontProvider();
+ * await provider.submit({ distributionId: 'E2QWRUHAPOMQZL', paths: ['/index.html'], callerReference: 'ref-1' });
+ */
+export async function createCloudFrontProvider(
+  options: CloudFrontProviderOptions = {},
+): Promise<InvalidationProvider> {
+  const d = CLOUDFRONT_PROVIDER_DEFAULTS;
+  const settings = {
+    maxAttempts: options.maxAttempts ?? d.maxAttempts,
+    retryBaseDelayMs: options.retryBaseDelayMs ?? d.retryBaseDelayMs,
+    retryMaxDelayMs: options.retryMaxDelayMs ?? d.retryMaxDelayMs,
+    roomTimeoutMs: options.roomTimeoutMs ?? d.roomTimeoutMs,
+    roomPollMs: options.roomPollMs ?? d.roomPollMs,
+    completionPollMs: options.completionPollMs ?? d.completionPollMs,
+  };
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  let sdk: typeof import('@aws-sdk/client-cloudfront');
+  try {
+    sdk = await import('@aws-sdk/client-cloudfront');
+  } catch (error) {
+    throw new CdnError(
+      'SDK_MISSING',
+      'submitting to CloudFront needs @aws-sdk/client-cloudfront: install it next to @wirepack/cdn (pnpm add @aws-sdk/client-cloudfront)',
+      { cause: error },
+    );
+  }
+  const ownsClient = options.client === undefined;
+  const client =
+    options.client ??
+    new sdk.CloudFrontClient({
+      region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+      ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
+      // Retries are ours (below): the same request, hence the same CallerReference, is re-sent.
+      maxAttempts: 1,
+      requestHandler: { requestTimeout: 30_000, connectionTimeout: 10_000 },
+    } satisfies CloudFrontClientConfig);
+
+  /** One API call with backoff on transient failures. */
+  const call = async <TOutput>(
+    what: string,
+    distributionId: string,
+    send: () => Promise<TOutput>,
+    onEvent: ((event: CdnEvent) => void) | undefined,
+  ): Promise<TOutput> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await send();
+      } catch (error) {
+        if (!isTransientAwsError(error)) throw error;
+        if (attempt >= settings.maxAttempts) {
+          throw new CdnError(
+            'PROVIDER_UNAVAILABLE',
+            `CloudFront ${what} for ${distributionId} still failing after ${attempt} attempts: ${describe(error)}. Try again later.`,
+            { cause: error },
+          );
+        }
+        const ceiling = Math.min(settings.retryMaxDelayMs, settings.retryBaseDelayMs * 2 ** (attempt - 1));
+        const delay = Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+        onEvent?.({
+          type: 'retry',
+          distributionId,
+          message: `${what}: ${errorName(error)}, attempt ${attempt}/${settings.maxAttempts}, retrying in ${delay} ms`,
+        });
+        await sleep(delay);
+      }
+    }
+  };
+
+  /** Counts the files and wildcards of the distribution's in-progress invalidations. */
+  const countInFlight = async (
+    distributionId: string,
+    onEvent: ProviderCallContext['onEvent'],
+  ): Promise<{ files: number; wildcards: number; invalidations: number }> => {
+    const ids: string[] = [];
+    let marker: string | undefined;
+    // Newest first (API_ListInvalidations); stop at the first page without anything in progress.
+    for (let page = 0; page < 20; page++) {
+      const list = await call(
+        'ListInvalidations',
+        distributionId,
+        () =>
+          client.send(
+            new sdk.ListInvalidationsCommand({
+              DistributionId: distributionId,
+              MaxItems: 100,
+              Marker: marker,
+            }),
+          ),
+        onEvent,
+      );
+      const items = list.InvalidationList?.Items ?? [];
+      const inProgress = items.filter((item) => item.Status !== 'Completed').map((item) => item.Id!);
+      ids.push(...inProgress);
+      if (!list.InvalidationList?.IsTruncated || inProgress.length === 0) break;
+      marker = list.InvalidationList.NextMarker;
+    }
+    let files = 0;
+    let wildcards = 0;
+    for (const id of ids) {
+      const got = await call(
+        'GetInvalidation',
+        distributionId,
+        () => client.send(new sdk.GetInvalidationCommand({ DistributionId: distributionId, Id: id })),
+        onEvent,
+      );
+      if (got.Invalidation?.Status === 'Completed') continue;
+      for (const path of got.Invalidation?.InvalidationBatch?.Paths?.Items ?? []) {
+        if (path.endsWith('*')) wildcards++;
+        else files++;
+      }
+    }
+    return { files, wildcards, invalidations: ids.length };
+  };
+
+  const submit = async (request: SubmitRequest, context: ProviderCallContext = {}): Promise<SubmitResult> => {
+    const { distributionId, paths } = request;
+    const { onEvent } = context;
+    const caps = cloudFrontProfile.capabilities;
+    const batchWildcards = paths.filter((path) => path.endsWith('*')).length;
+    const batchFiles = paths.length - batchWildcards;
+    let reference = request.callerReference ?? randomReference(paths);
+    let conflictHandled = false;
+    let lastCountHadRoom = false;
+    const roomDeadline = Date.now() + settings.roomTimeoutMs;
+    for (;;) {
+      try {
+        const created = await call(
+          'CreateInvalidation',
+          distributionId,
+          () =>
+            client.send(
+              new sdk.CreateInvalidationCommand({
+                DistributionId: distributionId,
+                InvalidationBatch: {
+                  CallerReference: reference,
+                  Paths: { Quantity: paths.length, Items: [...paths] },
+                },
+              }),
+            ),
+          onEvent,
+        );
+        const id = created.Invalidation?.Id;
+        if (!id)
+          throw new CdnError(
+            'PROVIDER_REJECTED',
+            `CloudFront answered CreateInvalidation for ${distributionId} without an invalidation id`,
+          );
+        return { id, status: created.Invalidation?.Status ?? 'InProgress', callerReference: reference };
+      } catch (error) {
+        if (error instanceof CdnError) throw error;
+        const name = errorName(error);
+        if (name === 'TooManyInvalidationsInProgress') {
+          // Retry at once only when a fresh count says there is room and the previous count did not
+          // (so a server that disagrees with the count is not hammered).
+          for (;;) {
+            const inFlight = await countInFlight(distributionId, onEvent);
+            const room =
+              inFlight.files + batchFiles <= (caps.maxPathsInFlight ?? Infinity) &&
+              inFlight.wildcards + batchWildcards <= (caps.maxPrefixesInFlight ?? Infinity);
+            if (room && !lastCountHadRoom) {
+              lastCountHadRoom = true;
+              break;
+            }
+            lastCountHadRoom = room;
+            if (Date.now() + settings.roomPollMs > roomDeadline) {
+              throw new CdnError(
+                'IN_FLIGHT_TIMEOUT',
+                `CloudFront distribution ${distributionId} had no room for ${batchFiles} paths and ${batchWildcards} wildcards within ${Math.round(settings.roomTimeoutMs / 1000)} s (in flight: ${inFlight.files} paths, ${inFlight.wildcards} wildcards in ${inFlight.invalidations} invalidations; limits 3,000 and 15). Re-run the same deploy later: it is idempotent.`,
+                { cause: error },
+              );
+            }
+            onEvent?.({
+              type: 'waiting-for-room',
+              distributionId,
+              message: `TooManyInvalidationsInProgress: ${inFlight.files} paths and ${inFlight.wildcards} wildcards in flight; checking again in ${Math.round(settings.roomPollMs / 1000)} s`,
+            });
+            await sleep(settings.roomPollMs);
+          }
+          continue;
+        }
+        if (isReferenceConflict(error) && !conflictHandled) {
+          // The same deploy was submitted before with other paths (the previous manifest differed).
+          // A reference that also covers the paths stays deterministic for this exact batch.
+          conflictHandled = true;
+          const digest = createHash('sha256').update(paths.join('\n')).digest('hex').slice(0, 12);
+          reference = `${reference}-${digest}`;
+          onEvent?.({
+            type: 'reference-conflict',
+            distributionId,
+            message: `${name}: the caller reference was used for other paths; submitting as ${reference}`,
+          });
+          continue;
+        }
+        throw toCdnError(error, 'CreateInvalidation', distributionId);
+      }
+    }
+  };
+
+  const waitForCompletion = async (
+    distributionId: string,
+    ids: readonly string[],
+    options: { readonly timeoutMs: number } & ProviderCallContext,
+  ): Promise<ReadonlyMap<string, string>> => {
+    const deadline = Date.now() + options.timeoutMs;
+    const status = new Map<string, string>(ids.map((id) => [id, 'InProgress']));
+    for (;;) {
+      for (const id of ids) {
+        if (status.get(id) === 'Completed') continue;
+        try {
+          const got = await call(
+            'GetInvalidation',
+            distributionId,
+            () => client.send(new sdk.GetInvalidationCommand({ DistributionId: distributionId, Id: id })),
+            options.onEvent,
+          );
+          status.set(id, got.Invalidation?.Status ?? 'InProgress');
+        } catch (error) {
+          throw error instanceof CdnError ? error : toCdnError(error, 'GetInvalidation', distributionId);
+        }
+      }
+      const pending = ids.filter((id) => status.get(id) !== 'Completed');
+      const left = deadline - Date.now();
+      if (pending.length === 0 || left <= 0) return status;
+      options.onEvent?.({
+        type: 'polling',
+        distributionId,
+        message: `${pending.length} invalidation(s) in progress; ${Math.ceil(left / 1000)} s left to wait`,
+      });
+      await sleep(Math.min(settings.completionPollMs, left));
+    }
+  };
+
+  return {
+    ...cloudFrontProfile,
+    submit,
+    waitForCompletion,
+    close: () => {
+      if (ownsClient) client.destroy();
+    },
+  };
+}
+
+function describe(error: unknown): string {
+  const message = (error as AwsLikeError)?.message;
+  return message ? `${errorName(error)}: ${message}` : errorName(error);
+}
+
+function toCdnError(error: unknown, operation: string, distributionId: string): CdnError {
+  const name = errorName(error);
+  let hint = '';
+  if (AUTH.has(name)) {
+    hint =
+      ' Check the credentials (standard AWS chain) and that they allow cloudfront:CreateInvalidation, cloudfront:GetInvalidation and cloudfront:ListInvalidations on this distribution.';
+  } else if (name === 'NoSuchDistribution') {
+    hint = ' Check the distribution id.';
+  } else if (name === 'InvalidArgument') {
+    hint = ' CloudFront rejected a path or parameter.';
+  }
+  return new CdnError(
+    'PROVIDER_REJECTED',
+    `CloudFront ${operation} for ${distributionId} failed: ${describe(error)}.${hint}`,
+    {
+      cause: error,
+    },
+  );
+}
+
+/** Without an idempotency key from the plan, a one-off reference (not idempotent across runs). */
+function randomReference(paths: readonly string[]): string {
+  return `wirepack-${Date.now()}-${createHash('sha256').update(paths.join('\n')).digest('hex').slice(0, 12)}`;
+}

@@ -1,0 +1,55 @@
+// Public API of @wirepack/cdn. Named exports only, grouped by concern; the export list is snapshotted by
+// index.test.ts so additions and removals are deliberate.
+
+export { type ChangeSet, diffManifests, indexAliases, type PlanWarning } from './change-set.ts';
+export {
+  CLOUDFRONT_CAPABILITIES,
+  cloudFrontCacheKey,
+  cloudFrontCallerReference,
+  cloudFrontProfile,
+  cloudFrontTarget,
+  renderCloudFrontPath,
+} from './cloudfront-profile.ts';
+export {
+  CLOUDFRONT_PROVIDER_DEFAULTS,
+  type CloudFrontProviderOptions,
+  createCloudFrontProvider,
+  isTransientAwsError,
+} from './cloudfront-provider.ts';
+export { type CollapseInput, type CollapseResult, collapseTargets } from './collapse.ts';
+export { type CostEstimate, estimateCost } from './cost.ts';
+// Errors.
+export { CDN_ERROR_CODES, CdnError, type CdnErrorCode, isCdnError } from './errors.ts';
+export { EXIT_CODES, exitCodeFor } from './exit-codes.ts';
+// Deploy: plan and submit in one call (what `wirepack invalidate` runs).
+export {
+  type BatchReport,
+  type DistributionReport,
+  type InvalidateOptions,
+  type InvalidationReport,
+  invalidate,
+} from './invalidate.ts';
+// Manifests.
+export { createManifest, EMPTY_MANIFEST, type Manifest, type ManifestFile } from './manifest.ts';
+export { MANIFEST_LIMITS, normalizeUrlPath, readManifest } from './manifest-reader.ts';
+export { LOAD_MANIFEST_DEFAULTS, type LoadManifestOptions, loadManifest } from './manifest-source.ts';
+// Planning (pure, provider-neutral).
+export {
+  type DistributionPlan,
+  type InvalidationPlan,
+  PLAN_DEFAULTS,
+  type PlannedBatch,
+  type PlanOptions,
+  planInvalidation,
+} from './plan.ts';
+// Providers.
+export type {
+  CdnEvent,
+  InvalidationProvider,
+  PlanTarget,
+  ProviderCallContext,
+  ProviderCapabilities,
+  ProviderProfile,
+  SubmitRequest,
+  SubmitResult,
+} from './provider.ts';

@@ -1,0 +1,323 @@
+import type { PlanWarning } from './change-set.ts';
+import { cloudFrontProfile } from './cloudfront-profile.ts';
+import { type CloudFrontProviderOptions, createCloudFrontProvider } from './cloudfront-provider.ts';
+import type { CostEstimate } from './cost.ts';
+import { CdnError, type CdnErrorCode } from './errors.ts';
+import { EXIT_CODES, exitCodeFor } from './exit-codes.ts';
+import { EMPTY_MANIFEST, type Manifest } from './manifest.ts';
+import { loadManifest } from './manifest-source.ts';
+import { type InvalidationPlan, PLAN_DEFAULTS, planInvalidation } from './plan.ts';
+import type { CdnEvent, InvalidationProvider, ProviderProfile } from './provider.ts';
+
+/** Options of {@link invalidate}. */
+export interface InvalidateOptions {
+  /** The new build's manifest: a file path, an https URL, or a loaded {@link Manifest}. */
+  readonly manifest: string | Manifest;
+  /** The deployed manifest (file, https URL or loaded); absent on a first deploy. */
+  readonly previous?: string | Manifest | undefined;
+  /** Distribution ids to invalidate, one after another. */
+  readonly distributions: readonly string[];
+  /** Plan and report without loading the SDK or calling anything. @default false */
+  readonly dryRun?: boolean | undefined;
+  /** Seconds to wait for the invalidations to complete; 0 or absent: do not wait. @default 0 */
+  readonly waitSeconds?: number | undefined;
+  /** Fail (exit code 6) when a wait ends before completion is confirmed. @default false */
+  readonly strict?: boolean | undefined;
+  /** Paths per distribution above which paths collapse into wildcards. @default 100 */
+  readonly maxPaths?: number | undefined;
+  /** Paths per request (smaller batches). @default the provider's maximum (3,000 on CloudFront) */
+  readonly maxPathsPerBatch?: number | undefined;
+  /** Free invalidation paths the account already used this month, for the cost estimate. @default 0 */
+  readonly freePathsUsed?: number | undefined;
+  /** The provider; dry runs need only a profile. @default CloudFront, from the standard AWS chain */
+  readonly provider?: InvalidationProvider | undefined;
+  /** Options of the default CloudFront provider. */
+  readonly cloudFront?: CloudFrontProviderOptions | undefined;
+  /** Timeout of fetching a manifest URL, in milliseconds. @default 15000 */
+  readonly fetchTimeoutMs?: number | undefined;
+  /** Fetch implementation for manifest URLs. @default globalThis.fetch */
+  readonly fetch?: typeof globalThis.fetch | undefined;
+  /** Receives progress notes (retries, waits). */
+  readonly onEvent?: ((event: CdnEvent) => void) | undefined;
+}
+
+/** One batch in a report. */
+export interface BatchReport {
+  /** Position, from 0. */
+  readonly index: number;
+  /** CloudFront `CallerReference` actually used (or planned). */
+  readonly callerReference: string | null;
+  /** Paths of the batch. */
+  readonly paths: readonly string[];
+  /** Id assigned by the CDN; `null` when not submitted. */
+  readonly invalidationId: string | null;
+  /** `planned` (dry run), `not-sent`, `InProgress`, `Completed`, or `failed`. */
+  readonly status: string;
+}
+
+/** One distribution in a report. */
+export interface DistributionReport {
+  /** Distribution id. */
+  readonly id: string;
+  /**
+   * `planned` (dry run), `nothing-to-do`, `submitted` (not waited for), `completed`, `not-confirmed`
+   * (the wait ended first), or `failed`.
+   */
+  readonly status: 'planned' | 'nothing-to-do' | 'submitted' | 'completed' | 'not-confirmed' | 'failed';
+  /** Paths submitted (or planned). */
+  readonly paths: readonly string[];
+  /** Batches in submission order. */
+  readonly batches: readonly BatchReport[];
+  /** Estimated cost of this distribution's paths. */
+  readonly cost: CostEstimate;
+  /** Why it failed, when it did. */
+  readonly error: { readonly code: CdnErrorCode; readonly message: string } | null;
+}
+
+/** The outcome of {@link invalidate}; the CLI's `--json` prints exactly this. */
+export interface InvalidationReport {
+  /** Version of this report's shape. */
+  readonly reportVersion: 1;
+  /** True when every distribution succeeded (and, with `strict`, was confirmed). */
+  readonly ok: boolean;
+  /** The CLI's exit code for this outcome. */
+  readonly exitCode: number;
+  /** True for a dry run (nothing was called). */
+  readonly dryRun: boolean;
+  /** Provider name. */
+  readonly provider: string;
+  /** The new manifest. */
+  readonly manifest: { readonly source: string | null; readonly digest: string; readonly files: number };
+  /** The previous manifest, `null` on a first deploy. */
+  readonly previous: {
+    readonly source: string | null;
+    readonly digest: string;
+    readonly files: number;
+  } | null;
+  /** How many files were added, modified, deleted, unchanged, and how many URL paths are stale. */
+  readonly changes: {
+    readonly added: number;
+    readonly modified: number;
+    readonly deleted: number;
+    readonly unchanged: number;
+    readonly stalePaths: number;
+  };
+  /** Plan warnings (an immutable file whose bytes changed). */
+  readonly warnings: readonly PlanWarning[];
+  /** The paths submitted to each distribution. */
+  readonly plan: {
+    readonly paths: readonly string[];
+    readonly wildcards: number;
+    readonly collapsed: boolean;
+    readonly needlesslyEvicted: number;
+    readonly maxPaths: number;
+  };
+  /** Estimated cost of the whole run (one free tier per account). */
+  readonly cost: CostEstimate;
+  /** Per distribution: paths, batches, invalidation ids, statuses and cost. */
+  readonly distributions: readonly DistributionReport[];
+}
+
+const ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
+
+/**
+ * Plans and submits an invalidation for each distribution: the programmatic form of
+ * `wirepack invalidate`. Rejects (with a {@link CdnError}) only when nothing could be planned (a bad
+ * manifest or option); failures of one distribution are reported in it and do not stop the others.
+ *
+ * @example
+ * const report = await invalidate({
+ *   manifest: 'dist/.wirepack/manifest.json',
+ *   previous: 'https://www.example.com/.wirepack/manifest.json',
+ *   distributions: ['E2QWRUHAPOMQZL'],
+ *   waitSeconds: 300,
+ * });
+ * if (!report.ok) process.exitCode = report.exitCode;
+ */
+export async function invalidate(options: InvalidateOptions): Promise<InvalidationReport> {
+  const distributions = [...new Set(options.distributions)];
+  if (distributions.length === 0) throw new CdnError('USAGE', 'at least one distribution id is required');
+  for (const id of distributions) {
+    if (!ID_PATTERN.test(id)) throw new CdnError('USAGE', `invalid distribution id ${JSON.stringify(id)}`);
+  }
+  const waitSeconds = options.waitSeconds ?? 0;
+  if (!Number.isFinite(waitSeconds) || waitSeconds < 0) {
+    throw new CdnError('USAGE', `waitSeconds must be a non-negative number, got ${String(waitSeconds)}`);
+  }
+  const load = async (source: string | Manifest, role: 'manifest' | 'previous'): Promise<Manifest> =>
+    typeof source === 'string'
+      ? loadManifest(source, { role, timeoutMs: options.fetchTimeoutMs, fetch: options.fetch })
+      : source;
+  const next = await load(options.manifest, 'manifest');
+  const previous = options.previous === undefined ? undefined : await load(options.previous, 'previous');
+  const profile: ProviderProfile = options.provider ?? cloudFrontProfile;
+  const maxPaths = options.maxPaths ?? PLAN_DEFAULTS.maxPaths;
+  let plan: InvalidationPlan;
+  try {
+    plan = planInvalidation({
+      previous: previous ?? EMPTY_MANIFEST,
+      next,
+      profile,
+      maxPaths,
+      maxPathsPerBatch: options.maxPathsPerBatch,
+      distributionIds: distributions,
+      freePathsUsed: options.freePathsUsed,
+    });
+  } catch (error) {
+    if (error instanceof TypeError) throw new CdnError('USAGE', error.message, { cause: error });
+    throw error;
+  }
+
+  const results: DistributionReport[] = plan.distributions.map((d) => ({
+    id: d.distributionId,
+    status: options.dryRun ? 'planned' : d.batches.length === 0 ? 'nothing-to-do' : 'submitted',
+    paths: plan.paths,
+    batches: d.batches.map((b) => ({
+      index: b.index,
+      callerReference: b.callerReference ?? null,
+      paths: b.paths,
+      invalidationId: null,
+      status: options.dryRun ? 'planned' : 'not-sent',
+    })),
+    cost: d.cost,
+    error: null,
+  }));
+
+  const needsCalls = !options.dryRun && plan.paths.length > 0;
+  if (needsCalls) {
+    const provider = options.provider ?? (await createCloudFrontProvider(options.cloudFront));
+    try {
+      await submitAll(provider, results, options.onEvent);
+      if (waitSeconds > 0) await waitAll(provider, results, waitSeconds, options);
+    } finally {
+      if (options.provider === undefined) provider.close?.();
+    }
+  }
+
+  const describe = (source: string | Manifest | undefined, manifest: Manifest) => ({
+    source: typeof source === 'string' ? source : null,
+    digest: manifest.digest,
+    files: manifest.files.size,
+  });
+  const failures = results.filter((r) => r.error !== null);
+  const exitCode =
+    failures.length === 0 ? EXIT_CODES.ok : Math.min(...failures.map((r) => exitCodeFor(r.error!.code)));
+  return {
+    reportVersion: 1,
+    ok: failures.length === 0,
+    exitCode,
+    dryRun: options.dryRun === true,
+    provider: plan.provider,
+    manifest: describe(options.manifest, next),
+    previous: previous === undefined ? null : describe(options.previous, previous),
+    changes: {
+      added: plan.changes.added.length,
+      modified: plan.changes.modified.length,
+      deleted: plan.changes.deleted.length,
+      unchanged: plan.changes.unchanged.length,
+      stalePaths: plan.changes.stale.length,
+    },
+    warnings: plan.changes.warnings,
+    plan: {
+      paths: plan.paths,
+      wildcards: plan.wildcards,
+      collapsed: plan.collapsed,
+      needlesslyEvicted: plan.needlesslyEvicted,
+      maxPaths,
+    },
+    cost: plan.cost,
+    distributions: results,
+  };
+}
+
+type Mutable<TValue> = { -readonly [TKey in keyof TValue]: TValue[TKey] };
+
+async function submitAll(
+  provider: InvalidationProvider,
+  results: DistributionReport[],
+  onEvent: InvalidateOptions['onEvent'],
+): Promise<void> {
+  for (const result of results as Mutable<DistributionReport>[]) {
+    const batches = result.batches as Mutable<BatchReport>[];
+    for (const batch of batches) {
+      try {
+        const submitted = await provider.submit(
+          {
+            distributionId: result.id,
+            paths: batch.paths,
+            callerReference: batch.callerReference ?? undefined,
+          },
+          { onEvent },
+        );
+        batch.invalidationId = submitted.id;
+        batch.status = submitted.status;
+        batch.callerReference = submitted.callerReference ?? null;
+        onEvent?.({
+          type: 'submitted',
+          distributionId: result.id,
+          message: `batch ${batch.index + 1}/${batches.length}: ${batch.paths.length} paths, invalidation ${submitted.id} (${submitted.status})`,
+        });
+      } catch (error) {
+        const cdnError =
+          error instanceof CdnError
+            ? error
+            : new CdnError(
+                'PROVIDER_REJECTED',
+                `${provider.name} submit for ${result.id} failed: ${(error as Error)?.message}`,
+                {
+                  cause: error,
+                },
+              );
+        batch.status = 'failed';
+        result.status = 'failed';
+        result.error = { code: cdnError.code, message: cdnError.message };
+        break;
+      }
+    }
+  }
+}
+
+async function waitAll(
+  provider: InvalidationProvider,
+  results: DistributionReport[],
+  waitSeconds: number,
+  options: InvalidateOptions,
+): Promise<void> {
+  const deadline = Date.now() + waitSeconds * 1000;
+  for (const result of results as Mutable<DistributionReport>[]) {
+    if (result.status !== 'submitted') continue;
+    const batches = result.batches as Mutable<BatchReport>[];
+    const ids = batches.map((b) => b.invalidationId).filter((id): id is string => id !== null);
+    if (provider.waitForCompletion === undefined || ids.length === 0) {
+      result.status = 'completed';
+      continue;
+    }
+    try {
+      const statuses = await provider.waitForCompletion(result.id, ids, {
+        timeoutMs: Math.max(0, deadline - Date.now()),
+        onEvent: options.onEvent,
+      });
+      for (const batch of batches) {
+        if (batch.invalidationId !== null) batch.status = statuses.get(batch.invalidationId) ?? batch.status;
+      }
+      const done = batches.every((b) => b.status === 'Completed');
+      result.status = done ? 'completed' : 'not-confirmed';
+      if (!done && options.strict) {
+        result.error = {
+          code: 'NOT_CONFIRMED',
+          message: `[wirepack/cdn] ${result.id}: submitted, not confirmed within ${waitSeconds} s (--strict)`,
+        };
+      }
+    } catch (error) {
+      // The invalidations were submitted; only the confirmation failed.
+      result.status = 'not-confirmed';
+      if (options.strict) {
+        const message = error instanceof Error ? error.message : String(error);
+        result.error = {
+          code: 'NOT_CONFIRMED',
+          message: `[wirepack/cdn] ${result.id}: submitted, confirmation failed: ${message}`,
+        };
+      }
+    }
+  }
+}
