@@ -1,0 +1,30 @@
+// The contenders, each a client kind paired with the server it talks to.
+import { TRPC_MAX_URL_LENGTH } from './callers.ts';
+import type { ClientKind, ServerKind } from './messages.ts';
+
+/** One way of making the calls. */
+export interface Contender {
+  id: ClientKind;
+  label: string;
+  server: ServerKind;
+}
+
+/** Every contender, in the order they run and print. */
+export const CONTENDERS: readonly Contender[] = [
+  { id: 'fetch', label: 'plain fetch (1 request/call)', server: 'rest' },
+  { id: 'trpc-batch', label: 'tRPC httpBatchLink (defaults)', server: 'trpc' },
+  { id: 'trpc-batch-url', label: `tRPC httpBatchLink (maxURLLength ${TRPC_MAX_URL_LENGTH})`, server: 'trpc' },
+  { id: 'trpc-stream', label: 'tRPC httpBatchStreamLink (defaults)', server: 'trpc' },
+  {
+    id: 'trpc-stream-url',
+    label: `tRPC httpBatchStreamLink (maxURLLength ${TRPC_MAX_URL_LENGTH})`,
+    server: 'trpc',
+  },
+  { id: 'wirepack', label: 'wirepack createBatchFetch', server: 'wirepack' },
+];
+
+/** The peer the goals are stated against: tRPC's httpBatchLink in the configuration that works. */
+export const REFERENCE_PEER: ClientKind = 'trpc-batch-url';
+
+/** The contender the goals apply to. */
+export const OURS: ClientKind = 'wirepack';
