@@ -51,20 +51,26 @@ export interface CancelMessage {
 }
 
 const PRIORITY_BY_CODE: readonly Priority[] = ['high', 'auto', 'low'];
+const COMMON_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
 const METHOD_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,32}$/;
 const BATCH_ID = /^[A-Za-z0-9_-]{16,128}$/;
 
 /** Encodes a batch request body. Wire form: `[version, batchId, [[id, method, path, headers, bodyKind, body, priority], ...]]`. */
 export function encodeBatchRequest(request: BatchRequest): Uint8Array {
-  const calls = request.calls.map((call) => [
-    call.id,
-    call.method,
-    call.path,
-    flattenHeaders(call.headers),
-    BodyKind[bodyKindName(call.body)],
-    bodyPayload(call.body),
-    PriorityCode[call.priority],
-  ]);
+  const calls = new Array<unknown[]>(request.calls.length);
+  for (let i = 0; i < calls.length; i++) {
+    const call = request.calls[i] as SubRequest;
+    const { body } = call;
+    calls[i] = [
+      call.id,
+      call.method,
+      call.path,
+      flattenHeaders(call.headers),
+      body.kind === 'bytes' ? BodyKind.Bytes : body.kind === 'json' ? BodyKind.Json : BodyKind.None,
+      body.kind === 'bytes' ? body.bytes : body.kind === 'json' ? body.value : null,
+      PriorityCode[call.priority],
+    ];
+  }
   return encodeValue([PROTOCOL_VERSION, request.batchId, calls]);
 }
 
@@ -89,7 +95,9 @@ export function decodeBatchRequest(
     if (!isCallId(id)) invalid(`call ${index}: id must be an unsigned 32-bit integer`);
     if (seen.has(id)) invalid(`call ${index}: id ${id} is used twice`);
     seen.add(id);
-    if (typeof method !== 'string' || !METHOD_TOKEN.test(method)) invalid(`call ${id}: invalid method`);
+    if (typeof method !== 'string' || !(COMMON_METHODS.has(method) || METHOD_TOKEN.test(method))) {
+      invalid(`call ${id}: invalid method`);
+    }
     if (typeof path !== 'string') invalid(`call ${id}: path must be a string`);
     const priorityName = typeof priority === 'number' ? PRIORITY_BY_CODE[priority] : undefined;
     if (priorityName === undefined) invalid(`call ${id}: unknown priority`);

@@ -103,3 +103,40 @@ describe('structure', () => {
     }
   });
 });
+
+describe('records', () => {
+  const key = (text: string): number[] => [0xa0 | text.length, ...new TextEncoder().encode(text)];
+
+  test('a record definition with a __proto__ key is refused', () => {
+    const bytes = Uint8Array.from([0xd4, 0x72, 0x40, 0x91, ...key('__proto__'), 0x80]);
+    expect(codeOf(bytes)).toBe('FORBIDDEN_KEY');
+  });
+
+  test('record keys must be strings', () => {
+    expect(codeOf(Uint8Array.from([0xd4, 0x72, 0x40, 0x91, 0x01, 0x02]))).toBe('FORBIDDEN_KEY');
+  });
+
+  test('two-byte record definitions are not part of the format', () => {
+    expect(codeOf(Uint8Array.from([0xd5, 0x72, 0x40, 0x00, 0x91, ...key('a'), 0x01]))).toBe('MALFORMED');
+  });
+
+  test('a definition declaring more keys than bytes left is truncated', () => {
+    expect(codeOf(Uint8Array.from([0xd4, 0x72, 0x40, 0xdc, 0xff, 0xff, 0xa1]))).toBe('TRUNCATED');
+  });
+
+  test('record values count toward entries and depth', () => {
+    const nested: number[] = [];
+    // each object of shape {a} holds the next: define once, then reference 20 times
+    nested.push(0xd4, 0x72, 0x40, 0x91, ...key('a'));
+    for (let i = 0; i < 20; i++) nested.push(0x40);
+    nested.push(0x01);
+    expect(codeOf(Uint8Array.from(nested), limits({ maxDepth: 10 }))).toBe('DEPTH_EXCEEDED');
+    expect(codeOf(Uint8Array.from(nested), limits({ maxDepth: 30 }))).toBe('ok');
+  });
+
+  test('the scanner and msgpackr agree on what a reference byte is', () => {
+    // Slot 0x41 is never defined, so 0x41 is the integer 65; slot 0x40 is.
+    const bytes = Uint8Array.from([0x93, 0xd4, 0x72, 0x40, 0x91, ...key('a'), 0x01, 0x40, 0x02, 0x41]);
+    expect(decodeValue(bytes)).toStrictEqual([{ a: 1 }, { a: 2 }, 65]);
+  });
+});

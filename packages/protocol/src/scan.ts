@@ -16,7 +16,12 @@ import type { DecodeLimits } from './limits.ts';
  *   changing the data; we refuse instead). `constructor` and `prototype` are kept as own data
  *   properties, exactly as `JSON.parse` keeps them: on a fresh plain object they shadow nothing
  *   shared, and the tests prove `Object.prototype` stays untouched;
- * - the only extension type is the timestamp (-1), in its 4, 8 or 12 byte forms;
+ * - the only extension types are the timestamp (-1), in its 4, 8 or 12 byte forms, and the record
+ *   definition (0x72, one-byte slot form only; see the README): `d4 72 <slot> <array of n key
+ *   strings> <n values>` defines a record shape and reads one object; afterwards a byte
+ *   0x40-0x7f naming a defined slot starts another object of that shape (n values). A byte
+ *   0x40-0x7f whose slot has no definition in this message is a positive fixint, as in plain
+ *   MessagePack: exactly how msgpackr reads it;
  * - the never-used byte 0xc1 is rejected.
  */
 export function scanMessagePack(bytes: Uint8Array, limits: DecodeLimits): void {
@@ -27,205 +32,238 @@ export function scanMessagePack(bytes: Uint8Array, limits: DecodeLimits): void {
       `message of ${end} bytes exceeds the limit of ${limits.maxBytes}`,
     );
   }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  // remaining[d] = values still to read in the container at depth d; isMap[d] says whether the
-  // container is a map, whose values alternate key, value (a key when the count left is even).
-  const remaining: number[] = [1];
-  const isMap: boolean[] = [false];
+  const { maxDepth, maxEntries, maxStringBytes, maxBinaryBytes } = limits;
+  // remaining[d] = values still to read in the container at depth d; maps[d] = 1 for a map,
+  // whose values alternate key, value (a key while the count left is even).
+  const stackSize = Math.min(maxDepth, 4096) + 1;
+  const remaining = new Float64Array(stackSize);
+  const maps = new Uint8Array(stackSize);
+  remaining[0] = 1;
   let depth = 0;
   let entries = 0;
   let pos = 0;
-
-  const need = (count: number): void => {
-    if (pos + count > end) throw new WirepackError('TRUNCATED', `MessagePack ends early at byte ${end}`);
-  };
-  const open = (count: number, map: boolean): void => {
-    entries += count;
-    if (entries > limits.maxEntries) {
-      throw new WirepackError(
-        'TOO_MANY_ENTRIES',
-        `more than ${limits.maxEntries} array items and map entries`,
-      );
-    }
-    if (count === 0) return;
-    if (depth + 1 > limits.maxDepth) {
-      throw new WirepackError('DEPTH_EXCEEDED', `containers nested deeper than ${limits.maxDepth}`);
-    }
-    // Each item takes at least one byte: a header declaring more items than bytes left is truncated.
-    if ((map ? count * 2 : count) > end - pos) throw new WirepackError('TRUNCATED', 'container ends early');
-    depth++;
-    remaining[depth] = map ? count * 2 : count;
-    isMap[depth] = map;
-  };
-  const skipString = (length: number, isKey: boolean): void => {
-    if (length > limits.maxStringBytes) {
-      throw new WirepackError(
-        'STRING_TOO_LONG',
-        `string of ${length} bytes exceeds ${limits.maxStringBytes}`,
-      );
-    }
-    need(length);
-    if (isKey && length === 9 && isProtoKey(bytes, pos)) {
-      throw new WirepackError('FORBIDDEN_KEY', 'the map key "__proto__" is refused (prototype pollution)');
-    }
-    pos += length;
-  };
-  const skipBinary = (length: number): void => {
-    if (length > limits.maxBinaryBytes) {
-      throw new WirepackError(
-        'BINARY_TOO_LONG',
-        `binary of ${length} bytes exceeds ${limits.maxBinaryBytes}`,
-      );
-    }
-    need(length);
-    pos += length;
-  };
-  const skipExtension = (type: number, length: number): void => {
-    need(length);
-    if (type !== 0xff || (length !== 4 && length !== 8 && length !== 12)) {
-      throw new WirepackError('MALFORMED', `unsupported MessagePack extension type ${(type << 24) >> 24}`);
-    }
-    pos += length;
-  };
+  // Record shapes defined so far in this message: slot (0-63) -> key count, -1 when undefined.
+  const slots = new Int32Array(64).fill(-1);
 
   while (depth >= 0) {
-    if (remaining[depth] === 0) {
+    const left = remaining[depth] as number;
+    if (left === 0) {
       depth--;
       continue;
     }
-    const left = remaining[depth] as number;
     remaining[depth] = left - 1;
-    const isKey = isMap[depth] === true && left % 2 === 0;
-    need(1);
+    const isKey = maps[depth] === 1 && left % 2 === 0;
+    if (pos >= end) throw truncated();
     const byte = bytes[pos++] as number;
-    if (isKey && !((byte >= 0xa0 && byte <= 0xbf) || (byte >= 0xd9 && byte <= 0xdb))) {
-      throw new WirepackError('FORBIDDEN_KEY', 'map keys must be strings');
-    }
-    if (byte <= 0x7f || byte >= 0xe0) continue; // fixint
-    if (byte <= 0x8f) {
-      open(byte & 0x0f, true);
+
+    // Single-byte headers first: they are most of any real message.
+    if (isKey) {
+      let length: number;
+      if (byte >= 0xa0 && byte <= 0xbf) length = byte & 0x1f;
+      else if (byte === 0xd9 || byte === 0xda || byte === 0xdb) {
+        const size = 1 << (byte - 0xd9);
+        if (pos + size > end) throw truncated();
+        length = readLength(bytes, pos, size);
+        pos += size;
+      } else throw new WirepackError('FORBIDDEN_KEY', 'map keys must be strings');
+      pos = skipString(bytes, pos, length, end, maxStringBytes, true);
       continue;
     }
-    if (byte <= 0x9f) {
-      open(byte & 0x0f, false);
+    if (byte < 0x40 || byte >= 0xe0) continue; // positive and negative fixint
+    if (byte < 0x80) {
+      const shape = slots[byte & 0x3f] as number;
+      // A defined slot starts an object of that record shape; otherwise it is a fixint.
+      if (shape >= 0) openContainer(shape, 0);
       continue;
     }
-    if (byte <= 0xbf) {
-      skipString(byte & 0x1f, isKey);
+    if (byte < 0x90) {
+      openContainer((byte & 0x0f) * 2, 1);
+      continue;
+    }
+    if (byte < 0xa0) {
+      openContainer(byte & 0x0f, 0);
+      continue;
+    }
+    if (byte < 0xc0) {
+      pos = skipString(bytes, pos, byte & 0x1f, end, maxStringBytes, false);
       continue;
     }
     switch (byte) {
       case 0xc0: // nil
       case 0xc2: // false
       case 0xc3: // true
-        break;
-      case 0xc4:
-        need(1);
-        skipBinary(view.getUint8(pos++));
-        break;
-      case 0xc5:
-        need(2);
-        pos += 2;
-        skipBinary(view.getUint16(pos - 2));
-        break;
-      case 0xc6:
-        need(4);
-        pos += 4;
-        skipBinary(view.getUint32(pos - 4));
-        break;
-      case 0xc7:
-        need(2);
-        pos += 2;
-        skipExtension(view.getUint8(pos - 1), view.getUint8(pos - 2));
-        break;
-      case 0xc8:
-        need(3);
-        pos += 3;
-        skipExtension(view.getUint8(pos - 1), view.getUint16(pos - 3));
-        break;
-      case 0xc9:
-        need(5);
-        pos += 5;
-        skipExtension(view.getUint8(pos - 1), view.getUint32(pos - 5));
-        break;
-      case 0xca: // float32
-        need(4);
-        pos += 4;
-        break;
-      case 0xcb: // float64
-        need(8);
-        pos += 8;
-        break;
-      case 0xcc: // uint8
-      case 0xd0: // int8
-        need(1);
+        continue;
+      case 0xcc: // uint8, int8
+      case 0xd0:
         pos += 1;
         break;
-      case 0xcd:
+      case 0xcd: // uint16, int16
       case 0xd1:
-        need(2);
         pos += 2;
         break;
+      case 0xca: // float32, uint32, int32
       case 0xce:
       case 0xd2:
-        need(4);
         pos += 4;
         break;
+      case 0xcb: // float64, uint64, int64
       case 0xcf:
       case 0xd3:
-        need(8);
         pos += 8;
         break;
+      case 0xc4:
+      case 0xc5:
+      case 0xc6: {
+        const size = 1 << (byte - 0xc4);
+        if (pos + size > end) throw truncated();
+        const length = readLength(bytes, pos, size);
+        if (length > maxBinaryBytes) {
+          throw new WirepackError('BINARY_TOO_LONG', `binary of ${length} bytes exceeds ${maxBinaryBytes}`);
+        }
+        pos += size + length;
+        break;
+      }
+      case 0xd9:
+      case 0xda:
+      case 0xdb: {
+        const size = 1 << (byte - 0xd9);
+        if (pos + size > end) throw truncated();
+        const length = readLength(bytes, pos, size);
+        pos = skipString(bytes, pos + size, length, end, maxStringBytes, false);
+        continue;
+      }
+      case 0xdc:
+      case 0xdd:
+      case 0xde:
+      case 0xdf: {
+        const size = byte === 0xdc || byte === 0xde ? 2 : 4;
+        if (pos + size > end) throw truncated();
+        const count = readLength(bytes, pos, size);
+        pos += size;
+        openContainer(byte >= 0xde ? count * 2 : count, byte >= 0xde ? 1 : 0);
+        continue;
+      }
       case 0xd4:
+        if (bytes[pos] === 0x72) {
+          pos = defineRecord(pos + 1);
+          continue;
+        }
+        pos = skipExtension(1, pos);
+        break;
       case 0xd5:
       case 0xd6:
       case 0xd7:
       case 0xd8:
-        need(1);
-        pos += 1;
-        skipExtension(view.getUint8(pos - 1), 1 << (byte - 0xd4));
+        pos = skipExtension(1 << (byte - 0xd4), pos);
         break;
-      case 0xd9:
-        need(1);
-        skipString(view.getUint8(pos++), isKey);
+      case 0xc7:
+      case 0xc8:
+      case 0xc9: {
+        const size = 1 << (byte - 0xc7);
+        if (pos + size > end) throw truncated();
+        pos = skipExtension(readLength(bytes, pos, size), pos + size);
         break;
-      case 0xda:
-        need(2);
-        pos += 2;
-        skipString(view.getUint16(pos - 2), isKey);
-        break;
-      case 0xdb:
-        need(4);
-        pos += 4;
-        skipString(view.getUint32(pos - 4), isKey);
-        break;
-      case 0xdc:
-        need(2);
-        pos += 2;
-        open(view.getUint16(pos - 2), false);
-        break;
-      case 0xdd:
-        need(4);
-        pos += 4;
-        open(view.getUint32(pos - 4), false);
-        break;
-      case 0xde:
-        need(2);
-        pos += 2;
-        open(view.getUint16(pos - 2), true);
-        break;
-      case 0xdf:
-        need(4);
-        pos += 4;
-        open(view.getUint32(pos - 4), true);
-        break;
+      }
       default: // 0xc1 is never used
         throw new WirepackError('MALFORMED', `invalid MessagePack byte 0x${byte.toString(16)} at ${pos - 1}`);
     }
+    if (pos > end) throw truncated();
   }
   if (pos !== end) {
     throw new WirepackError('MALFORMED', `${end - pos} bytes after the end of the MessagePack value`);
   }
+
+  /** Pushes a container of `values` items (a map counts keys and values). */
+  function openContainer(values: number, map: 0 | 1): void {
+    entries += map ? values / 2 : values;
+    if (entries > maxEntries) {
+      throw new WirepackError('TOO_MANY_ENTRIES', `more than ${maxEntries} array items and map entries`);
+    }
+    if (values === 0) return;
+    if (depth + 1 > maxDepth)
+      throw new WirepackError('DEPTH_EXCEEDED', `containers nested deeper than ${maxDepth}`);
+    // Each value takes at least one byte: a header declaring more than the bytes left is truncated.
+    if (values > end - pos) throw truncated();
+    depth++;
+    remaining[depth] = values;
+    maps[depth] = map;
+  }
+
+  /** `ext <type> <data>` where `pos` is at the type byte and `length` is the data's. */
+  function skipExtension(length: number, at: number): number {
+    if (at + 1 + length > end) throw truncated();
+    const type = bytes[at] as number;
+    if (type !== 0xff || (length !== 4 && length !== 8 && length !== 12)) {
+      throw new WirepackError('MALFORMED', `unsupported MessagePack extension type ${(type << 24) >> 24}`);
+    }
+    return at + 1 + length;
+  }
+
+  /** `d4 72 <slot> <array of key strings>`, `at` pointing at the slot byte; opens the record's values. */
+  function defineRecord(at: number): number {
+    if (at + 2 > end) throw truncated();
+    const slot = bytes[at] as number;
+    if (slot < 0x40 || slot > 0x7f) throw new WirepackError('MALFORMED', 'record slot must be 0x40-0x7f');
+    let cursor = at + 1;
+    const header = bytes[cursor++] as number;
+    let count: number;
+    if (header >= 0x90 && header <= 0x9f) count = header & 0x0f;
+    else if (header === 0xdc) {
+      if (cursor + 2 > end) throw truncated();
+      count = readLength(bytes, cursor, 2);
+      cursor += 2;
+    } else throw new WirepackError('MALFORMED', 'a record definition must list its keys in an array');
+    if (count > end - cursor) throw truncated();
+    for (let i = 0; i < count; i++) {
+      if (cursor >= end) throw truncated();
+      const key = bytes[cursor++] as number;
+      let length: number;
+      if (key >= 0xa0 && key <= 0xbf) length = key & 0x1f;
+      else if (key === 0xd9 || key === 0xda) {
+        const size = key === 0xd9 ? 1 : 2;
+        if (cursor + size > end) throw truncated();
+        length = readLength(bytes, cursor, size);
+        cursor += size;
+      } else throw new WirepackError('FORBIDDEN_KEY', 'record keys must be strings');
+      cursor = skipString(bytes, cursor, length, end, maxStringBytes, true);
+    }
+    slots[slot & 0x3f] = count;
+    pos = cursor;
+    openContainer(count, 0);
+    return pos;
+  }
+}
+
+function truncated(): WirepackError {
+  return new WirepackError('TRUNCATED', 'MessagePack ends early');
+}
+
+/** A big-endian unsigned length of 1, 2 or 4 bytes. */
+function readLength(bytes: Uint8Array, at: number, size: number): number {
+  if (size === 1) return bytes[at] as number;
+  if (size === 2) return ((bytes[at] as number) << 8) | (bytes[at + 1] as number);
+  return (
+    (bytes[at] as number) * 0x1000000 +
+    (((bytes[at + 1] as number) << 16) | ((bytes[at + 2] as number) << 8) | (bytes[at + 3] as number))
+  );
+}
+
+function skipString(
+  bytes: Uint8Array,
+  at: number,
+  length: number,
+  end: number,
+  maxStringBytes: number,
+  isKey: boolean,
+): number {
+  if (length > maxStringBytes) {
+    throw new WirepackError('STRING_TOO_LONG', `string of ${length} bytes exceeds ${maxStringBytes}`);
+  }
+  if (at + length > end) throw truncated();
+  if (isKey && length === 9 && isProtoKey(bytes, at)) {
+    throw new WirepackError('FORBIDDEN_KEY', 'the map key "__proto__" is refused (prototype pollution)');
+  }
+  return at + length;
 }
 
 const PROTO_KEY = Uint8Array.from('__proto__', (char) => char.charCodeAt(0));
