@@ -1,0 +1,21 @@
+import { randomBytes } from 'node:crypto';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { threadId } from 'node:worker_threads';
+
+/**
+ * Writes a file so that readers see either the old bytes or all of the new ones, never a prefix:
+ * the data goes to a temporary name in the same directory, then `rename(2)` replaces the target
+ * (atomic on POSIX file systems within one directory; on Windows it replaces or fails whole). A
+ * failed write removes its temporary file and rethrows.
+ */
+export function writeFileAtomicSync(path: string, data: Uint8Array | string): void {
+  const temporary = `${path}.${process.pid}-${threadId}-${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    writeFileSync(temporary, data);
+    renameSync(temporary, path);
+  } catch (error) {
+    // Best effort: the temporary file may not exist if the first write failed.
+    rmSync(temporary, { force: true });
+    throw error;
+  }
+}

@@ -1,0 +1,43 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Plugin } from 'vite';
+import { writeFileAtomicSync } from '../atomic-write.js';
+import { buildManifest, cacheControlFor, serializeManifest } from '../manifest.js';
+import { basePath, urlPathOf } from '../output-urls.js';
+import { type EnvironmentRun, postCloseBundle, type WirepackState } from './state.js';
+
+/**
+ * `wirepack:manifest`: writes `<outDir>/.wirepack/manifest.json` (the `manifest` option) from the
+ * fingerprints `wirepack:precompress` took of the final files. Atomic, deterministic.
+ */
+export function manifestPlugin(state: WirepackState): Plugin {
+  return {
+    name: 'wirepack:manifest',
+    apply: 'build',
+    applyToEnvironment: (environment) => state.appliesTo(environment),
+    closeBundle: postCloseBundle(state, async (run) => writeManifest(state, run)),
+  };
+}
+
+function writeManifest(state: WirepackState, run: EnvironmentRun): void {
+  const file = state.manifestFile();
+  if (file === undefined || run.outcome === undefined) return;
+  const manifest = buildManifest({
+    base: basePath(run.base),
+    files: run.outcome.records.map((record) => ({
+      url: urlPathOf(record.file, run.base),
+      path: record.file,
+      size: record.size,
+      hash: record.hash,
+      integrity: record.integrity,
+      contentType: record.contentType,
+      immutable: record.immutable,
+      cacheControl: cacheControlFor(record.immutable),
+      encodings: record.encodings,
+    })),
+  });
+  const path = join(run.outDir, file);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileAtomicSync(path, serializeManifest(manifest));
+  run.manifestPath = path;
+}

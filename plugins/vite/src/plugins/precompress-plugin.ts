@@ -1,0 +1,72 @@
+import type { Plugin } from 'vite';
+import { evictCache } from '../cache.js';
+import { OutputFileError, precompressFiles } from '../precompress.js';
+import { walkOutDir } from '../walk-out-dir.js';
+import { type EnvironmentRun, postCloseBundle, type WirepackState } from './state.js';
+
+/** The worker module, beside this package's entry: `.ts` when running from source, `.js` when built. */
+const WORKER_ENTRY = new URL(
+  import.meta.url.endsWith('.ts') ? '../compress-worker.ts' : './compress-worker.js',
+  import.meta.url,
+);
+
+/**
+ * `wirepack:precompress`: records what the bundler wrote (`writeBundle`), then, after every other
+ * plugin has finished (`closeBundle`, post), fingerprints every file of the output directory,
+ * `public/` copies included, and writes its compressed siblings through the cache.
+ */
+export function precompressPlugin(state: WirepackState): Plugin {
+  return {
+    name: 'wirepack:precompress',
+    apply: 'build',
+    applyToEnvironment: (environment) => state.appliesTo(environment),
+    configResolved(config) {
+      state.config = config;
+      if (state.options.zstdUnavailable) {
+        config.logger.warn(
+          `[wirepack/vite-plugin] zstd was requested but Node.js ${process.version} has no zstd in zlib ` +
+            '(needs 22.15+ or 23.8+): writing brotli and gzip only.',
+        );
+      }
+    },
+    writeBundle: {
+      order: 'post',
+      handler(outputOptions, bundle) {
+        state.recordBundle(this.environment, outputOptions, bundle);
+      },
+    },
+    closeBundle: postCloseBundle(state, (run) => precompress(state, run)),
+  };
+}
+
+async function precompress(state: WirepackState, run: EnvironmentRun): Promise<void> {
+  const manifest = state.manifestFile();
+  const files = await walkOutDir(run.outDir, new Set(manifest === undefined ? [] : [manifest]));
+  run.cacheDir = state.cacheDirFor(run);
+  const { options } = state;
+  try {
+    run.outcome = await precompressFiles(files, {
+      codecs: options.codecs,
+      threshold: options.threshold,
+      ratio: options.ratio,
+      filter: options.filter,
+      cacheDir: run.cacheDir,
+      hashed: run.hashed,
+      concurrency: options.concurrency,
+      workerEntry: WORKER_ENTRY,
+    });
+  } catch (error) {
+    // Rethrown as a plain Error so Vite prints the message naming the file, then fails the build.
+    if (error instanceof OutputFileError) throw new Error(error.message, { cause: error });
+    throw error;
+  }
+  if (run.outcome.cacheWriteError !== undefined) {
+    state.warnCache(
+      run.logger,
+      `cannot write entries under ${run.cacheDir} (${run.outcome.cacheWriteError})`,
+    );
+  }
+  if (run.cacheDir !== null && options.cache !== false) {
+    run.evicted = (await evictCache(run.cacheDir, options.cache.maxSize)).evicted;
+  }
+}

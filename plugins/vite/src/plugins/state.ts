@@ -1,0 +1,162 @@
+import { mkdirSync } from 'node:fs';
+import { isAbsolute, join, posix, resolve } from 'node:path';
+import type { Logger, ResolvedConfig } from 'vite';
+import { type BundleItem, type FileNameOptions, hashedFileNames } from '../hashed-names.js';
+import type { ResolvedOptions } from '../options.js';
+import type { PrecompressOutcome } from '../precompress.js';
+
+/** One environment's build, from `writeBundle` to the report. */
+export interface EnvironmentRun {
+  readonly environment: string;
+  readonly outDir: string;
+  readonly base: string;
+  readonly logger: Logger;
+  /** Bundle file names that carry a content hash. */
+  readonly hashed: Set<string>;
+  /** Time spent in the plugin's post-write steps so far. */
+  elapsedMs: number;
+  sri: { htmlFiles: number; tags: number; skipped: number };
+  outcome: PrecompressOutcome | undefined;
+  cacheDir: string | null;
+  evicted: number;
+  manifestPath: string | null;
+}
+
+/** The minimum of an environment the plugin reads (Vite 7 and 8 agree on it). */
+export interface EnvironmentLike {
+  readonly name: string;
+  readonly config: {
+    readonly consumer: 'client' | 'server';
+    readonly root: string;
+    readonly base: string;
+    readonly build: { readonly outDir: string };
+  };
+  readonly logger: Logger;
+}
+
+/**
+ * State shared by the sub-plugins of one `wirepack()` call: the resolved options, Vite's config,
+ * and the runs in progress keyed by environment name (one plugin instance may serve several
+ * environments when plugins are shared across a `vite build --app`).
+ */
+export class WirepackState {
+  readonly options: ResolvedOptions;
+  config: ResolvedConfig | undefined;
+  readonly runs: Map<string, EnvironmentRun> = new Map();
+  private cacheWarned = false;
+
+  constructor(options: ResolvedOptions) {
+    this.options = options;
+  }
+
+  /** Client environments by default; the ones named in `environments` otherwise. */
+  appliesTo(environment: { readonly name: string; readonly config: { readonly consumer: string } }): boolean {
+    const names = this.options.environments;
+    return names === undefined ? environment.config.consumer === 'client' : names.includes(environment.name);
+  }
+
+  /** The manifest path relative to the output directory, `/`-separated, or `undefined`. */
+  manifestFile(): string | undefined {
+    const manifest = this.options.manifest;
+    return manifest === false
+      ? undefined
+      : posix.normalize(manifest.replaceAll('\\', '/')).replace(/^\.\//, '');
+  }
+
+  /** Records what a `writeBundle` wrote (called once per output of the environment). */
+  recordBundle(
+    environment: EnvironmentLike,
+    outputOptions: FileNameOptions & { readonly dir?: string | undefined },
+    bundle: Readonly<Record<string, BundleItem>>,
+  ): void {
+    let run = this.runs.get(environment.name);
+    if (run === undefined) {
+      const { root, build, base } = environment.config;
+      const outDir =
+        outputOptions.dir === undefined ? resolve(root, build.outDir) : resolve(root, outputOptions.dir);
+      run = {
+        environment: environment.name,
+        outDir,
+        base,
+        logger: environment.logger,
+        hashed: new Set(),
+        elapsedMs: 0,
+        sri: { htmlFiles: 0, tags: 0, skipped: 0 },
+        outcome: undefined,
+        cacheDir: null,
+        evicted: 0,
+        manifestPath: null,
+      };
+      this.runs.set(environment.name, run);
+    }
+    for (const name of hashedFileNames(outputOptions, bundle)) run.hashed.add(name);
+  }
+
+  /**
+   * The cache directory for this build, created if needed; `null` when the cache is off or cannot
+   * be created (then a warning, once, and the build goes on compressing everything).
+   */
+  cacheDirFor(run: EnvironmentRun): string | null {
+    const cache = this.options.cache;
+    if (cache === false || this.config === undefined) return null;
+    const dir =
+      cache.dir === undefined
+        ? join(this.config.cacheDir, 'wirepack')
+        : isAbsolute(cache.dir)
+          ? cache.dir
+          : resolve(this.config.root, cache.dir);
+    try {
+      mkdirSync(dir, { recursive: true });
+      return dir;
+    } catch (error) {
+      this.warnCache(run.logger, `cannot create the cache directory ${dir} (${(error as Error).message})`);
+      return null;
+    }
+  }
+
+  /** Warns about an unusable cache once per plugin instance; the build carries on without it. */
+  warnCache(logger: Logger, problem: string): void {
+    if (this.cacheWarned) return;
+    this.cacheWarned = true;
+    logger.warn(
+      `[wirepack/vite-plugin] compression cache: ${problem}. Building without it; set \`cache.dir\` to a writable ` +
+        'directory, or `cache: false` to silence this.',
+    );
+  }
+}
+
+/**
+ * A `closeBundle` that runs after every other plugin's (`order: 'post'`), one after another
+ * (`sequential`: Rollup runs `closeBundle` in parallel otherwise; Rolldown runs them in sequence),
+ * and only for runs whose bundle was written without error.
+ */
+export function postCloseBundle(
+  state: WirepackState,
+  step: (run: EnvironmentRun) => Promise<void>,
+): {
+  order: 'post';
+  sequential: true;
+  handler: (this: { environment: EnvironmentLike }, error?: Error) => Promise<void>;
+} {
+  return {
+    order: 'post',
+    sequential: true,
+    async handler(error) {
+      const run = state.runs.get(this.environment.name);
+      if (run === undefined) return;
+      if (error !== undefined) {
+        state.runs.delete(run.environment);
+        return;
+      }
+      const started = performance.now();
+      try {
+        await step(run);
+      } catch (failure) {
+        state.runs.delete(run.environment);
+        throw failure;
+      } finally {
+        run.elapsedMs += performance.now() - started;
+      }
+    },
+  };
+}
