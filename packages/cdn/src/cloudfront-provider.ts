@@ -309,7 +309,7 @@ export async function createCloudFrontProvider(
             onEvent?.({
               type: 'waiting-for-room',
               distributionId,
-              message: `TooManyInvalidationsInProgress: ${inFlight.files} paths and ${inFlight.wildcards} wildcards in flight; checking again in ${Math.round(settings.roomPollMs / 1000)} s`,
+              message: `TooManyInvalidationsInProgress: ${inFlight.files} paths and ${inFlight.wildcards} wildcards in flight; waiting for room, checking again in ${seconds(settings.roomPollMs)}`,
             });
             await sleep(settings.roomPollMs);
           }
@@ -340,6 +340,7 @@ export async function createCloudFrontProvider(
   ): Promise<ReadonlyMap<string, string>> => {
     const deadline = Date.now() + options.timeoutMs;
     const status = new Map<string, string>(ids.map((id) => [id, 'InProgress']));
+    let interval = Math.min(1000, settings.completionPollMs);
     for (;;) {
       for (const id of ids) {
         if (status.get(id) === 'Completed') continue;
@@ -363,7 +364,9 @@ export async function createCloudFrontProvider(
         distributionId,
         message: `${pending.length} invalidation(s) in progress; ${Math.ceil(left / 1000)} s left to wait`,
       });
-      await sleep(Math.min(settings.completionPollMs, left));
+      // Most invalidations take minutes, some seconds: poll soon at first, then every completionPollMs.
+      await sleep(Math.min(interval, left));
+      interval = Math.min(interval * 2, settings.completionPollMs);
     }
   };
 
@@ -376,6 +379,8 @@ export async function createCloudFrontProvider(
     },
   };
 }
+
+const seconds = (ms: number): string => `${Number((ms / 1000).toFixed(1))} s`;
 
 function describe(error: unknown): string {
   const message = (error as AwsLikeError)?.message;
