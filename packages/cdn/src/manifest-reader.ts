@@ -34,6 +34,14 @@ export function readManifest(json: unknown, source: string): Manifest {
     return fail(`unsupported "version" ${JSON.stringify(json.version)}; this reader understands version 1`);
   }
   const raw = json.files;
+  // Shapes: @wirepack/vite-plugin writes `files` keyed by the percent-encoded URL path, each entry with
+  // `path` relative to the output directory and a top-level `base`; the decoded URL path is then
+  // base + path. Hand-written manifests may key `files` by decoded URL path, or list entries whose
+  // `path` is the URL path.
+  const base = json.base;
+  if (base !== undefined && (typeof base !== 'string' || !/^\/(.*\/)?$/.test(base))) {
+    fail('"base" must be a URL path starting and ending with "/"');
+  }
   let entries: Array<[string, unknown]>;
   if (Array.isArray(raw)) {
     entries = raw.map((entry, index): [string, unknown] => {
@@ -41,7 +49,14 @@ export function readManifest(json: unknown, source: string): Manifest {
       return [(entry as Json).path as string, entry];
     });
   } else if (isObject(raw)) {
-    entries = Object.entries(raw);
+    entries = Object.entries(raw).map(([key, entry]): [string, unknown] => {
+      if (typeof base !== 'string' || !isObject(entry) || typeof entry.path !== 'string') return [key, entry];
+      const decoded = `${base}${entry.path}`;
+      if (safeDecode(key) !== decoded) {
+        fail(`files[${JSON.stringify(key)}]: the key is not the URL of its path ${JSON.stringify(decoded)}`);
+      }
+      return [decoded, entry];
+    });
   } else {
     return fail('"files" must be an object keyed by URL path or an array of entries');
   }
@@ -79,6 +94,14 @@ export function readManifest(json: unknown, source: string): Manifest {
     });
   }
   return createManifest(files);
+}
+
+function safeDecode(value: string): string | undefined {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return undefined;
+  }
 }
 
 function optionalString(value: unknown, fail: () => never): string | undefined {
