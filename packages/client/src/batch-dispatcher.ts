@@ -1,0 +1,165 @@
+import {
+  createBatchId,
+  encodeBatchRequest,
+  encodeCancelMessage,
+  isWirepackError,
+  type Priority,
+  WirepackError,
+} from '@wirepack/protocol';
+import { toSubRequest } from './batch-encoding.ts';
+import type { PendingCall } from './pending-call.ts';
+import type { RequestCompressor } from './request-compression.ts';
+import { type BatchAnswer, postBatch, postCancel, type TransportOptions } from './transport.ts';
+
+/**
+ * Sends batches of calls and settles each call from its frame as frames arrive (completion
+ * order). Every call settles: a result frame resolves it, an error frame rejects it, a fatal
+ * frame or a transport failure rejects every call still open, and calls left without a frame
+ * when the stream ends reject with MISSING_RESULT.
+ */
+export class BatchDispatcher {
+  constructor(
+    private readonly transport: TransportOptions,
+    private readonly compressor: RequestCompressor,
+  ) {}
+
+  /** Sends one batch; never throws (failures reject the batch's calls). */
+  send(calls: readonly PendingCall[], priority: Priority): void {
+    void new Batch(this.transport, this.compressor, calls).run(priority);
+  }
+}
+
+class Batch {
+  private readonly batchId = createBatchId();
+  /** Calls still waiting for a frame, by id. */
+  private readonly open = new Map<number, PendingCall>();
+  private readonly controller = new AbortController();
+  private pendingCancels: number[] = [];
+  private started = false;
+  private readonly whenStarted: Promise<void>;
+  private markStarted: () => void = () => {};
+
+  constructor(
+    private readonly transport: TransportOptions,
+    private readonly compressor: RequestCompressor,
+    private readonly calls: readonly PendingCall[],
+  ) {
+    this.whenStarted = new Promise((resolve) => {
+      this.markStarted = resolve;
+    });
+    calls.forEach((call, id) => {
+      call.state = 'sent';
+      call.onAbandon = () => this.cancel(id);
+      this.open.set(id, call);
+    });
+  }
+
+  async run(priority: Priority): Promise<void> {
+    try {
+      const plain = encodeBatchRequest({
+        batchId: this.batchId,
+        calls: this.calls.map((call, id) => toSubRequest(call.request, id)),
+      });
+      const answer = await this.post(plain, priority);
+      this.started = true;
+      this.markStarted();
+      this.compressor.noteAcceptEncoding(answer.acceptEncoding);
+      for await (const frame of answer.frames) {
+        if (frame.kind === 'result') {
+          this.take(frame.id)?.resolve(frame);
+        } else if (frame.kind === 'error') {
+          const call = this.take(frame.id);
+          call?.reject(
+            new WirepackError(
+              frame.code,
+              `[wirepack/client] ${call.request.method} ${call.request.url.pathname} failed on the server (${frame.code}): ${frame.message}`,
+            ),
+          );
+        } else if (frame.kind === 'fatal') {
+          throw new WirepackError(
+            frame.code,
+            `[wirepack/client] the batch failed on the server: ${frame.message}`,
+          );
+        }
+      }
+      this.rejectOpen(
+        new WirepackError(
+          'MISSING_RESULT',
+          '[wirepack/client] the batch response ended without a result for this call',
+        ),
+      );
+    } catch (error) {
+      this.rejectOpen(normalize(error));
+    } finally {
+      this.markStarted(); // releases cancels waiting for a response that will never start
+    }
+  }
+
+  /** Posts the body, compressed when worthwhile; resends it uncompressed once if the coding is refused. */
+  private async post(plain: Uint8Array, priority: Priority): Promise<BatchAnswer> {
+    const { bytes, coding } = await this.compressor.encode(plain);
+    const signal = this.controller.signal;
+    try {
+      return await postBatch(this.transport, bytes, coding, signal, priority);
+    } catch (error) {
+      // A 415 means the server read none of it: resending is safe even for non-idempotent calls.
+      if (coding === undefined || !isWirepackError(error) || error.code !== 'UNSUPPORTED_ENCODING')
+        throw error;
+      this.compressor.refuse(coding);
+      return postBatch(this.transport, plain, undefined, signal, priority);
+    }
+  }
+
+  private take(id: number): PendingCall | undefined {
+    // Unknown ids (a call already cancelled, whose result raced its cancel) are dropped.
+    const call = this.open.get(id);
+    this.open.delete(id);
+    return call;
+  }
+
+  private rejectOpen(error: WirepackError): void {
+    const calls = [...this.open.values()];
+    this.open.clear();
+    for (const call of calls) call.reject(error);
+  }
+
+  /** Cancels a call whose callers all left: on the server, and the whole request if it was the last. */
+  private cancel(id: number): void {
+    if (!this.open.delete(id)) return;
+    this.pendingCancels.push(id);
+    // Cancels of the same tick travel in one message.
+    if (this.pendingCancels.length === 1) queueMicrotask(() => this.flushCancels());
+  }
+
+  private flushCancels(): void {
+    const ids = this.pendingCancels;
+    this.pendingCancels = [];
+    const body = encodeCancelMessage({ batchId: this.batchId, ids });
+    const sendCancel = (): void => postCancel(this.transport, body);
+    sendCancel();
+    if (!this.started) {
+      // Not answered yet: the cancel may overtake the batch on another connection and find a
+      // server that does not know this batch id yet, so it is sent again once the response head
+      // (sent after the batch is registered) arrives. A repeated cancel is a no-op on the server.
+      void this.whenStarted.then(() => {
+        if (this.started && !this.controller.signal.aborted) sendCancel();
+      });
+    }
+    if (this.open.size === 0) {
+      // Nobody waits for anything in this batch: drop the request too. The server sees the
+      // connection close (and the cancel message) and aborts whatever still runs.
+      this.controller.abort();
+    }
+  }
+}
+
+function normalize(error: unknown): WirepackError {
+  if (isWirepackError(error)) return error;
+  return new WirepackError('INTERNAL', `[wirepack/client] the batch failed: ${describe(error)}`, {
+    cause: error,
+  });
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,63 @@
+import type { Body, HeaderList, SubRequest } from '@wirepack/protocol';
+import type { OutgoingRequest } from './outgoing-request.ts';
+
+/**
+ * Upper bound of the envelope around the calls: array header, version, a batch id of up to 128
+ * characters (ours are 22), the calls array header.
+ */
+export const BATCH_OVERHEAD_BYTES = 150;
+
+/** The sub-request a call becomes inside a batch. */
+export function toSubRequest(request: OutgoingRequest, id: number): SubRequest {
+  return {
+    id,
+    method: request.method,
+    path: request.url.pathname + request.url.search,
+    headers: request.headers,
+    body: request.body,
+    priority: request.priority,
+  };
+}
+
+/**
+ * An upper bound of a call's encoded size, so `maxBatchBytes` can split batches without
+ * encoding twice: every string and binary counts its UTF-8 length plus a 5-byte header (the
+ * largest MessagePack str/bin header), every scalar 9 bytes. A JSON value is bounded by its
+ * JSON text plus headers per nested value.
+ */
+export function estimateCallBytes(request: OutgoingRequest): number {
+  let size = 1 + 5 + 9 + 5 + 9 + 9; // tuple header, id, method header, body kind, priority
+  size += utf8Bytes(request.method) + 5;
+  size += utf8Bytes(request.url.pathname) + utf8Bytes(request.url.search) + 5;
+  size += headersBytes(request.headers);
+  size += bodyBytes(request.body);
+  return size;
+}
+
+function headersBytes(headers: HeaderList): number {
+  let size = 5;
+  for (const [name, value] of headers) size += utf8Bytes(name) + utf8Bytes(value) + 10;
+  return size;
+}
+
+function bodyBytes(body: Body): number {
+  if (body.kind === 'bytes') return body.bytes.length + 5;
+  if (body.kind === 'none') return 1;
+  // Each JSON token becomes at most 5 extra header bytes; JSON text bounds the payload bytes.
+  const text = JSON.stringify(body.value) ?? 'null';
+  return utf8Bytes(text) * 6;
+}
+
+/** UTF-8 length without encoding: ASCII strings (nearly every path and header) cost one pass. */
+export function utf8Bytes(text: string): number {
+  let bytes = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) continue;
+    if (code < 0x800) bytes += 1;
+    else if (code >= 0xd800 && code <= 0xdbff)
+      i++; // a surrogate pair: 4 bytes for 2 units
+    else bytes += 2;
+  }
+  return bytes;
+}

@@ -1,0 +1,216 @@
+import type { ResultFrame } from '@wirepack/protocol';
+import { abortReason } from './abort.ts';
+import { BatchDispatcher } from './batch-dispatcher.ts';
+import { responseFromFrame } from './batched-response.ts';
+import { CallQueue } from './call-queue.ts';
+import { type BatchFetchOptions, type ResolvedOptions, resolveOptions } from './options.ts';
+import {
+  type BatchRequestInit,
+  bodyInit,
+  type OutgoingRequest,
+  readOutgoingRequest,
+  readRequestObject,
+  unbatchableReason,
+} from './outgoing-request.ts';
+import { PendingCall } from './pending-call.ts';
+import { isRedirect, MAX_REDIRECTS, redirectRequest } from './redirect.ts';
+import { RequestCompressor } from './request-compression.ts';
+import { ResponseCache } from './response-cache.ts';
+
+/** A `fetch` that batches same-origin calls; see {@link createBatchFetch}. */
+export interface BatchFetch {
+  (input: RequestInfo | URL, init?: BatchRequestInit): Promise<Response>;
+  /** Empties the response cache (a no-op when the cache is off). */
+  clearCache(): void;
+}
+
+/**
+ * The page's URL, which relative URLs resolve against, as they do in `fetch`. Browsers and
+ * workers have `location`; Node and other servers do not, and need absolute URLs.
+ */
+function pageUrl(): string | undefined {
+  return typeof location === 'undefined' ? undefined : location.href;
+}
+
+/**
+ * Creates a `fetch` that sends the calls an app makes in the same moment as one streamed batch
+ * request to a `@wirepack/server` endpoint. Calls to the endpoint's origin are batched;
+ * everything else (other origins, `batch: false`, `redirect: 'manual'`, streamed bodies) goes to
+ * the underlying fetch unchanged. Each call resolves to a real `Response` as soon as its own
+ * result arrives.
+ *
+ * @example
+ * ```ts
+ * import { createBatchFetch } from '@wirepack/client';
+ *
+ * const batchFetch = createBatchFetch({ endpoint: '/__wirepack' });
+ * // Both calls travel in one request; each resolves when its own result arrives.
+ * const [user, posts] = await Promise.all([
+ *   batchFetch('/api/users/1').then((res) => res.json()),
+ *   batchFetch('/api/posts?user=1').then((res) => res.json()),
+ * ]);
+ * ```
+ */
+export function createBatchFetch(options: BatchFetchOptions = {}): BatchFetch {
+  const resolved = resolveOptions(options);
+  const baseFetch = resolved.fetch;
+  const compressor = new RequestCompressor(
+    resolved.compressRequests,
+    resolved.compressMinBytes,
+    resolved.loadBrotli,
+  );
+  const inflight = new Map<string, PendingCall>();
+  const cache = resolved.cache && new ResponseCache(resolved.cache.maxEntries, resolved.cache.ttlMs);
+  let dispatcher: BatchDispatcher | undefined;
+  let endpoint: URL | undefined;
+
+  /** The endpoint resolves on first use, so importing this module in a server (no page URL) is fine. */
+  const endpointUrl = (): URL => {
+    if (endpoint !== undefined) return endpoint;
+    try {
+      endpoint = new URL(resolved.endpoint, pageUrl());
+    } catch (error) {
+      throw new TypeError(
+        `[wirepack/client] options.endpoint ${String(resolved.endpoint)} cannot be resolved: outside a page, give an absolute URL`,
+        { cause: error },
+      );
+    }
+    return endpoint;
+  };
+  const queue = new CallQueue<PendingCall>((calls, priority) => {
+    dispatcher ??= new BatchDispatcher(
+      {
+        endpoint: endpointUrl(),
+        fetch: baseFetch,
+        headers: resolved.headers,
+        credentials: resolved.credentials,
+        limits: resolved.limits,
+      },
+      compressor,
+    );
+    dispatcher.send(calls, priority);
+  }, resolved);
+
+  /** One sub-request: from the cache, shared with an identical in-flight GET, or queued. */
+  const execute = (request: OutgoingRequest, init: BatchRequestInit | undefined): Promise<ResultFrame> => {
+    const signal = request.signal;
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
+    const shareable = request.method === 'GET' || request.method === 'HEAD';
+    const key = shareable ? requestKey(request) : undefined;
+    const cacheMode = init?.cache;
+    const useCache = cache !== undefined && request.method === 'GET' && cacheMode !== 'no-store';
+    if (useCache && cacheMode !== 'reload' && cacheMode !== 'no-cache') {
+      const hit = cache.get(key as string);
+      if (hit !== undefined) return Promise.resolve(hit);
+    }
+    const dedupe = key !== undefined && resolved.dedupe && init?.dedupe !== false;
+    if (dedupe) {
+      const shared = inflight.get(key);
+      if (shared !== undefined) return shared.subscribe(signal);
+    }
+    const call = new PendingCall(request);
+    if (dedupe) {
+      inflight.set(key, call);
+      call.onFinish = () => {
+        if (inflight.get(key) === call) inflight.delete(key);
+      };
+    }
+    const result = call.subscribe(signal);
+    queue.enqueue(call, request.priority);
+    if (!useCache) return result;
+    return result.then((frame) => {
+      cache.set(key as string, frame);
+      return frame;
+    });
+  };
+
+  /** A call through the batch, following redirects the way fetch's `redirect: 'follow'` does. */
+  const run = async (first: OutgoingRequest, init: BatchRequestInit | undefined): Promise<Response> => {
+    let request = first;
+    for (let hops = 0; ; hops++) {
+      const frame = await execute(request, init);
+      if (!isRedirect(frame)) return responseFromFrame(frame, request.url, request.method, hops > 0);
+      if (request.redirect === 'error') {
+        throw new TypeError('fetch failed', { cause: new Error('unexpected redirect (redirect: error)') });
+      }
+      if (hops === MAX_REDIRECTS)
+        throw new TypeError('fetch failed', { cause: new Error('redirect count exceeded') });
+      request = redirectRequest(request, frame);
+      if (!isBatchable(request.url)) {
+        // Leaving the endpoint's origin: fetch follows the rest of the chain itself.
+        const response = await baseFetch(request.url, {
+          method: request.method,
+          headers: request.headers as [string, string][],
+          body: bodyInit(request.body),
+          redirect: 'follow',
+          credentials: resolved.credentials,
+          ...(request.signal === undefined ? {} : { signal: request.signal }),
+        });
+        Object.defineProperty(response, 'redirected', { value: true, configurable: true });
+        return response;
+      }
+    }
+  };
+
+  const isBatchable = (url: URL): boolean => {
+    const target = endpointUrl();
+    return url.origin === target.origin && url.pathname !== target.pathname;
+  };
+
+  const batchFetch = (input: RequestInfo | URL, init?: BatchRequestInit): Promise<Response> => {
+    try {
+      const reason = unbatchableReason(init, resolved.credentials);
+      if (reason !== undefined) return passThrough(baseFetch, input, init);
+      if (input instanceof Request) {
+        if (!isBatchableRequest(input, resolved) || !isBatchable(new URL(input.url))) {
+          return passThrough(baseFetch, input, init);
+        }
+        return readRequestObject(input, init).then((request) => run(request, init));
+      }
+      let url: URL;
+      try {
+        url = new URL(input instanceof URL ? input.href : String(input), pageUrl());
+      } catch {
+        return passThrough(baseFetch, input, init); // fetch reports an invalid URL its own way
+      }
+      if (!isBatchable(url)) return passThrough(baseFetch, input, init);
+      url.hash = '';
+      const request = readOutgoingRequest(url, init, resolved.jsonBodiesAsValues);
+      return request instanceof Promise ? request.then((read) => run(read, init)) : run(request, init);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
+  return Object.assign(batchFetch, {
+    clearCache: (): void => cache?.clear(),
+  });
+}
+
+/** Sends a call as is, without this client's extra init fields. */
+function passThrough(
+  fetch: ResolvedOptions['fetch'],
+  input: RequestInfo | URL,
+  init: BatchRequestInit | undefined,
+): Promise<Response> {
+  if (init === undefined || (!('batch' in init) && !('dedupe' in init))) return fetch(input, init);
+  const { batch: _batch, dedupe: _dedupe, ...rest } = init;
+  return fetch(input, rest);
+}
+
+/** A `Request` object's own settings that a batch cannot carry (see unbatchableReason). */
+function isBatchableRequest(request: Request, options: ResolvedOptions): boolean {
+  return (
+    request.redirect !== 'manual' &&
+    !request.keepalive &&
+    !request.integrity &&
+    request.credentials === options.credentials &&
+    (request.url.startsWith('http:') || request.url.startsWith('https:'))
+  );
+}
+
+/** Identical calls have the same method, URL and headers (GET and HEAD carry no body). */
+function requestKey(request: OutgoingRequest): string {
+  let key = `${request.method} ${request.url.href}`;
+  for (const [name, value] of request.headers) key += `\n${name}: ${value}`;
+  return key;
+}
