@@ -1,0 +1,291 @@
+import {
+  type BatchRequest,
+  encodeFrame,
+  type SubRequest,
+  WirepackError,
+  type WirepackErrorCode,
+} from '@wirepack/protocol';
+import { registerSubRequest } from './batch-context.ts';
+import { FrameSink } from './frame-sink.ts';
+import type { Metrics } from './metrics.ts';
+import type { ResolvedOptions } from './options.ts';
+import { PriorityQueue } from './priority-queue.ts';
+import { buildSubRequest, type ParentInfo } from './sub-request.ts';
+import { internalErrorFrame, type ResultFrameOptions, toResultFrame } from './to-result-frame.ts';
+
+interface CallState {
+  readonly call: SubRequest;
+  state: 'queued' | 'running' | 'done';
+  readonly enqueuedAt: number;
+  startedAt: number;
+  controller: AbortController | undefined;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+/** Everything a batch needs from its handler. */
+export interface BatchRunInit<TContext> {
+  readonly options: ResolvedOptions<TContext>;
+  readonly metrics: Metrics;
+  readonly parent: ParentInfo;
+  readonly context: TContext;
+  readonly batch: BatchRequest;
+  /** performance.now() when the batch request arrived. */
+  readonly arrivedAt: number;
+  readonly bytesIn: number;
+  /** Called once when the batch ends (end frame written) or is abandoned (client gone). */
+  readonly onDone: () => void;
+}
+
+/**
+ * One running batch: queues its sub-requests by priority, runs at most `concurrency` at a time,
+ * writes a frame as each one finishes, and ends with the end frame once every sub-request has one.
+ * Each sub-request has its own AbortController, aborted by its timeout, by a cancel message naming
+ * it, or by the client going away; once aborted its frame is written at once, whether or not the app
+ * honours the signal, and whatever the app returns later is discarded.
+ */
+export class BatchRun<TContext> {
+  readonly sink: FrameSink;
+  private readonly init: BatchRunInit<TContext>;
+  private readonly calls = new Map<number, CallState>();
+  private readonly queue = new PriorityQueue<CallState>();
+  private readonly frameOptions: ResultFrameOptions;
+  private readonly errors: Record<string, number> = Object.create(null);
+  private running = 0;
+  private unsettled: number;
+  private over = false;
+
+  constructor(init: BatchRunInit<TContext>) {
+    this.init = init;
+    this.unsettled = init.batch.calls.length;
+    this.sink = new FrameSink(() => this.abandon());
+    const { limits, jsonAsValues } = init.options;
+    this.frameOptions = { maxResponseBytes: limits.maxResponseBytes, decode: limits.decode, jsonAsValues };
+  }
+
+  get batchId(): string {
+    return this.init.batch.batchId;
+  }
+
+  /** Queues every sub-request and starts as many as the concurrency limit allows. */
+  start(): void {
+    const now = performance.now();
+    this.init.metrics.pendingCalls += this.unsettled;
+    for (const call of this.init.batch.calls) {
+      const state: CallState = {
+        call,
+        state: 'queued',
+        enqueuedAt: now,
+        startedAt: now,
+        controller: undefined,
+        timer: undefined,
+      };
+      this.calls.set(call.id, state);
+      this.queue.push(state, call.priority);
+    }
+    if (this.unsettled === 0) this.finish();
+    else this.pump();
+  }
+
+  /** Cancels sub-requests by id (a cancel message): queued ones never start, running ones see their signal abort. */
+  cancel(ids: readonly number[]): void {
+    for (const id of ids) {
+      const state = this.calls.get(id);
+      if (state !== undefined)
+        this.abortCall(state, 'CANCELED', 'the sub-request was cancelled by the client');
+    }
+  }
+
+  /** The client went away: abort everything, write nothing more. */
+  abandon(): void {
+    if (this.over) return;
+    this.over = true;
+    const { metrics } = this.init;
+    metrics.disconnects++;
+    metrics.pendingCalls -= this.unsettled;
+    metrics.bytesOut += this.sink.bytesOut;
+    const reason = new WirepackError('CANCELED', 'the client closed the batch request');
+    for (const state of this.calls.values()) {
+      if (state.state === 'done') continue;
+      const wasRunning = state.state === 'running';
+      state.state = 'done';
+      clearTimeout(state.timer);
+      if (wasRunning) state.controller?.abort(reason);
+    }
+    this.queue.drain();
+    this.unsettled = 0;
+    this.init.onDone();
+  }
+
+  private pump(): void {
+    const { concurrency } = this.init.options.limits;
+    while (this.running < concurrency && !this.over) {
+      const state = this.queue.shift();
+      if (state === undefined) return;
+      if (state.state === 'queued') this.run(state);
+    }
+  }
+
+  private run(state: CallState): void {
+    const { options, metrics, parent, batch } = this.init;
+    state.state = 'running';
+    this.running++;
+    state.startedAt = performance.now();
+    metrics.queueMs.record(state.startedAt - state.enqueuedAt);
+    const controller = new AbortController();
+    state.controller = controller;
+    state.timer = setTimeout(() => {
+      this.abortCall(state, 'TIMEOUT', `the sub-request ran longer than ${options.limits.timeoutMs} ms`);
+    }, options.limits.timeoutMs);
+
+    let request: Request;
+    try {
+      request = buildSubRequest(state.call, parent, controller.signal);
+    } catch (error) {
+      this.settleError(state, error);
+      return;
+    }
+    registerSubRequest(request, {
+      batchId: batch.batchId,
+      id: state.call.id,
+      priority: state.call.priority,
+      context: this.init.context,
+    });
+    let responsePromise: Promise<Response>;
+    try {
+      responsePromise = Promise.resolve(options.fetch(request));
+    } catch (error) {
+      responsePromise = Promise.reject(error);
+    }
+    responsePromise.then(
+      (response) => {
+        if (!(response instanceof Response)) {
+          this.settleAppFailure(state, new TypeError('the app handler did not return a Response'));
+          return;
+        }
+        if (state.state === 'done') {
+          // Timed out or cancelled meanwhile: the frame is written, drop what came late.
+          response.body?.cancel().catch(() => {
+            // The app's stream failed while being discarded: nothing to keep.
+          });
+          return;
+        }
+        toResultFrame(state.call.id, response, this.frameOptions).then(
+          (frame) => this.settle(state, frame, response.status, undefined),
+          (error) => {
+            if (error instanceof WirepackError) this.settleError(state, error);
+            else this.settleAppFailure(state, error); // the app's body stream failed
+          },
+        );
+      },
+      (error) => this.settleAppFailure(state, error),
+    );
+  }
+
+  private abortCall(state: CallState, code: WirepackErrorCode, message: string): void {
+    if (state.state === 'done' || this.over) return;
+    const controller = state.state === 'running' ? state.controller : undefined;
+    this.settle(state, encodeFrame({ kind: 'error', id: state.call.id, code, message }), undefined, code);
+    controller?.abort(new WirepackError(code, message));
+  }
+
+  /** The app threw: a 500 like an unbatched request would get, the details to onError only. */
+  private settleAppFailure(state: CallState, error: unknown): void {
+    if (state.state === 'done') return;
+    this.report(error, state.call);
+    this.settle(state, internalErrorFrame(state.call.id), 500, undefined);
+  }
+
+  /** A coded failure of this sub-request (invalid path, headers too large, frame too large ...). */
+  private settleError(state: CallState, error: unknown): void {
+    if (state.state === 'done') return;
+    let code: WirepackErrorCode = 'INTERNAL';
+    let message = 'the sub-request failed';
+    if (error instanceof WirepackError) {
+      code = error.code;
+      message = error.message;
+      if (code === 'ENCODE_FAILED' || code === 'INTERNAL') this.report(error, state.call);
+    } else {
+      this.report(error, state.call);
+    }
+    this.settle(state, encodeFrame({ kind: 'error', id: state.call.id, code, message }), undefined, code);
+  }
+
+  private settle(
+    state: CallState,
+    frame: Uint8Array,
+    status: number | undefined,
+    code: WirepackErrorCode | undefined,
+  ): void {
+    if (state.state === 'done' || this.over) return;
+    const wasRunning = state.state === 'running';
+    state.state = 'done';
+    clearTimeout(state.timer);
+    const { metrics } = this.init;
+    if (wasRunning) {
+      this.running--;
+      metrics.callMs.record(performance.now() - state.startedAt);
+    }
+    this.unsettled--;
+    metrics.pendingCalls--;
+    if (code !== undefined) {
+      metrics.error(code);
+      this.errors[code] = (this.errors[code] ?? 0) + 1;
+    } else {
+      metrics.result(status ?? 500);
+    }
+    this.sink.push(frame);
+    if (this.unsettled === 0) this.finish();
+    else this.pump();
+  }
+
+  private finish(): void {
+    if (this.over) return;
+    this.over = true;
+    const { metrics, batch, options, arrivedAt, bytesIn } = this.init;
+    const durationMs = performance.now() - arrivedAt;
+    const errorCount = Object.values(this.errors).reduce((sum, count) => sum + count, 0);
+    this.sink.end(
+      encodeFrame({
+        kind: 'end',
+        timing: {
+          total: Math.round(durationMs * 1000) / 1000,
+          calls: batch.calls.length,
+          errors: errorCount,
+        },
+      }),
+    );
+    metrics.batchMs.record(durationMs);
+    metrics.bytesOut += this.sink.bytesOut;
+    this.init.onDone();
+    if (options.onBatch !== undefined) {
+      try {
+        options.onBatch(
+          {
+            batchId: batch.batchId,
+            calls: batch.calls.length,
+            errors: { ...this.errors },
+            durationMs,
+            bytesIn,
+            bytesOut: this.sink.bytesOut,
+          },
+          () => metrics.snapshot(),
+        );
+      } catch (error) {
+        this.report(error, undefined);
+      }
+    }
+  }
+
+  private report(error: unknown, call: SubRequest | undefined): void {
+    try {
+      this.init.options.onError(
+        error,
+        call === undefined
+          ? { batchId: this.batchId }
+          : { batchId: this.batchId, id: call.id, method: call.method, path: call.path },
+      );
+    } catch {
+      // A failing logger must not take the batch down; there is nowhere left to report to.
+    }
+  }
+}

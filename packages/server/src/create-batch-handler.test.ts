@@ -1,0 +1,476 @@
+import { createRestApi, type RestApi } from '@wirepack/fixture-rest-api';
+import { createBatchId, FRAMES_MEDIA_TYPE, type Frame, type ResultFrame } from '@wirepack/protocol';
+import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { type BatchHandler, createBatchHandler, getSubRequestInfo } from './index.ts';
+import {
+  batchRequest,
+  bodyText,
+  cancelRequest,
+  collectFrames,
+  frameOrder,
+  ORIGIN,
+  resultsById,
+} from './test-support/batch.ts';
+
+const api: RestApi = createRestApi();
+afterAll(() => api.close());
+beforeEach(() => api.resetStats());
+
+function handlerFor(extra: Partial<Parameters<typeof createBatchHandler>[0]> = {}): BatchHandler {
+  return createBatchHandler({
+    fetch: api.fetch,
+    createContext: api.createContext,
+    onError: () => {
+      // The tests that care pass their own.
+    },
+    ...extra,
+  });
+}
+
+interface EchoBody {
+  method: string;
+  query: Record<string, string>;
+  body: string | null;
+  headers: Record<string, string | undefined>;
+}
+
+async function unbatched(path: string, init: RequestInit = {}): Promise<Response> {
+  return api.fetch(new Request(`${ORIGIN}${path}`, init));
+}
+
+function expectSameAs(frame: ResultFrame | undefined, response: Response, body: Uint8Array): void {
+  expect(frame).toBeDefined();
+  const result = frame as ResultFrame;
+  expect(result.status).toBe(response.status);
+  const bytes =
+    result.body.kind === 'bytes'
+      ? result.body.bytes
+      : result.body.kind === 'json'
+        ? new TextEncoder().encode(JSON.stringify(result.body.value))
+        : new Uint8Array(0);
+  expect(Buffer.from(bytes).equals(Buffer.from(body))).toBe(true);
+  expect(new Headers(result.headers as Array<[string, string]>).get('content-type')).toBe(
+    response.headers.get('content-type'),
+  );
+  expect(new Headers(result.headers as Array<[string, string]>).get('location')).toBe(
+    response.headers.get('location'),
+  );
+}
+
+describe('createBatchHandler', () => {
+  it('passes requests outside the endpoint to the app untouched', async () => {
+    const handler = handlerFor();
+    const response = await handler(new Request(`${ORIGIN}/api/json`));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ ...(await (await unbatched('/api/json')).json()) });
+  });
+
+  it('answers each call exactly like the unbatched request (JSON, text, binary, 204, 404, 500, redirects)', async () => {
+    const handler = handlerFor();
+    const paths = [
+      '/api/json',
+      '/api/text',
+      '/api/binary',
+      '/api/empty',
+      '/api/nope',
+      '/api/error',
+      '/api/redirect',
+      '/api/moved',
+    ];
+    const response = await handler(batchRequest(paths.map((path, id) => ({ id, path }))));
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe(FRAMES_MEDIA_TYPE);
+    const frames = await collectFrames(response);
+    expect(frames.at(-1)?.kind).toBe('end');
+    const results = resultsById(frames);
+    for (const [id, path] of paths.entries()) {
+      const direct = await unbatched(path);
+      const body = new Uint8Array(await direct.arrayBuffer());
+      expectSameAs(results.get(id), direct, body);
+    }
+    // JSON travels as a value, the rest as bytes; 204 and redirects have no body.
+    expect(results.get(0)?.body.kind).toBe('json');
+    expect(results.get(1)?.body.kind).toBe('bytes');
+    expect(results.get(2)?.body.kind).toBe('bytes');
+    expect(results.get(3)?.body.kind).toBe('none');
+  });
+
+  it('turns a throwing handler into a generic 500 for that call only, details to onError', async () => {
+    const onError = vi.fn();
+    const handler = handlerFor({ onError });
+    const frames = await collectFrames(
+      await handler(
+        batchRequest([
+          { id: 1, path: '/api/throw' },
+          { id: 2, path: '/api/json' },
+        ]),
+      ),
+    );
+    const results = resultsById(frames);
+    expect(results.get(1)?.status).toBe(500);
+    expect(bodyText((results.get(1) as ResultFrame).body)).toBe('Internal Server Error');
+    expect(JSON.stringify(frames)).not.toContain('secret detail');
+    expect(results.get(2)?.status).toBe(200);
+    expect(onError).toHaveBeenCalledTimes(1);
+    expect(String(onError.mock.calls[0]?.[0])).toContain('secret detail');
+    expect(onError.mock.calls[0]?.[1]).toMatchObject({ id: 1, method: 'GET', path: '/api/throw' });
+  });
+
+  it('writes frames in completion order: fast calls do not wait for a slow one', async () => {
+    const handler = handlerFor();
+    const frames = await collectFrames(
+      await handler(
+        batchRequest([
+          { id: 1, path: '/api/slow?ms=150' },
+          { id: 2, path: '/api/json' },
+          { id: 3, path: '/api/slow?ms=30' },
+          { id: 4, path: '/api/text' },
+        ]),
+      ),
+    );
+    expect(frameOrder(frames)).toEqual([2, 4, 3, 1]);
+  });
+
+  it('streams: the first frames arrive while a slow call is still running', async () => {
+    const handler = handlerFor();
+    const response = await handler(
+      batchRequest([
+        { id: 1, path: '/api/hang?key=stream' },
+        { id: 2, path: '/api/json' },
+      ]),
+    );
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const first = await reader.read();
+    expect(first.done).toBe(false);
+    expect(first.value?.byteLength).toBeGreaterThan(4);
+    await reader.cancel();
+    // Cancelling the response (the client went away) aborts the hanging call.
+    await vi.waitFor(() => expect(api.stats().aborted).toContain('stream'));
+  });
+
+  it('runs high before auto before low when the concurrency limit queues calls', async () => {
+    const order: string[] = [];
+    const handler = createBatchHandler({
+      fetch: async (request) => {
+        order.push(new URL(request.url).pathname);
+        return new Response('ok');
+      },
+      limits: { concurrency: 1 },
+    });
+    const frames = await collectFrames(
+      await handler(
+        batchRequest([
+          { id: 1, path: '/low-1', priority: 'low' },
+          { id: 2, path: '/auto-1' },
+          { id: 3, path: '/high-1', priority: 'high' },
+          { id: 4, path: '/low-2', priority: 'low' },
+          { id: 5, path: '/high-2', priority: 'high' },
+          { id: 6, path: '/auto-2' },
+        ]),
+      ),
+    );
+    expect(order).toEqual(['/high-1', '/high-2', '/auto-1', '/auto-2', '/low-1', '/low-2']);
+    expect(frameOrder(frames)).toEqual([3, 5, 2, 6, 1, 4]);
+  });
+
+  it('keeps at most `concurrency` calls of a batch running at once', async () => {
+    let active = 0;
+    let peak = 0;
+    const handler = createBatchHandler({
+      fetch: async () => {
+        active++;
+        peak = Math.max(peak, active);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        active--;
+        return new Response('ok');
+      },
+      limits: { concurrency: 3 },
+    });
+    const calls = Array.from({ length: 20 }, (_, id) => ({ id, path: `/c/${id}` }));
+    const frames = await collectFrames(await handler(batchRequest(calls)));
+    expect(resultsById(frames).size).toBe(20);
+    expect(peak).toBe(3);
+  });
+
+  it('times a call out with a TIMEOUT frame and aborts its signal', async () => {
+    const handler = handlerFor({ limits: { timeoutMs: 50 } });
+    const frames = await collectFrames(
+      await handler(
+        batchRequest([
+          { id: 1, path: '/api/hang?key=timeout' },
+          { id: 2, path: '/api/json' },
+        ]),
+      ),
+    );
+    expect(frames.find((frame) => frame.kind === 'error')).toMatchObject({ id: 1, code: 'TIMEOUT' });
+    expect(resultsById(frames).get(2)?.status).toBe(200);
+    expect(api.stats().aborted).toContain('timeout');
+    expect(handler.metrics().errors.TIMEOUT).toBe(1);
+  });
+
+  it('cancels a running call: CANCELED frame, and the handler sees its signal abort', async () => {
+    const handler = handlerFor();
+    const batchId = createBatchId();
+    const response = await handler(
+      batchRequest(
+        [
+          { id: 1, path: '/api/hang?key=running' },
+          { id: 2, path: '/api/slow?ms=100' },
+        ],
+        { batchId },
+      ),
+    );
+    const framesPromise = collectFrames(response);
+    await vi.waitFor(() => expect(api.stats().started).toContain('running'));
+    const cancel = await handler(cancelRequest(batchId, [1]));
+    expect(cancel.status).toBe(204);
+    const frames = await framesPromise;
+    expect(frames[0]).toMatchObject({ kind: 'error', id: 1, code: 'CANCELED' });
+    expect(resultsById(frames).get(2)?.status).toBe(200);
+    expect(api.stats().aborted).toEqual(['running']);
+  });
+
+  it('cancels a queued call before it starts: the app never sees it', async () => {
+    const handler = handlerFor({ limits: { concurrency: 1 } });
+    const batchId = createBatchId();
+    const response = await handler(
+      batchRequest(
+        [
+          { id: 1, path: '/api/slow?ms=60&key=first' },
+          { id: 2, path: '/api/slow?ms=1&key=queued' },
+        ],
+        { batchId },
+      ),
+    );
+    const framesPromise = collectFrames(response);
+    expect((await handler(cancelRequest(batchId, [2]))).status).toBe(204);
+    const frames = await framesPromise;
+    expect(frames.find((frame) => frame.kind === 'error')).toMatchObject({ id: 2, code: 'CANCELED' });
+    expect(api.stats().started).toEqual(['first']);
+  });
+
+  it('answers a cancel for an unknown batch with 404 UNKNOWN_BATCH', async () => {
+    const response = await handlerFor()(cancelRequest(createBatchId(), [1]));
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ code: 'UNKNOWN_BATCH' });
+  });
+
+  it('aborts every running call when the client disconnects', async () => {
+    const handler = handlerFor();
+    const controller = new AbortController();
+    const response = await handler(
+      batchRequest(
+        [
+          { id: 1, path: '/api/hang?key=d1' },
+          { id: 2, path: '/api/hang?key=d2' },
+        ],
+        { signal: controller.signal },
+      ),
+    );
+    await vi.waitFor(() => expect(api.stats().started).toHaveLength(2));
+    controller.abort();
+    await vi.waitFor(() => expect([...api.stats().aborted].sort()).toEqual(['d1', 'd2']));
+    expect(handler.metrics().disconnects).toBe(1);
+    expect(handler.metrics().activeBatches).toBe(0);
+    await response.body?.cancel();
+  });
+
+  it('shares one DataLoader per batch: N user lookups make one query', async () => {
+    const handler = handlerFor();
+    const ids = [3, 1, 4, 1, 5, 9, 2, 6];
+    const frames = await collectFrames(
+      await handler(batchRequest(ids.map((user, id) => ({ id, path: `/api/users/${user}` })))),
+    );
+    const results = resultsById(frames);
+    expect(api.stats().userQueries).toBe(1);
+    for (const [id, user] of ids.entries()) {
+      const body = (results.get(id) as ResultFrame).body;
+      expect(body).toEqual({
+        kind: 'json',
+        value: { id: user, name: `User ${user}`, email: `user${user}@example.test` },
+      });
+    }
+    // The next batch gets its own loader (a second query), and unbatched calls one query each.
+    await collectFrames(await handler(batchRequest([{ id: 1, path: '/api/users/7' }])));
+    expect(api.stats().userQueries).toBe(2);
+  });
+
+  it('gives each sub-request its batch id, call id and priority', async () => {
+    let seen: unknown;
+    const handler = createBatchHandler({
+      fetch: async (request) => {
+        seen = getSubRequestInfo(request);
+        return new Response(null, { status: 204 });
+      },
+      createContext: () => ({ tag: 'ctx' }),
+    });
+    const batchId = createBatchId();
+    await collectFrames(await handler(batchRequest([{ id: 7, path: '/x', priority: 'high' }], { batchId })));
+    expect(seen).toEqual({ batchId, id: 7, priority: 'high', context: { tag: 'ctx' } });
+  });
+
+  it('inherits cookie and authorization (and configured headers) unless the call sets its own', async () => {
+    const handler = handlerFor({ inheritHeaders: ['X-Tenant'] });
+    const frames = await collectFrames(
+      await handler(
+        batchRequest(
+          [
+            { id: 1, path: '/api/echo' },
+            { id: 2, path: '/api/echo', headers: [['authorization', 'Bearer own']] },
+            {
+              id: 3,
+              path: '/api/echo?x=1',
+              method: 'POST',
+              body: { kind: 'json', value: { a: [1, 2] } },
+              headers: [['host', 'evil.test']],
+            },
+          ],
+          {
+            headers: {
+              cookie: 'session=abc',
+              authorization: 'Bearer parent',
+              'x-tenant': 't1',
+              'x-other': 'not inherited',
+            },
+          },
+        ),
+      ),
+    );
+    const echo = (id: number) =>
+      ((resultsById(frames).get(id) as ResultFrame).body as { value: EchoBody }).value;
+    expect(echo(1).headers).toMatchObject({
+      cookie: 'session=abc',
+      authorization: 'Bearer parent',
+      'x-tenant': 't1',
+    });
+    expect(echo(1).headers['x-other']).toBeUndefined();
+    expect(echo(2).headers.authorization).toBe('Bearer own');
+    expect(echo(3)).toMatchObject({ method: 'POST', query: { x: '1' }, body: '{"a":[1,2]}' });
+    expect(echo(3).headers['content-type']).toBe('application/json');
+    expect(echo(3).headers.host).toBeUndefined();
+  });
+
+  it('refuses paths that leave the origin or target the batch endpoint, per call', async () => {
+    const handler = handlerFor();
+    const bad = [
+      'https://evil.test/x',
+      '//evil.test/x',
+      '/\\evil.test/x',
+      '/\t/evil.test',
+      'api/json',
+      '',
+      '/__wirepack',
+      '/api/../__wirepack',
+      '/%5F_wirepack',
+    ];
+    const frames = await collectFrames(
+      await handler(batchRequest([...bad.map((path, id) => ({ id, path })), { id: 99, path: '/api/json' }])),
+    );
+    for (const id of bad.keys()) {
+      expect(frames.find((frame) => frame.kind === 'error' && frame.id === id)).toMatchObject({
+        code: 'INVALID_PATH',
+      });
+    }
+    expect(resultsById(frames).get(99)?.status).toBe(200);
+    expect(api.stats().requests).toBe(1);
+  });
+
+  it('refuses oversized sub-request headers with HEADERS_TOO_LARGE', async () => {
+    const handler = handlerFor({ limits: { maxHeaderBytes: 100, maxHeaderCount: 3 } });
+    const frames = await collectFrames(
+      await handler(
+        batchRequest([
+          { id: 1, path: '/api/json', headers: [['x-big', 'y'.repeat(200)]] },
+          {
+            id: 2,
+            path: '/api/json',
+            headers: [
+              ['a', '1'],
+              ['b', '2'],
+              ['c', '3'],
+              ['d', '4'],
+            ],
+          },
+          { id: 3, path: '/api/json', headers: [['bad name', 'x']] },
+          { id: 4, path: '/api/json', headers: [['x-ok', 'fine']] },
+        ]),
+      ),
+    );
+    const errors = frames.filter((frame) => frame.kind === 'error');
+    expect(errors).toEqual([
+      expect.objectContaining({ id: 1, code: 'HEADERS_TOO_LARGE' }),
+      expect.objectContaining({ id: 2, code: 'HEADERS_TOO_LARGE' }),
+      expect.objectContaining({ id: 3, code: 'INVALID_ENVELOPE' }),
+    ]);
+    expect(resultsById(frames).get(4)?.status).toBe(200);
+  });
+
+  it('sends JSON that the client could not decode as bytes (too deep, __proto__ keys, invalid JSON)', async () => {
+    const handler = handlerFor();
+    const frames = await collectFrames(
+      await handler(
+        batchRequest([
+          { id: 1, path: '/api/deep?depth=100' },
+          { id: 2, path: '/api/proto' },
+          { id: 3, path: '/api/deep?depth=10' },
+        ]),
+      ),
+    );
+    const results = resultsById(frames);
+    expect(results.get(1)?.body.kind).toBe('bytes');
+    expect(bodyText((results.get(2) as ResultFrame).body)).toBe('{"safe":1,"__proto__":{"polluted":true}}');
+    expect(results.get(2)?.body.kind).toBe('bytes');
+    expect(results.get(3)?.body.kind).toBe('json');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('answers an empty batch with just the end frame', async () => {
+    const frames = await collectFrames(await handlerFor()(batchRequest([])));
+    expect(frames).toEqual([{ kind: 'end', timing: expect.objectContaining({ calls: 0 }) } satisfies Frame]);
+  });
+
+  it('counts metrics: batches, calls, statuses, errors, latencies, bytes', async () => {
+    const handler = handlerFor({ limits: { timeoutMs: 40 } });
+    const onBatch = vi.fn();
+    const observed = createBatchHandler({ fetch: api.fetch, onBatch, onError: () => {} });
+    await collectFrames(
+      await handler(
+        batchRequest([
+          { id: 1, path: '/api/json' },
+          { id: 2, path: '/api/error' },
+          { id: 3, path: '/api/hang' },
+          { id: 4, path: '/api/nope' },
+        ]),
+      ),
+    );
+    const metrics = handler.metrics();
+    expect(metrics).toMatchObject({
+      batches: 1,
+      calls: 4,
+      statuses: { '2xx': 1, '4xx': 1, '5xx': 1 },
+      errors: { TIMEOUT: 1 },
+      errorRate: 0.5,
+      activeBatches: 0,
+      pendingCalls: 0,
+    });
+    expect(metrics.callMs.count).toBe(4);
+    expect(metrics.callMs.p95).toBeGreaterThanOrEqual(metrics.callMs.p50);
+    expect(metrics.callMs.max).toBeGreaterThanOrEqual(40);
+    expect(metrics.bytesIn).toBeGreaterThan(0);
+    expect(metrics.bytesOut).toBeGreaterThan(metrics.bytesIn);
+    await collectFrames(await observed(batchRequest([{ id: 1, path: '/api/text' }])));
+    expect(onBatch).toHaveBeenCalledWith(
+      expect.objectContaining({ calls: 1, errors: {}, bytesIn: expect.any(Number) }),
+      expect.any(Function),
+    );
+  });
+
+  it('validates options with a TypeError at creation', () => {
+    expect(() => createBatchHandler({} as never)).toThrow(TypeError);
+    expect(() => createBatchHandler({ fetch: api.fetch, endpoint: 'x' })).toThrow(/endpoint/);
+    expect(() => createBatchHandler({ fetch: api.fetch, limits: { maxCalls: 0 } })).toThrow(/maxCalls/);
+    expect(() => createBatchHandler({ fetch: api.fetch, inheritHeaders: ['bad name'] })).toThrow(
+      /inheritHeaders/,
+    );
+  });
+});

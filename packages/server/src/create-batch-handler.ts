@@ -1,0 +1,196 @@
+import {
+  BATCH_MEDIA_TYPE,
+  CANCEL_MEDIA_TYPE,
+  decodeBatchRequest,
+  decodeCancelMessage,
+  FRAMES_MEDIA_TYPE,
+  isMediaType,
+  isWirepackError,
+  PROBLEM_MEDIA_TYPE,
+  toProblem,
+  WirepackError,
+} from '@wirepack/protocol';
+import { BatchRun } from './batch-run.ts';
+import { DEFAULT_ENCODERS, negotiateEncoding } from './compression.ts';
+import { Metrics, type MetricsSnapshot } from './metrics.ts';
+import { type BatchHandlerOptions, type ErrorInfo, type ResolvedOptions, resolveOptions } from './options.ts';
+import { readBody } from './read-body.ts';
+import { inheritedHeaders } from './sub-request.ts';
+
+/** What {@link createBatchHandler} returns: a Web-standard handler with a metrics reader. */
+export interface BatchHandler {
+  (request: Request): Promise<Response>;
+  /** Counters and latency quantiles since the handler was created. */
+  metrics(): MetricsSnapshot;
+  /** The endpoint path this handler answers. */
+  readonly endpoint: string;
+}
+
+/**
+ * Serves the wirepack batch endpoint in front of an app, and hands every other request to the app.
+ *
+ * - `POST <endpoint>` with a batch body runs each call as a `Request` to `options.fetch` and streams a
+ *   frame per call as it finishes (same-tick results share a chunk), then the end frame.
+ * - `POST <endpoint>` with a cancel body aborts named calls of a running batch (204, or 404 UNKNOWN_BATCH).
+ * - Anything refused before streaming gets `application/problem+json` with the error's status.
+ *
+ * @example
+ * ```ts
+ * import { Hono } from 'hono';
+ * import { createBatchHandler } from '@wirepack/server';
+ *
+ * const app = new Hono().get('/api/users/:id', (c) => c.json({ id: c.req.param('id') }));
+ * export default { fetch: createBatchHandler({ fetch: app.fetch }) };
+ * ```
+ */
+export function createBatchHandler<TContext = unknown>(options: BatchHandlerOptions<TContext>): BatchHandler {
+  const resolved = resolveOptions(options, DEFAULT_ENCODERS);
+  const { endpoint, limits } = resolved;
+  const metrics = new Metrics();
+  const running = new Map<string, BatchRun<TContext>>();
+
+  const handler = async (request: Request): Promise<Response> => {
+    const url = new URL(request.url);
+    if (url.pathname !== endpoint) return resolved.fetch(request);
+    try {
+      if (request.method !== 'POST') {
+        throw new WirepackError('METHOD_NOT_ALLOWED', `the batch endpoint takes POST, not ${request.method}`);
+      }
+      const contentType = request.headers.get('content-type');
+      if (isMediaType(contentType, BATCH_MEDIA_TYPE)) return await startBatch(request, url);
+      if (isMediaType(contentType, CANCEL_MEDIA_TYPE)) return await cancel(request);
+      throw new WirepackError(
+        'UNSUPPORTED_MEDIA_TYPE',
+        `the batch endpoint reads ${BATCH_MEDIA_TYPE} and ${CANCEL_MEDIA_TYPE}`,
+      );
+    } catch (error) {
+      discardBody(request);
+      return problemResponse(error, resolved, metrics);
+    }
+  };
+
+  async function startBatch(request: Request, url: URL): Promise<Response> {
+    const arrivedAt = performance.now();
+    // Count the batch as running from here, so a flood of slow uploads cannot pass the limit.
+    if (metrics.activeBatches >= limits.maxConcurrentBatches) {
+      throw new WirepackError('OVERLOADED', 'too many batches are running; retry later');
+    }
+    metrics.activeBatches++;
+    let admitted = false;
+    try {
+      const { bytes, received } = await readBody(request, {
+        maxBytes: limits.maxBodyBytes,
+        maxDecodedBytes: limits.maxDecompressedBytes,
+        decoders: resolved.decoders,
+      });
+      const batch = decodeBatchRequest(bytes, limits.decode, limits.maxCalls);
+      if (running.has(batch.batchId)) {
+        throw new WirepackError('INVALID_ENVELOPE', 'a batch with this id is already running');
+      }
+      if (metrics.pendingCalls + batch.calls.length > limits.maxPendingCalls) {
+        throw new WirepackError('OVERLOADED', 'too many calls are waiting; retry later');
+      }
+      const context = resolved.createContext?.(request) as TContext;
+      const run = new BatchRun<TContext>({
+        options: resolved,
+        metrics,
+        parent: {
+          origin: url.origin,
+          endpoint,
+          inherited: inheritedHeaders(request, resolved.inheritHeaders),
+          maxHeaderBytes: limits.maxHeaderBytes,
+          maxHeaderCount: limits.maxHeaderCount,
+        },
+        context,
+        batch,
+        arrivedAt,
+        bytesIn: received,
+        onDone: () => {
+          metrics.activeBatches--;
+          running.delete(batch.batchId);
+        },
+      });
+      admitted = true;
+      metrics.batches++;
+      metrics.bytesIn += received;
+      running.set(batch.batchId, run);
+      if (request.signal.aborted) {
+        run.abandon();
+      } else {
+        request.signal.addEventListener('abort', () => run.abandon(), { once: true });
+      }
+      run.start();
+      const encoding = negotiateEncoding(request.headers.get('accept-encoding'), resolved.encoders);
+      const headers = new Headers({
+        'content-type': FRAMES_MEDIA_TYPE,
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+        vary: 'accept-encoding',
+      });
+      let body = run.sink.stream;
+      if (encoding !== undefined) {
+        body = body.pipeThrough(
+          (resolved.encoders[encoding] as () => TransformStream<Uint8Array, Uint8Array>)(),
+        );
+        headers.set('content-encoding', encoding);
+      }
+      return new Response(body, { status: 200, headers });
+    } finally {
+      if (!admitted) metrics.activeBatches--;
+    }
+  }
+
+  async function cancel(request: Request): Promise<Response> {
+    const { bytes } = await readBody(request, {
+      maxBytes: limits.maxCancelBytes,
+      maxDecodedBytes: limits.maxCancelBytes,
+      decoders: resolved.decoders,
+    });
+    const message = decodeCancelMessage(bytes, limits.decode);
+    const run = running.get(message.batchId);
+    if (run === undefined) {
+      throw new WirepackError('UNKNOWN_BATCH', 'no running batch has this id (it may have finished)');
+    }
+    metrics.cancels++;
+    run.cancel(message.ids);
+    return new Response(null, { status: 204 });
+  }
+
+  return Object.assign(handler, {
+    metrics: (): MetricsSnapshot => metrics.snapshot(),
+    endpoint,
+  });
+}
+
+/** A problem+json answer for a batch refused before streaming; unexpected errors become a generic 500. */
+function problemResponse<TContext>(
+  error: unknown,
+  options: ResolvedOptions<TContext>,
+  metrics: Metrics,
+): Response {
+  let coded: WirepackError;
+  if (isWirepackError(error)) {
+    coded = error;
+  } else {
+    const info: ErrorInfo = { batchId: undefined };
+    try {
+      options.onError(error, info);
+    } catch {
+      // A failing logger must not turn a 500 into a crash.
+    }
+    coded = new WirepackError('INTERNAL', 'the batch could not be processed');
+  }
+  metrics.refuse(coded.code);
+  const headers = new Headers({ 'content-type': PROBLEM_MEDIA_TYPE, 'cache-control': 'no-store' });
+  if (coded.code === 'METHOD_NOT_ALLOWED') headers.set('allow', 'POST');
+  if (coded.code === 'OVERLOADED') headers.set('retry-after', '1');
+  return new Response(JSON.stringify(toProblem(coded)), { status: coded.status, headers });
+}
+
+/** Releases an unread request body after a refusal. */
+function discardBody(request: Request): void {
+  if (request.body === null || request.bodyUsed) return;
+  request.body.cancel().catch(() => {
+    // Already errored or closed: nothing left to release.
+  });
+}

@@ -1,0 +1,260 @@
+import {
+  DEFAULT_DECODE_LIMITS,
+  DEFAULT_ENDPOINT,
+  type DecodeLimits,
+  resolveDecodeLimits,
+} from '@wirepack/protocol';
+import type { MetricsSnapshot } from './metrics.ts';
+
+/** The app's own Web-standard handler (a Hono app's `fetch`, an itty router, a hand-written switch). */
+export type FetchHandler = (request: Request) => Response | Promise<Response>;
+
+/** Makes a fresh stream transform for one body (a compressor or a decompressor). */
+export type CodecFactory = () => TransformStream<Uint8Array, Uint8Array>;
+
+/** Limits on everything a client controls. Sizes are in bytes, times in milliseconds. */
+export interface ServerLimits {
+  /**
+   * Most sub-requests in one batch (TOO_MANY_CALLS, 413).
+   * @default 1000
+   */
+  readonly maxCalls: number;
+  /**
+   * Largest batch body as received, counted while reading, before decompressing or decoding (BODY_TOO_LARGE, 413).
+   * @default 8_388_608 (8 MiB)
+   */
+  readonly maxBodyBytes: number;
+  /**
+   * Largest batch body after `Content-Encoding` is undone (DECOMPRESSED_TOO_LARGE, 413).
+   * @default 8_388_608 (8 MiB)
+   */
+  readonly maxDecompressedBytes: number;
+  /**
+   * Largest cancel message body (BODY_TOO_LARGE, 413).
+   * @default 65_536
+   */
+  readonly maxCancelBytes: number;
+  /**
+   * Most header bytes (names plus values) one sub-request may carry (HEADERS_TOO_LARGE, 431).
+   * @default 16_384
+   */
+  readonly maxHeaderBytes: number;
+  /**
+   * Most headers one sub-request may carry (HEADERS_TOO_LARGE, 431).
+   * @default 100
+   */
+  readonly maxHeaderCount: number;
+  /**
+   * Largest sub-response body the server reads from the app; a larger one becomes a FRAME_TOO_LARGE error
+   * frame. Frames must also fit the client's decode limits, so keep it below `decode.maxBytes`.
+   * @default 8_000_000
+   */
+  readonly maxResponseBytes: number;
+  /**
+   * Sub-requests of one batch that run at the same time.
+   * @default 32
+   */
+  readonly concurrency: number;
+  /**
+   * Time one sub-request may take, from its start to its body being read (TIMEOUT error frame, 504).
+   * @default 30_000
+   */
+  readonly timeoutMs: number;
+  /**
+   * Batches this handler runs at the same time; one more is refused with OVERLOADED (503).
+   * @default 256
+   */
+  readonly maxConcurrentBatches: number;
+  /**
+   * Sub-requests of all running batches not yet finished; a batch that would pass it is refused with OVERLOADED (503).
+   * @default 20_000
+   */
+  readonly maxPendingCalls: number;
+  /**
+   * MessagePack decode limits for batch and cancel bodies, also checked for the frames this server writes.
+   * @default DEFAULT_DECODE_LIMITS from @wirepack/protocol
+   */
+  readonly decode: DecodeLimits;
+}
+
+/** The default {@link ServerLimits}: generous for real pages, small enough to refuse abuse. */
+export const DEFAULT_SERVER_LIMITS: Readonly<ServerLimits> = Object.freeze({
+  maxCalls: 1000,
+  maxBodyBytes: 8 * 1024 * 1024,
+  maxDecompressedBytes: 8 * 1024 * 1024,
+  maxCancelBytes: 64 * 1024,
+  maxHeaderBytes: 16 * 1024,
+  maxHeaderCount: 100,
+  maxResponseBytes: 8_000_000,
+  concurrency: 32,
+  timeoutMs: 30_000,
+  maxConcurrentBatches: 256,
+  maxPendingCalls: 20_000,
+  decode: DEFAULT_DECODE_LIMITS,
+});
+
+/** Headers every sub-request inherits from the batch request when it does not set them itself. */
+export const DEFAULT_INHERITED_HEADERS: readonly string[] = Object.freeze(['cookie', 'authorization']);
+
+/** Where an error reported to {@link BatchHandlerOptions.onError} happened. */
+export interface ErrorInfo {
+  /** The batch id, or undefined for a failure before the batch was decoded. */
+  readonly batchId: string | undefined;
+  /** The sub-request id, when the error belongs to one sub-request. */
+  readonly id?: number;
+  /** The sub-request's method and path, when known. */
+  readonly method?: string;
+  readonly path?: string;
+}
+
+/** One finished batch, as passed to {@link BatchHandlerOptions.onBatch}. */
+export interface BatchSummary {
+  readonly batchId: string;
+  readonly calls: number;
+  /** Sub-requests that ended in an error frame, by code. */
+  readonly errors: Readonly<Record<string, number>>;
+  /** Milliseconds from the batch request's arrival to its end frame. */
+  readonly durationMs: number;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+}
+
+/** Options of {@link createBatchHandler}. */
+export interface BatchHandlerOptions<TContext = unknown> {
+  /** The app: every request that is not for the batch endpoint, and every sub-request, goes here. */
+  readonly fetch: FetchHandler;
+  /**
+   * The batch endpoint's path (requests to it with any other path go to the app).
+   * @default '/__wirepack'
+   */
+  readonly endpoint?: string;
+  /**
+   * Extra header names each sub-request inherits from the batch request (in addition to `cookie` and
+   * `authorization`) when the sub-request does not carry them itself.
+   * @default []
+   */
+  readonly inheritHeaders?: readonly string[];
+  /** Overrides of {@link DEFAULT_SERVER_LIMITS}; `decode` overrides merge with the protocol's defaults. */
+  readonly limits?: Partial<Omit<ServerLimits, 'decode'>> & { readonly decode?: Partial<DecodeLimits> };
+  /**
+   * Makes the batch-scoped context (a DataLoader, a DB transaction, a trace span) once per batch; sub-requests
+   * reach it with `getBatchContext(request)`.
+   * @default undefined (no context)
+   */
+  readonly createContext?: (request: Request) => TContext;
+  /**
+   * Receives what a sub-request threw (or why the batch failed), for logs. Nothing of it goes on the wire.
+   * @default logs to console.error
+   */
+  readonly onError?: (error: unknown, info: ErrorInfo) => void;
+  /**
+   * Called once per batch when it ends, after the metrics are updated.
+   * @default undefined
+   */
+  readonly onBatch?: (summary: BatchSummary, metrics: () => MetricsSnapshot) => void;
+  /**
+   * Response encoders by `Content-Encoding` token, in the server's order of preference. Each must flush
+   * every chunk it is given (frames are written as results arrive). The Node adapter's `nodeCompression()`
+   * supplies zlib's `br` and `gzip`.
+   * @default { gzip } (fflate, flushing after each chunk)
+   */
+  readonly encoders?: Readonly<Record<string, CodecFactory>>;
+  /**
+   * Request decoders by `Content-Encoding` token, added to the built-in `gzip` and `deflate`
+   * (DecompressionStream). The Node adapter's `nodeCompression()` supplies `br`.
+   * @default {}
+   */
+  readonly decoders?: Readonly<Record<string, CodecFactory>>;
+  /**
+   * Send JSON sub-responses as MessagePack values (smaller, and the client skips JSON parsing).
+   * When false they travel as the app's bytes.
+   * @default true
+   */
+  readonly jsonAsValues?: boolean;
+}
+
+/** Options after defaults are applied. */
+export interface ResolvedOptions<TContext> {
+  readonly fetch: FetchHandler;
+  readonly endpoint: string;
+  readonly inheritHeaders: readonly string[];
+  readonly limits: ServerLimits;
+  readonly createContext: ((request: Request) => TContext) | undefined;
+  readonly onError: (error: unknown, info: ErrorInfo) => void;
+  readonly onBatch: BatchHandlerOptions<TContext>['onBatch'];
+  readonly encoders: Readonly<Record<string, CodecFactory>>;
+  readonly decoders: Readonly<Record<string, CodecFactory>>;
+  readonly jsonAsValues: boolean;
+}
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
+
+/** Validates options once, at creation: misuse throws a TypeError saying what was expected. */
+export function resolveOptions<TContext>(
+  options: BatchHandlerOptions<TContext>,
+  defaultEncoders: Readonly<Record<string, CodecFactory>>,
+): ResolvedOptions<TContext> {
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError(
+      `[wirepack/server] createBatchHandler expects an options object, got ${typeof options}`,
+    );
+  }
+  if (typeof options.fetch !== 'function') {
+    throw new TypeError(
+      `[wirepack/server] options.fetch must be the app's (request: Request) => Response handler, got ${typeof options.fetch}`,
+    );
+  }
+  const endpoint = options.endpoint ?? DEFAULT_ENDPOINT;
+  if (typeof endpoint !== 'string' || !endpoint.startsWith('/') || endpoint.startsWith('//')) {
+    throw new TypeError(
+      `[wirepack/server] options.endpoint must be a path starting with "/", got ${String(endpoint)}`,
+    );
+  }
+  const inherit = new Set(DEFAULT_INHERITED_HEADERS);
+  for (const name of options.inheritHeaders ?? []) {
+    const lower = String(name).toLowerCase();
+    if (!HEADER_NAME.test(lower)) {
+      throw new TypeError(`[wirepack/server] options.inheritHeaders: "${String(name)}" is not a header name`);
+    }
+    inherit.add(lower);
+  }
+  const { decode, ...rest } = options.limits ?? {};
+  const limits: ServerLimits = { ...DEFAULT_SERVER_LIMITS, ...rest, decode: resolveDecodeLimits(decode) };
+  for (const [name, value] of Object.entries(limits)) {
+    if (name === 'decode') continue;
+    if (!Number.isSafeInteger(value) || (value as number) < 1) {
+      throw new TypeError(
+        `[wirepack/server] limits.${name} must be a positive integer, got ${String(value)}`,
+      );
+    }
+  }
+  for (const [kind, map] of [
+    ['encoders', options.encoders],
+    ['decoders', options.decoders],
+  ] as const) {
+    for (const [token, factory] of Object.entries(map ?? {})) {
+      if (typeof factory !== 'function') {
+        throw new TypeError(
+          `[wirepack/server] options.${kind}.${token} must be a function returning a TransformStream`,
+        );
+      }
+    }
+  }
+  return {
+    fetch: options.fetch,
+    endpoint,
+    inheritHeaders: [...inherit],
+    limits: Object.freeze(limits),
+    createContext: options.createContext,
+    onError: options.onError ?? defaultOnError,
+    onBatch: options.onBatch,
+    encoders: options.encoders ?? defaultEncoders,
+    decoders: options.decoders ?? {},
+    jsonAsValues: options.jsonAsValues ?? true,
+  };
+}
+
+function defaultOnError(error: unknown, info: ErrorInfo): void {
+  const where = info.id === undefined ? '' : ` call ${info.id} ${info.method ?? ''} ${info.path ?? ''}`;
+  console.error(`[wirepack/server] batch ${info.batchId ?? '(undecoded)'}${where} failed:`, error);
+}

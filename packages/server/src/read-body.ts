@@ -1,0 +1,149 @@
+import { WirepackError } from '@wirepack/protocol';
+import type { CodecFactory } from './options.ts';
+
+/** Limits and decoders for {@link readBody}. */
+export interface ReadBodyOptions {
+  /** Most bytes as received (before undoing Content-Encoding): BODY_TOO_LARGE past it. */
+  readonly maxBytes: number;
+  /** Most bytes after undoing Content-Encoding: DECOMPRESSED_TOO_LARGE past it. */
+  readonly maxDecodedBytes: number;
+  /** Decoders by Content-Encoding token, beyond the built-in gzip and deflate. */
+  readonly decoders: Readonly<Record<string, CodecFactory>>;
+}
+
+/** A body read in full, with the byte count as received. */
+export interface ReadBodyResult {
+  readonly bytes: Uint8Array;
+  readonly received: number;
+}
+
+const MAX_CODINGS = 2;
+
+/**
+ * Reads a request body while counting: the received bytes against `maxBytes` (so a 10 GB upload is
+ * refused after 8 MiB, not after it has been buffered) and, when the body is compressed, the inflated
+ * bytes against `maxDecodedBytes` (a 10 KB gzip bomb that inflates to 10 GB stops at the cap). Reading
+ * stops, and the stream is cancelled, at the first byte past a limit. Throws only WirepackError.
+ */
+export async function readBody(request: Request, options: ReadBodyOptions): Promise<ReadBodyResult> {
+  const declared = Number(request.headers.get('content-length') ?? Number.NaN);
+  if (declared > options.maxBytes) {
+    throw new WirepackError(
+      'BODY_TOO_LARGE',
+      `body of ${declared} bytes exceeds the limit of ${options.maxBytes}`,
+    );
+  }
+  const codings = parseCodings(request.headers.get('content-encoding'));
+  const decoders = codings.map((coding) => decoderFor(coding, options.decoders));
+  if (request.body === null) return { bytes: new Uint8Array(0), received: 0 };
+
+  let received = 0;
+  let stream: ReadableStream<Uint8Array> = request.body;
+  if (decoders.length > 0) {
+    // Count the compressed bytes as they flow into the decoders.
+    stream = stream.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          received += chunk.byteLength;
+          if (received > options.maxBytes) {
+            controller.error(tooLarge(options.maxBytes));
+            return;
+          }
+          controller.enqueue(chunk);
+        },
+      }),
+    );
+    // Content-Encoding lists codings in the order they were applied: undo them last to first.
+    for (const decoder of decoders.reverse()) stream = stream.pipeThrough(decoder());
+  }
+  const limit = decoders.length > 0 ? options.maxDecodedBytes : options.maxBytes;
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = stream.getReader();
+  try {
+    for (;;) {
+      let result: ReadableStreamReadResult<Uint8Array>;
+      try {
+        result = await reader.read();
+      } catch (error) {
+        throw readFailure(error, codings);
+      }
+      if (result.done) break;
+      total += result.value.byteLength;
+      if (total > limit) {
+        throw decoders.length > 0
+          ? new WirepackError(
+              'DECOMPRESSED_TOO_LARGE',
+              `body inflates past the limit of ${options.maxDecodedBytes} bytes`,
+            )
+          : tooLarge(options.maxBytes);
+      }
+      chunks.push(result.value);
+    }
+  } catch (error) {
+    reader.cancel(error).catch(() => {
+      // The stream has already failed or the client left: nothing more to release.
+    });
+    throw error;
+  } finally {
+    reader.releaseLock();
+  }
+  if (decoders.length === 0) received = total;
+  return { bytes: concat(chunks, total), received };
+}
+
+function tooLarge(limit: number): WirepackError {
+  return new WirepackError('BODY_TOO_LARGE', `body exceeds the limit of ${limit} bytes`);
+}
+
+function readFailure(error: unknown, codings: readonly string[]): WirepackError {
+  if (error instanceof WirepackError) return error;
+  if (codings.length > 0) {
+    return new WirepackError('MALFORMED', `the ${codings.join(', ')} body cannot be decoded`, {
+      cause: error,
+    });
+  }
+  return new WirepackError('TRUNCATED', 'the request body ended early', { cause: error });
+}
+
+/** The codings of a Content-Encoding header, without `identity`. */
+function parseCodings(header: string | null): string[] {
+  if (header === null) return [];
+  const codings = header
+    .split(',')
+    .map((token) => token.trim().toLowerCase())
+    .filter((token) => token !== '' && token !== 'identity');
+  if (codings.length > MAX_CODINGS) {
+    throw new WirepackError('UNSUPPORTED_ENCODING', `more than ${MAX_CODINGS} content codings`);
+  }
+  return codings;
+}
+
+function decoderFor(coding: string, extra: Readonly<Record<string, CodecFactory>>): CodecFactory {
+  if (Object.hasOwn(extra, coding)) return extra[coding] as CodecFactory;
+  // DecompressionStream is in every current runtime (browsers, workers, Deno, Bun, Node >= 18).
+  if (coding === 'gzip' || coding === 'x-gzip') return () => decompressionStream('gzip');
+  if (coding === 'deflate') return () => decompressionStream('deflate');
+  throw new WirepackError(
+    'UNSUPPORTED_ENCODING',
+    `Content-Encoding "${coding.slice(0, 32)}" is not accepted (gzip, deflate${Object.keys(extra)
+      .map((name) => `, ${name}`)
+      .join('')})`,
+  );
+}
+
+function decompressionStream(format: CompressionFormat): TransformStream<Uint8Array, Uint8Array> {
+  // The DOM typings accept any BufferSource on the writable side; we only ever write Uint8Array.
+  return new DecompressionStream(format) as unknown as TransformStream<Uint8Array, Uint8Array>;
+}
+
+function concat(chunks: readonly Uint8Array[], total: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0] as Uint8Array;
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}

@@ -1,0 +1,183 @@
+import {
+  type Body,
+  type DecodeLimits,
+  encodeFrame,
+  FRAME_HEADER_BYTES,
+  type HeaderList,
+  isJsonMediaType,
+  NO_BODY,
+  WirepackError,
+} from '@wirepack/protocol';
+
+/** How a sub-response becomes a result frame. */
+export interface ResultFrameOptions {
+  /** Largest body read from the app. */
+  readonly maxResponseBytes: number;
+  /** The decode limits the client applies to each frame (the protocol's defaults unless both sides agree on others). */
+  readonly decode: DecodeLimits;
+  /** Send JSON bodies as MessagePack values. */
+  readonly jsonAsValues: boolean;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The response body of an exception: the same generic text most frameworks send, nothing from the error. */
+export const INTERNAL_ERROR_FRAME_BODY: Uint8Array = new TextEncoder().encode('Internal Server Error');
+
+/**
+ * Reads an app's Response and encodes it as a result frame (length prefix included). JSON bodies
+ * travel as values when they can be decoded by the client within its limits; anything else (a JSON
+ * body that does not parse, one nested deeper than the client accepts, one with a `__proto__` key that
+ * the protocol refuses) travels as the app's exact bytes. Throws FRAME_TOO_LARGE past the limits.
+ */
+export async function toResultFrame(
+  id: number,
+  response: Response,
+  options: ResultFrameOptions,
+): Promise<Uint8Array> {
+  const contentType = response.headers.get('content-type');
+  const raw = await readResponseBody(response, options.maxResponseBytes);
+  let body: Body = NO_BODY;
+  let asValue = false;
+  if (raw !== null) {
+    body = { kind: 'bytes', bytes: raw };
+    if (options.jsonAsValues && raw.byteLength > 0 && isJsonMediaType(contentType)) {
+      const value = parseJson(raw, options.decode);
+      if (value !== NOT_JSON) {
+        body = { kind: 'json', value };
+        asValue = true;
+      }
+    }
+  }
+  const frame = encodeFrame({
+    kind: 'result',
+    id,
+    status: response.status,
+    headers: headerList(response.headers, asValue),
+    body,
+  });
+  if (frame.byteLength - FRAME_HEADER_BYTES > options.decode.maxBytes) {
+    throw new WirepackError(
+      'FRAME_TOO_LARGE',
+      `the response frame of ${frame.byteLength} bytes exceeds the limit of ${options.decode.maxBytes}`,
+    );
+  }
+  return frame;
+}
+
+/** Encodes the 500 result frame sent when the app throws. */
+export function internalErrorFrame(id: number): Uint8Array {
+  return encodeFrame({
+    kind: 'result',
+    id,
+    status: 500,
+    headers: [['content-type', 'text/plain; charset=utf-8']],
+    body: { kind: 'bytes', bytes: INTERNAL_ERROR_FRAME_BODY },
+  });
+}
+
+function headerList(headers: Headers, bodyIsValue: boolean): HeaderList {
+  const list: Array<readonly [string, string]> = [];
+  // Headers iterate with lower-case names, and yield each Set-Cookie on its own (Fetch standard).
+  for (const [name, value] of headers) {
+    // A value body is re-serialised by the client: the app's byte count no longer describes it.
+    if (bodyIsValue && name === 'content-length') continue;
+    list.push([name, value]);
+  }
+  return list;
+}
+
+/** The body's bytes, null for a bodiless response; FRAME_TOO_LARGE past the limit (checked while reading). */
+async function readResponseBody(response: Response, limit: number): Promise<Uint8Array | null> {
+  if (response.body === null) return null;
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+  if (declared > limit) {
+    response.body.cancel().catch(() => {
+      // The app's stream failed while being discarded: nothing to keep.
+    });
+    throw frameTooLarge(limit);
+  }
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > limit) {
+        reader.cancel().catch(() => {
+          // As above: the rest of the body is not wanted.
+        });
+        throw frameTooLarge(limit);
+      }
+      chunks.push(value);
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  if (chunks.length === 1) return chunks[0] as Uint8Array;
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
+
+function frameTooLarge(limit: number): WirepackError {
+  return new WirepackError('FRAME_TOO_LARGE', `the sub-response body exceeds the limit of ${limit} bytes`);
+}
+
+const NOT_JSON = Symbol('not-json');
+
+/** The parsed value if it is JSON the client can decode within its limits, else NOT_JSON. */
+function parseJson(bytes: Uint8Array, limits: DecodeLimits): unknown {
+  let text: string;
+  let value: unknown;
+  try {
+    text = utf8.decode(bytes);
+    value = JSON.parse(text);
+  } catch {
+    // Not UTF-8 or not JSON despite its Content-Type: send the bytes exactly as the app wrote them.
+    return NOT_JSON;
+  }
+  // Short texts cannot break any limit: nesting takes two characters a level, an entry at least one,
+  // and a `__proto__` key needs the letters "proto" (escaped or not).
+  if (text.length < 2 * (limits.maxDepth - 4) && !text.includes('proto')) return value;
+  return fitsLimits(value, limits) ? value : NOT_JSON;
+}
+
+/**
+ * Walks a parsed JSON value with an explicit stack: false if the frame holding it would break the
+ * client's decode limits (depth, entries, string length) or hold the `__proto__` key the protocol refuses.
+ */
+function fitsLimits(root: unknown, limits: DecodeLimits): boolean {
+  // The value sits inside the frame array: depth 1 is the frame, so the body starts at depth 2.
+  const stack: Array<[unknown, number]> = [[root, 2]];
+  let entries = 16; // the frame's own items and headers, generously
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop() as [unknown, number];
+    if (typeof value === 'string') {
+      if (value.length * 3 > limits.maxStringBytes) return false;
+      continue;
+    }
+    if (value === null || typeof value !== 'object') continue;
+    if (depth > limits.maxDepth) return false;
+    if (Array.isArray(value)) {
+      entries += value.length;
+      if (entries > limits.maxEntries) return false;
+      for (const item of value) stack.push([item, depth + 1]);
+      continue;
+    }
+    const keys = Object.keys(value);
+    entries += keys.length;
+    if (entries > limits.maxEntries) return false;
+    for (const key of keys) {
+      if (key === '__proto__' || key.length * 3 > limits.maxStringBytes) return false;
+      stack.push([(value as Record<string, unknown>)[key], depth + 1]);
+    }
+  }
+  return true;
+}
