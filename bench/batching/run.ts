@@ -6,7 +6,7 @@
 // call among 100). Prints calls/s, latency, HTTP requests, bytes and CPU per call, the ratios
 // against tRPC's httpBatchLink with the issue's goals, and the service targets on our server.
 // Bounded: each run has a deadline, the whole benchmark a budget, and every child is killed at the end.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SLOW_MS } from './app.ts';
@@ -21,12 +21,14 @@ const { values: flags } = parseArgs({
     quick: { type: 'boolean', default: false },
     only: { type: 'string' },
     'cpu-prof': { type: 'string' },
+    json: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
 if (flags.help) {
   console.log(`usage: pnpm bench:batching [--quick] [--only=${CONTENDERS.map((c) => c.id).join(',')}]
-                            [--cpu-prof=<dir>]  (V8 profiles of wirepack's server and client processes)`);
+                            [--cpu-prof=<dir>]  (V8 profiles of wirepack's server and client processes)
+                            [--json=<file>]     (every combined figure, for notes and comparisons)`);
   process.exit(0);
 }
 
@@ -149,4 +151,11 @@ for (const contender of contenders) {
 }
 printReport({ contenders, scenarios, results: all, quick, elapsedMs: Date.now() - startedAt });
 if (cpuProfDir) console.log(`\nCPU profiles (wirepack server and client): ${cpuProfDir}`);
+if (flags.json) {
+  const plain = Object.fromEntries([...all].map(([id, scenarios]) => [id, Object.fromEntries(scenarios)]));
+  writeFileSync(
+    resolve(flags.json),
+    `${JSON.stringify({ quick, node: process.version, results: plain }, null, 2)}\n`,
+  );
+}
 clearTimeout(hardStop);
