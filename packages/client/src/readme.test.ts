@@ -10,7 +10,7 @@ const root = join(import.meta.dirname, '..');
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
 
 function tableDefault(option: string): string {
-  const row = readme.split('\n').find((line) => line.startsWith(`| \`${option}\` |`));
+  const row = readme.split('\n').find((line) => new RegExp(`^\\| \`${option}\` +\\|`).test(line));
   if (row === undefined) throw new Error(`README has no options row for ${option}`);
   return (row.split('|')[2] ?? '').trim().replaceAll('`', '');
 }
