@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { threadId } from 'node:worker_threads';
 
 /**
@@ -16,6 +17,19 @@ export function writeFileAtomicSync(path: string, data: Uint8Array | string): vo
   } catch (error) {
     // Best effort: the temporary file may not exist if the first write failed.
     rmSync(temporary, { force: true });
+    throw error;
+  }
+}
+
+/** `writeFileAtomicSync` for the main thread: same guarantees, without blocking the event loop. */
+export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
+  const temporary = `${path}.${process.pid}-${threadId}-${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await writeFile(temporary, data);
+    await rename(temporary, path);
+  } catch (error) {
+    // Best effort: the temporary file may not exist if the first write failed.
+    await rm(temporary, { force: true });
     throw error;
   }
 }

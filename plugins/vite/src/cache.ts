@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, utimesSync } from 'node:fs';
-import { readdir, rm, stat } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
+import { readdir, readFile, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomicSync } from './atomic-write.js';
 
@@ -66,11 +66,11 @@ export type CacheLookup =
   | { readonly status: 'corrupt' };
 
 /** Looks an entry up; a hit refreshes its mtime so eviction keeps what builds still use. */
-export function readCacheEntry(dir: string, key: string): CacheLookup {
+export async function readCacheEntry(dir: string, key: string): Promise<CacheLookup> {
   const path = cacheEntryPath(dir, key);
   let entry: Buffer;
   try {
-    entry = readFileSync(path);
+    entry = await readFile(path);
   } catch {
     // Missing or unreadable: either way there is nothing to reuse, and compressing again is correct.
     return { status: 'miss' };
@@ -79,7 +79,7 @@ export function readCacheEntry(dir: string, key: string): CacheLookup {
   if (payload === undefined) return { status: 'corrupt' };
   try {
     const now = new Date();
-    utimesSync(path, now, now);
+    await utimes(path, now, now);
   } catch {
     // A read-only cache still serves hits; only its eviction order goes stale.
   }
