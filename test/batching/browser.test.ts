@@ -1,0 +1,184 @@
+// @wirepack/client in a real browser: Debian's Chromium (never a downloaded one) driven by
+// playwright-core loads a page bundled with esbuild and makes batched calls against the real
+// @wirepack/server + REST fixture on 127.0.0.1, same origin as the page.
+import { existsSync } from 'node:fs';
+import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, extname, join } from 'node:path';
+import { BINARY_BODY, JSON_BODY } from '@wirepack/fixture-rest-api';
+import { build } from 'esbuild';
+import { type BrowserContext, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Served, serve } from './serve.ts';
+
+const CHROMIUM = process.env.WIREPACK_CHROMIUM ?? '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) {
+  console.warn(
+    `\n!!! [wirepack/test] SKIPPING the @wirepack/client browser test: ${CHROMIUM} is missing.\n` +
+      "!!! Install Debian's chromium (scripts/bootstrap.mjs does it in CI) or set WIREPACK_CHROMIUM.\n",
+  );
+}
+
+const PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>wirepack</title>
+<script type="module" src="/assets/page.js"></script></head><body></body></html>`;
+
+const ENTRY = `
+import { createBatchFetch } from '@wirepack/client';
+globalThis.createBatchFetch = createBatchFetch;
+globalThis.pageReady = true;
+`;
+
+const TYPES: Record<string, string> = {
+  '.js': 'text/javascript',
+  '.wasm': 'application/wasm',
+  '.map': 'application/json',
+};
+
+describe.skipIf(!hasChromium)('@wirepack/client in Chromium', () => {
+  let served: Served;
+  let outdir: string;
+  let profile: string;
+  let browser: BrowserContext;
+
+  beforeAll(async () => {
+    outdir = await mkdtemp(join(tmpdir(), 'wirepack-browser-'));
+    profile = await mkdtemp(join(tmpdir(), 'wirepack-chromium-profile-'));
+    await build({
+      stdin: { contents: ENTRY, resolveDir: import.meta.dirname, loader: 'js' },
+      bundle: true,
+      splitting: true, // brotli-wasm stays a lazily loaded chunk
+      format: 'esm',
+      platform: 'browser',
+      target: 'es2022',
+      conditions: ['@wirepack/source'],
+      entryNames: 'page',
+      outdir,
+      logLevel: 'warning',
+    });
+    // brotli-wasm's web build fetches its .wasm from beside its own module
+    // (`new URL('brotli_wasm_bg.wasm', import.meta.url)`); Vite copies such assets itself, esbuild does not.
+    const brotliRoot = dirname(
+      createRequire(import.meta.resolve('@wirepack/client/package.json')).resolve('brotli-wasm'),
+    );
+    await copyFile(join(brotliRoot, 'pkg.web/brotli_wasm_bg.wasm'), join(outdir, 'brotli_wasm_bg.wasm'));
+    served = await serve({}, async (request) => {
+      const path = new URL(request.url).pathname;
+      if (path === '/')
+        return new Response(PAGE, { headers: { 'content-type': 'text/html; charset=utf-8' } });
+      if (!path.startsWith('/assets/') || path.includes('..')) return undefined;
+      const file = join(outdir, path.slice('/assets/'.length));
+      const body = await readFile(file).catch(() => undefined);
+      if (body === undefined) return new Response('not found', { status: 404 });
+      return new Response(body, {
+        headers: { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' },
+      });
+    });
+    browser = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await served?.close();
+    await rm(outdir, { recursive: true, force: true });
+    await rm(profile, { recursive: true, force: true });
+  });
+
+  it('batches JSON and binary calls into one request and aborts one call, in the page', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${served.origin}/`);
+    await page.waitForFunction(() => (globalThis as { pageReady?: boolean }).pageReady === true);
+    served.api.resetStats();
+    const before = served.batches();
+    const result = await page.evaluate(async () => {
+      type Create = (options?: object) => typeof fetch;
+      const api = (globalThis as unknown as { createBatchFetch: Create }).createBatchFetch(); // default: '/__wirepack' on the page's origin
+      const controller = new AbortController();
+      const aborted = api('/api/hang?key=browser', { signal: controller.signal }).then(
+        () => 'resolved',
+        (error: DOMException) => `${error.name}`,
+      );
+      const [json, binary, text, missing] = await Promise.all([
+        api('/api/json').then(async (res) => ({ status: res.status, url: res.url, body: await res.json() })),
+        api('/api/binary').then(async (res) => Array.from(new Uint8Array(await res.arrayBuffer()))),
+        api('/api/text').then((res) => res.text()),
+        api('/api/nope').then((res) => res.status),
+      ]);
+      controller.abort();
+      return { json, binary, text, missing, aborted: await aborted, origin: location.origin };
+    });
+    expect(result.json).toEqual({ status: 200, url: `${served.origin}/api/json`, body: JSON_BODY });
+    expect(result.binary).toEqual(Array.from(BINARY_BODY));
+    expect(result.text).toBe('hello from the fixture\n');
+    expect(result.missing).toBe(404);
+    expect(result.aborted).toBe('AbortError');
+    expect(served.batches() - before).toBe(1);
+    // The cancel message reached the server and the fixture saw its request's signal abort.
+    await expect.poll(() => served.api.stats().aborted).toEqual(['browser']);
+    await page.close();
+  });
+
+  it('gzips a large batch body with CompressionStream, and the server reads it', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${served.origin}/`);
+    await page.waitForFunction(() => (globalThis as { pageReady?: boolean }).pageReady === true);
+    const encodings = served.encodings.length;
+    const body = JSON.stringify({
+      rows: Array.from({ length: 300 }, (_, i) => ({ id: i, name: `row ${i}` })),
+    });
+    const echoed = await page.evaluate(async (text) => {
+      type Create = (options?: object) => typeof fetch;
+      const api = (globalThis as unknown as { createBatchFetch: Create }).createBatchFetch({
+        compressRequests: 'gzip',
+      });
+      const res = await api('/api/echo', {
+        method: 'POST',
+        body: text,
+        headers: { 'content-type': 'application/json' },
+      });
+      return ((await res.json()) as { body: string }).body;
+    }, body);
+    expect(echoed).toBe(body);
+    expect(served.encodings.slice(encodings)).toEqual(['gzip']);
+    await page.close();
+  });
+
+  it('brotli-compresses with brotli-wasm, loaded lazily as its own chunk, and the server reads it', async () => {
+    const page = await browser.newPage();
+    const loaded: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().includes('brotli')) loaded.push(new URL(request.url()).pathname);
+    });
+    await page.goto(`${served.origin}/`);
+    await page.waitForFunction(() => (globalThis as { pageReady?: boolean }).pageReady === true);
+    expect(loaded).toEqual([]); // nothing of brotli-wasm loads with the page
+    const encodings = served.encodings.length;
+    const body = 'brotli '.repeat(2000);
+    const echoed = await page.evaluate(async (text) => {
+      type Create = (options?: object) => typeof fetch;
+      const api = (globalThis as unknown as { createBatchFetch: Create }).createBatchFetch({
+        compressRequests: 'br',
+      });
+      const res = await api('/api/echo', { method: 'POST', body: text });
+      return ((await res.json()) as { body: string }).body;
+    }, body);
+    expect(echoed).toBe(body);
+    expect(served.encodings.slice(encodings)).toEqual(['br']);
+    expect(loaded.some((path) => path.endsWith('.wasm'))).toBe(true);
+    await page.close();
+  });
+});
