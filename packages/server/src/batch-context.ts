@@ -9,6 +9,10 @@ export interface SubRequestInfo<TContext = unknown> {
   readonly priority: Priority;
   /** The batch-scoped value made by `options.createContext` (undefined without it). */
   readonly context: TContext;
+  /** Aborts when the sub-request times out, is cancelled, or the client goes away (also `request.signal`). */
+  readonly signal: AbortSignal;
+  /** The batch request this sub-request came in (its headers, its URL). */
+  readonly parent: Request;
 }
 
 // Keyed by the sub-request object itself (a Web Request, or a Node IncomingMessage for the Express

@@ -29,6 +29,8 @@ export interface BatchRunInit<TContext> {
   readonly parent: ParentInfo;
   readonly context: TContext;
   readonly batch: BatchRequest;
+  /** The batch request. */
+  readonly request: Request;
   /** performance.now() when the batch request arrived. */
   readonly arrivedAt: number;
   readonly bytesIn: number;
@@ -149,6 +151,8 @@ export class BatchRun<TContext> {
       id: state.call.id,
       priority: state.call.priority,
       context: this.init.context,
+      signal: controller.signal,
+      parent: this.init.request,
     });
     let responsePromise: Promise<Response>;
     try {

@@ -306,7 +306,9 @@ describe('createBatchHandler', () => {
     });
     const batchId = createBatchId();
     await collectFrames(await handler(batchRequest([{ id: 7, path: '/x', priority: 'high' }], { batchId })));
-    expect(seen).toEqual({ batchId, id: 7, priority: 'high', context: { tag: 'ctx' } });
+    expect(seen).toMatchObject({ batchId, id: 7, priority: 'high', context: { tag: 'ctx' } });
+    expect((seen as { signal: AbortSignal }).signal).toBeInstanceOf(AbortSignal);
+    expect((seen as { parent: Request }).parent.url).toBe(`${ORIGIN}/__wirepack`);
   });
 
   it('inherits cookie and authorization (and configured headers) unless the call sets its own', async () => {

@@ -103,6 +103,7 @@ export function createBatchHandler<TContext = unknown>(options: BatchHandlerOpti
         },
         context,
         batch,
+        request,
         arrivedAt,
         bytesIn: received,
         onDone: () => {

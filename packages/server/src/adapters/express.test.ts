@@ -1,0 +1,211 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { BATCH_MEDIA_TYPE, createBatchId, type ResultFrame } from '@wirepack/protocol';
+import DataLoader from 'dataloader';
+import express from 'express';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { getBatchContext, getSubRequestInfo } from '../index.ts';
+import {
+  batchBody,
+  bodyText,
+  cancelRequest,
+  collectFrames,
+  frameOrder,
+  resultsById,
+} from '../test-support/batch.ts';
+import { createExpressMiddleware } from './node.ts';
+
+interface Ctx {
+  readonly users: DataLoader<string, { id: string }>;
+}
+
+let queries = 0;
+const aborted: string[] = [];
+const started: string[] = [];
+const loadUsers = async (ids: readonly string[]) => {
+  queries++;
+  return ids.map((id) => ({ id }));
+};
+
+const app = express();
+// Production error pages: the final handler then keeps error details off the wire, batched or not.
+app.set('env', 'production');
+const middleware = createExpressMiddleware<Ctx>({
+  createContext: () => ({ users: new DataLoader(loadUsers, { cache: false }) }),
+  onError: () => {
+    // Asserted through the frames.
+  },
+});
+app.use(middleware);
+app.use(express.json());
+app.use((_req, res, next) => {
+  // An app middleware that runs for batched and unbatched requests alike (sessions, auth ...).
+  res.setHeader('x-app-middleware', 'ran');
+  next();
+});
+app.get('/api/users/:id', async (req, res) => {
+  const loader = getBatchContext<Ctx>(req)?.users ?? new DataLoader(loadUsers);
+  res.json(await loader.load(req.params.id));
+});
+app.post('/api/echo', (req, res) => {
+  res.json({
+    body: req.body,
+    cookie: req.headers.cookie ?? null,
+    ip: req.ip,
+    batched: !!getSubRequestInfo(req),
+  });
+});
+app.get('/api/text', (_req, res) => {
+  res.type('text/plain').send('plain text');
+});
+app.get('/api/slow', (req, res) => {
+  setTimeout(() => res.json({ slow: true }), Number(req.query.ms ?? 50));
+});
+app.get('/api/hang', (req, res) => {
+  const key = String(req.query.key);
+  started.push(key);
+  res.on('close', () => {
+    if (!res.writableFinished) aborted.push(key);
+  });
+});
+app.get('/api/redirect', (_req, res) => res.redirect(302, '/api/text'));
+app.get('/api/throw', () => {
+  throw new Error('express route failure (secret)');
+});
+app.post('/api/ignore-body', (_req, res) => res.send('ignored'));
+app.use((_error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+  res.status(500).type('text/plain').send('Internal Server Error');
+});
+
+let server: Server;
+let base: string;
+let connections = 0;
+
+beforeAll(async () => {
+  server = createServer(app);
+  server.on('connection', () => connections++);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+async function postBatch(body: Uint8Array, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(`${base}/__wirepack`, {
+    method: 'POST',
+    headers: { 'content-type': BATCH_MEDIA_TYPE, ...headers },
+    body: body as Uint8Array<ArrayBuffer>,
+  });
+}
+
+describe('createExpressMiddleware', () => {
+  it('dispatches sub-requests into the same Express app in-process (one connection, app middleware runs)', async () => {
+    const before = connections;
+    const response = await postBatch(
+      batchBody([
+        { id: 1, path: '/api/users/a' },
+        { id: 2, path: '/api/users/b' },
+        { id: 3, path: '/api/echo', method: 'POST', body: { kind: 'json', value: { hello: 'express' } } },
+        { id: 4, path: '/api/text' },
+        { id: 5, path: '/api/redirect' },
+        { id: 6, path: '/api/missing' },
+        { id: 7, path: '/api/throw' },
+      ]),
+      { cookie: 'sid=1', connection: 'close' },
+    );
+    const frames = await collectFrames(response);
+    expect(connections - before).toBe(1);
+    const results = resultsById(frames);
+    expect(results.get(1)?.body).toEqual({ kind: 'json', value: { id: 'a' } });
+    expect(results.get(3)?.body).toEqual({
+      kind: 'json',
+      value: { body: { hello: 'express' }, cookie: 'sid=1', ip: '127.0.0.1', batched: true },
+    });
+    expect(bodyText((results.get(4) as ResultFrame).body)).toBe('plain text');
+    expect(new Headers(results.get(4)?.headers as Array<[string, string]>).get('x-app-middleware')).toBe(
+      'ran',
+    );
+    expect(results.get(5)?.status).toBe(302);
+    expect(new Headers(results.get(5)?.headers as Array<[string, string]>).get('location')).toBe('/api/text');
+    expect(results.get(6)?.status).toBe(404);
+    expect(results.get(7)?.status).toBe(500);
+    expect(JSON.stringify(frames)).not.toContain('secret');
+  });
+
+  it('answers exactly like an unbatched request to the same app', async () => {
+    for (const path of ['/api/text', '/api/users/x', '/api/missing', '/api/throw']) {
+      const direct = await fetch(`${base}${path}`);
+      const bytes = Buffer.from(await direct.arrayBuffer());
+      const frame = resultsById(await collectFrames(await postBatch(batchBody([{ id: 1, path }])))).get(1);
+      expect(frame?.status).toBe(direct.status);
+      expect(bodyText((frame as ResultFrame).body)).toBe(bytes.toString());
+      expect(new Headers(frame?.headers as Array<[string, string]>).get('content-type')).toBe(
+        direct.headers.get('content-type'),
+      );
+    }
+  });
+
+  it('shares a DataLoader per batch through getBatchContext(req)', async () => {
+    queries = 0;
+    const calls = Array.from({ length: 10 }, (_, id) => ({ id, path: `/api/users/u${id}` }));
+    await collectFrames(await postBatch(batchBody(calls)));
+    expect(queries).toBe(1);
+  });
+
+  it('streams in completion order and cancels a running Express handler', async () => {
+    const batchId = createBatchId();
+    const framesPromise = postBatch(
+      batchBody(
+        [
+          { id: 1, path: '/api/hang?key=express-cancel' },
+          { id: 2, path: '/api/slow?ms=60' },
+          { id: 3, path: '/api/text' },
+        ],
+        batchId,
+      ),
+    ).then(collectFrames);
+    await vi.waitFor(() => expect(started).toContain('express-cancel'));
+    const cancel = cancelRequest(batchId, [1], base);
+    const answer = await fetch(cancel.url, {
+      method: 'POST',
+      headers: cancel.headers,
+      body: await cancel.arrayBuffer(),
+    });
+    expect(answer.status).toBe(204);
+    const frames = await framesPromise;
+    expect(frameOrder(frames)).toEqual([3, 1, 2]);
+    expect(frames.find((frame) => frame.kind === 'error')).toMatchObject({ id: 1, code: 'CANCELED' });
+    expect(aborted).toContain('express-cancel');
+    expect(middleware.metrics()?.cancels).toBeGreaterThanOrEqual(1);
+  });
+
+  it('keeps serving real requests to the same app after injections (regression: light-my-request)', async () => {
+    await collectFrames(await postBatch(batchBody([{ id: 1, path: '/api/text' }])));
+    // An unread POST body on a real socket, then a JSON one: both must work and the server stay up.
+    const ignored = await fetch(`${base}/api/ignore-body`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: JSON.stringify({ big: 'y'.repeat(200_000) }),
+    });
+    expect(await ignored.text()).toBe('ignored');
+    const echo = await fetch(`${base}/api/echo`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ real: true }),
+    });
+    expect(await echo.json()).toMatchObject({ body: { real: true }, batched: false });
+  });
+
+  it('refuses hostile batches with a problem and keeps serving', async () => {
+    const bytes = new Uint8Array(64);
+    crypto.getRandomValues(bytes);
+    const response = await postBatch(bytes);
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    expect(response.status).toBeLessThan(500);
+    await response.body?.cancel();
+    const frames = await collectFrames(await postBatch(batchBody([{ id: 1, path: '/api/text' }])));
+    expect(resultsById(frames).get(1)?.status).toBe(200);
+  });
+});

@@ -1,0 +1,201 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** A Web-standard handler, such as the one createBatchHandler returns. */
+export type WebHandler = (request: Request) => Response | Promise<Response>;
+
+/** Options of {@link toNodeListener}. */
+export interface NodeListenerOptions {
+  /**
+   * Receives what the handler threw (the client gets a bare 500).
+   * @default logs to console.error
+   */
+  readonly onError?: (error: unknown) => void;
+}
+
+// The Web Request of each Node request, so the Express middleware can find the socket behind a batch.
+const nodeRequests = new WeakMap<Request, IncomingMessage>();
+
+/** @internal The Node request a Web Request was made from by {@link toNodeListener} or the Express middleware. */
+export function nodeRequestOf(request: Request): IncomingMessage | undefined {
+  return nodeRequests.get(request);
+}
+
+/**
+ * Serves a Web-standard handler on `node:http` (or `node:https`): the request body streams in with
+ * back-pressure, the response body streams out honouring `drain`, and a client that goes away aborts
+ * `request.signal` and cancels the response stream. A handler that throws gets a bare 500.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http';
+ * import { createBatchHandler } from '@wirepack/server';
+ * import { nodeCompression, toNodeListener } from '@wirepack/server/node';
+ *
+ * const handler = createBatchHandler({ fetch: app.fetch, ...nodeCompression() });
+ * createServer(toNodeListener(handler)).listen(3000, '127.0.0.1');
+ * ```
+ */
+export function toNodeListener(
+  handler: WebHandler,
+  options: NodeListenerOptions = {},
+): (req: IncomingMessage, res: ServerResponse) => void {
+  if (typeof handler !== 'function') {
+    throw new TypeError(
+      `[wirepack/server] toNodeListener expects a (request: Request) => Response handler, got ${typeof handler}`,
+    );
+  }
+  const onError =
+    options.onError ?? ((error) => console.error('[wirepack/server] the handler failed:', error));
+  return (req, res) => {
+    serveNode(handler, req, res, onError).catch((error) => {
+      // serveNode handles its own failures; this is the last net so a bug cannot crash the server.
+      onError(error);
+      if (!res.headersSent) res.writeHead(500).end();
+      else res.destroy();
+    });
+  };
+}
+
+/** @internal Runs a Web handler for one Node request/response pair. */
+export async function serveNode(
+  handler: WebHandler,
+  req: IncomingMessage,
+  res: ServerResponse,
+  onError: (error: unknown) => void,
+): Promise<void> {
+  const controller = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) controller.abort(new Error('the client closed the connection'));
+  });
+  let request: Request;
+  try {
+    request = toWebRequest(req, controller.signal);
+  } catch {
+    res
+      .writeHead(400, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' })
+      .end('Bad Request');
+    return;
+  }
+  nodeRequests.set(request, req);
+  let response: Response;
+  try {
+    response = await handler(request);
+  } catch (error) {
+    onError(error);
+    if (!res.headersSent && !res.destroyed) {
+      res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('Internal Server Error');
+    }
+    return;
+  }
+  await sendWebResponse(response, req, res);
+}
+
+/** Builds a Web Request from a Node request; the body streams with back-pressure. */
+export function toWebRequest(req: IncomingMessage, signal: AbortSignal): Request {
+  const socket = req.socket as IncomingMessage['socket'] & { encrypted?: boolean };
+  const host = req.headers.host ?? req.headers[':authority'] ?? 'localhost';
+  const url = new URL(req.url ?? '/', `${socket?.encrypted ? 'https' : 'http'}://${host}`);
+  const headers = new Headers();
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    if (name.charCodeAt(0) !== 58 /* ':' HTTP/2 pseudo-header */) headers.append(name, raw[i + 1] as string);
+  }
+  const method = req.method ?? 'GET';
+  const hasBody = method !== 'GET' && method !== 'HEAD';
+  return new Request(url, {
+    method,
+    headers,
+    signal,
+    ...(hasBody ? { body: nodeBodyStream(req), duplex: 'half' } : {}),
+  } as RequestInit);
+}
+
+/** The request body as a ReadableStream that pauses the socket while the reader is behind. */
+function nodeBodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
+  let cancelled = false;
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        req.on('data', (chunk: Buffer) => {
+          if (cancelled) return;
+          controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+          if ((controller.desiredSize ?? 0) <= 0) req.pause();
+        });
+        req.once('end', () => {
+          if (!cancelled) controller.close();
+        });
+        req.once('error', (error) => {
+          if (!cancelled) controller.error(error);
+        });
+      },
+      pull() {
+        req.resume();
+      },
+      cancel() {
+        // The handler stopped reading (a limit was hit): drop the rest. The response then carries
+        // `connection: close`, so an oversized upload ends with the connection instead of being read to the end.
+        cancelled = true;
+        req.resume();
+      },
+    },
+    { highWaterMark: 64 * 1024, size: (chunk) => chunk.byteLength },
+  );
+}
+
+/** Writes a Web Response to a Node response, streaming its body and honouring back-pressure. */
+export async function sendWebResponse(
+  response: Response,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  if (res.destroyed) {
+    await response.body?.cancel().catch(() => undefined);
+    return;
+  }
+  res.statusCode = response.status;
+  if (response.statusText) res.statusMessage = response.statusText;
+  const cookies = response.headers.getSetCookie();
+  for (const [name, value] of response.headers) {
+    if (name !== 'set-cookie') res.setHeader(name, value);
+  }
+  if (cookies.length > 0) res.setHeader('set-cookie', cookies);
+  // The request body was not read to its end (a refusal): close rather than read the rest of it.
+  if (!req.complete && req.method !== 'GET' && req.method !== 'HEAD') res.setHeader('connection', 'close');
+  if (response.body === null) {
+    res.end();
+    return;
+  }
+  const reader = response.body.getReader();
+  const onClose = (): void => {
+    reader.cancel().catch(() => {
+      // The stream already failed; the connection is gone either way.
+    });
+  };
+  res.once('close', onClose);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (res.destroyed) return;
+      if (!res.write(value)) {
+        await new Promise<void>((resolve) => {
+          const settle = (): void => {
+            res.off('drain', settle);
+            res.off('close', settle);
+            resolve();
+          };
+          res.on('drain', settle);
+          res.on('close', settle);
+        });
+      }
+    }
+    res.end();
+  } catch (error) {
+    // The response stream failed midway: the status is sent, so all we can do is cut the connection.
+    res.destroy(error instanceof Error ? error : undefined);
+  } finally {
+    res.off('close', onClose);
+    reader.releaseLock();
+  }
+}

@@ -1,0 +1,9 @@
+// @wirepack/server/node: Node's http server, Express/Connect, and zlib compression.
+
+// --- Express and Connect --------------------------------------------------------------------
+export { createExpressMiddleware, type ExpressBatchMiddleware, type ExpressBatchOptions } from './express.ts';
+export { type InjectPeer, injectNode, type NodeApp } from './inject.ts';
+// --- Compression ----------------------------------------------------------------------------
+export { type NodeCompression, type NodeCompressionOptions, nodeCompression } from './node-compression.ts';
+// --- node:http ------------------------------------------------------------------------------
+export { type NodeListenerOptions, toNodeListener, type WebHandler } from './node-http.ts';
