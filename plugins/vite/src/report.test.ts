@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { formatBytes, formatReport, type WirepackReport } from './report.js';
+
+const report: WirepackReport = {
+  environment: 'client',
+  outDir: '/app/dist',
+  files: 629,
+  bytes: 22_240_000,
+  compressible: { files: 556, bytes: 20_790_000 },
+  encodings: {
+    br: { files: 556, bytes: 4_054_256, originalBytes: 20_790_000 },
+    gzip: { files: 556, bytes: 5_231_596, originalBytes: 20_790_000 },
+  },
+  skipped: { notCompressible: 60, belowThreshold: 13, filtered: 0, notSmaller: 0 },
+  cache: {
+    enabled: true,
+    dir: '/app/node_modules/.vite/wirepack',
+    hits: 1100,
+    misses: 12,
+    corrupt: 0,
+    writeErrors: 0,
+    evicted: 0,
+  },
+  compressed: [],
+  sri: { htmlFiles: 1, tags: 3, skipped: 0 },
+  manifest: '/app/dist/.wirepack/manifest.json',
+  workers: 2,
+  durationMs: 812.4,
+};
+
+describe('formatReport', () => {
+  it('prints totals, savings, cache activity and time', () => {
+    expect(formatReport(report)).toEqual([
+      '[wirepack] client: 629 files, 22.24 MB; 556 compressible, 20.79 MB',
+      '[wirepack]   br     556 files  20.79 MB -> 4.05 MB (-80.5%)',
+      '[wirepack]   gzip   556 files  20.79 MB -> 5.23 MB (-74.8%)',
+      '[wirepack]   skipped: 60 not compressible, 13 under threshold, 0 filtered, 0 not smaller',
+      '[wirepack]   cache: 1100 hits, 12 compressed',
+      '[wirepack]   SRI on 3 tags in 1 HTML files; 812 ms on 2 workers',
+    ]);
+  });
+
+  it('says when the cache is off', () => {
+    const lines = formatReport({ ...report, cache: { ...report.cache, enabled: false }, compressed: [] });
+    expect(lines).toContain('[wirepack]   cache: off, 0 compressed');
+  });
+});
+
+describe('formatBytes', () => {
+  it('uses SI units', () => {
+    expect([formatBytes(999), formatBytes(1000), formatBytes(1_234_567)]).toEqual([
+      '999 B',
+      '1.0 kB',
+      '1.23 MB',
+    ]);
+  });
+});
