@@ -25,7 +25,9 @@ export const CLOUDFRONT_CAPABILITIES: ProviderCapabilities = Object.freeze({
 // characters in the path, or CloudFront will not invalidate the old version" (over-encoding `*` as %2A
 // silently invalidated nothing: apancutt/deploy-aws-s3-cloudfront#7). `~` is unsafe but unsupported in
 // any form (aws/aws-sdk-js-v3#4042), so the cache key keeps it raw and `target` turns it into a prefix.
-const UNSAFE = new Set([' ', '<', '>', '"', '#', '%', '{', '}', '|', '\\', '^', '[', ']', '`']);
+// Matches one character to encode: a code point outside printable ASCII (with `u`, a whole astral code
+// point), or an RFC 1738 unsafe character other than `~`, or `?` (see below).
+const TO_ENCODE = /[^\x21-\x7e]|[<>"#%{}|\\^[\]`?]/gu;
 
 /**
  * Encodes a decoded URL path (a file path from the manifest) into the path CloudFront matches: UTF-8
@@ -37,13 +39,8 @@ const UNSAFE = new Set([' ', '<', '>', '"', '#', '%', '{', '}', '|', '\\', '^', 
  * cloudFrontCacheKey('/docs/a b/café.html'); // '/docs/a%20b/caf%C3%A9.html'
  */
 export function cloudFrontCacheKey(urlPath: string): string {
-  let out = '';
-  for (const char of urlPath) {
-    const code = char.codePointAt(0)!;
-    if (code > 0x20 && code < 0x7f && !UNSAFE.has(char) && char !== '?') out += char;
-    else out += encodeURIComponent(char);
-  }
-  return out;
+  // One regex pass (not a loop of concatenations: 100,000 paths made millions of short-lived strings).
+  return urlPath.replace(TO_ENCODE, encodeURIComponent);
 }
 
 /**

@@ -10,8 +10,9 @@
 // used below it, the cheapest cover (evictions + lambda * entries), either by one prefix for the whole
 // directory or by the directory's own entries plus the best split of k among its subdirectories.
 // Bisecting on lambda finds the smallest price whose optimum fits the entry budget. That answer is optimal
-// for every budget on the lower convex hull of (entries, evictions); a greedy pass then spends any budget
-// left by splitting chosen wildcards. Each pass is O(directories x maxPrefixes^2).
+// for every budget on the lower convex hull of (entries, evictions); a refinement pass then spends any
+// budget left by re-solving the subtrees of chosen wildcards. Each pass is O(directories x maxPrefixes^2)
+// with most merges far smaller; collapse.test.ts checks the result against a brute-force optimum.
 import type { PlanTarget } from './provider.ts';
 
 /** Input of {@link collapseTargets}. */
@@ -62,28 +63,6 @@ function prefixRange(keys: readonly string[], prefix: string): [number, number] 
 
 const dirOf = (key: string): string => key.slice(0, key.lastIndexOf('/') + 1);
 
-interface DirNode {
-  readonly dir: string;
-  readonly children: DirNode[];
-  readonly exact: string[];
-  readonly prefixes: string[];
-  /** Fresh objects under the whole directory (the eviction cost of collapsing it). */
-  freshBelow: number;
-  /** Fresh objects matched by this directory's own forced prefixes. */
-  freshOwn: number;
-}
-
-/** Per-node DP tables, indexed by k (prefixes used, exactly). */
-interface Table {
-  readonly cost: Float64Array;
-  readonly paths: Int32Array;
-  readonly evictions: Float64Array;
-  /** k -> 1 when the best cover with k prefixes is one prefix for the whole directory. */
-  readonly whole: Uint8Array;
-  /** For each child, k(total after merging it) -> k given to that child. */
-  readonly splits: Int32Array[];
-}
-
 /**
  * Reduces the targets of stale keys to a plan within `maxPaths` and `maxPrefixes`: drops keys already
  * matched by a forced prefix, and when still too many, replaces groups by directory prefixes chosen to
@@ -124,176 +103,286 @@ export function collapseTargets(input: CollapseInput): CollapseResult {
   const fits = exact.length + prefixes.length <= maxPaths && prefixes.length <= maxPrefixes;
   if ((fits && !input.force) || maxPrefixes < 1 || exact.length + prefixes.length === 0) return baseline();
 
-  // The directory tree above stale entries (other directories cannot help).
-  const nodes = new Map<string, DirNode>();
-  const nodeFor = (dir: string): DirNode => {
-    let node = nodes.get(dir);
-    if (node) return node;
-    node = { dir, children: [], exact: [], prefixes: [], freshBelow: 0, freshOwn: 0 };
-    nodes.set(dir, node);
-    if (dir !== '/') nodeFor(dirOf(dir.slice(0, -1))).children.push(node);
-    return node;
-  };
-  const root = nodeFor('/');
-  for (const key of exact) nodeFor(dirOf(key)).exact.push(key);
-  for (const prefix of prefixes) nodeFor(dirOf(prefix)).prefixes.push(prefix);
-  for (const node of nodes.values()) {
-    node.freshBelow = freshIn(node.dir);
-    for (const prefix of node.prefixes) node.freshOwn += freshIn(prefix);
-  }
-  // Post-order: children before parents.
-  const order: DirNode[] = [];
-  const stack: DirNode[] = [root];
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    order.push(node);
-    for (const child of node.children) stack.push(child);
-  }
-  order.reverse();
+  // The directory tree above stale entries (other directories cannot help), as arrays in post-order so
+  // that every subtree is a contiguous range ending at its root.
+  const tree = buildTree(exact, prefixes, freshIn);
+  const solver = createSolver(tree, maxPrefixes);
+  let cover = solver.solve(tree.root, maxPaths, maxPrefixes, true);
 
-  const K = maxPrefixes;
-  const solve = (lambda: number): Map<DirNode, Table> => {
-    const tables = new Map<DirNode, Table>();
-    for (const node of order) {
-      let cost = new Float64Array(K + 1).fill(Number.POSITIVE_INFINITY);
-      let paths = new Int32Array(K + 1);
-      let evictions = new Float64Array(K + 1);
-      const own = node.prefixes.length;
-      if (own <= K) {
-        paths[own] = node.exact.length + own;
-        evictions[own] = node.freshOwn;
-        cost[own] = evictions[own]! + lambda * paths[own]!;
-      }
-      const splits: Int32Array[] = [];
-      for (const child of node.children) {
-        const table = tables.get(child)!;
-        const nextCost = new Float64Array(K + 1).fill(Number.POSITIVE_INFINITY);
-        const nextPaths = new Int32Array(K + 1);
-        const nextEvictions = new Float64Array(K + 1);
-        const split = new Int32Array(K + 1);
-        for (let k = 0; k <= K; k++) {
-          if (cost[k] === Number.POSITIVE_INFINITY) continue;
-          for (let j = 0; j + k <= K; j++) {
-            const c = table.cost[j]!;
-            if (c === Number.POSITIVE_INFINITY) continue;
-            const total = cost[k]! + c;
-            const totalPaths = paths[k]! + table.paths[j]!;
-            const t = k + j;
-            if (better(total, totalPaths, nextCost[t]!, nextPaths[t]!)) {
-              nextCost[t] = total;
-              nextPaths[t] = totalPaths;
-              nextEvictions[t] = evictions[k]! + table.evictions[j]!;
-              split[t] = j;
-            }
-          }
-        }
-        cost = nextCost;
-        paths = nextPaths;
-        evictions = nextEvictions;
-        splits.push(split);
-      }
-      const whole = new Uint8Array(K + 1);
-      const wholeCost = node.freshBelow + lambda;
-      if (better(wholeCost, 1, cost[1]!, paths[1]!)) {
-        cost[1] = wholeCost;
-        paths[1] = 1;
-        evictions[1] = node.freshBelow;
-        whole[1] = 1;
-      }
-      tables.set(node, { cost, paths, evictions, whole, splits });
-    }
-    return tables;
-  };
-  const best = (tables: Map<DirNode, Table>): { k: number; paths: number; evictions: number } => {
-    const table = tables.get(root)!;
-    let k = -1;
-    for (let i = 0; i <= K; i++) {
-      if (table.cost[i] === Number.POSITIVE_INFINITY) continue;
-      if (k < 0 || better(table.cost[i]!, table.paths[i]!, table.cost[k]!, table.paths[k]!)) k = i;
-    }
-    return { k, paths: table.paths[k]!, evictions: table.evictions[k]! };
-  };
-
-  // Bisect the price of an entry: at `high` saving one entry outweighs every possible eviction.
-  let low = 0;
-  let high = objects.length + 1;
-  let tables = solve(high);
-  for (let round = 0; round < 48 && high - low > 1e-9 * Math.max(1, high); round++) {
-    const mid = (low + high) / 2;
-    const candidate = solve(mid);
-    if (best(candidate).paths <= maxPaths) {
-      high = mid;
-      tables = candidate;
-    } else {
-      low = mid;
-    }
-  }
-
-  // Rebuild the chosen cover: directories covered whole, and the entries kept as they are.
-  const whole: DirNode[] = [];
-  const kept: DirNode[] = [];
-  const emit = (node: DirNode, k: number): void => {
-    const table = tables.get(node)!;
-    if (table.whole[k]) {
-      whole.push(node);
-      return;
-    }
-    kept.push(node);
-    let remaining = k;
-    for (let i = node.children.length - 1; i >= 0; i--) {
-      const j = table.splits[i]![remaining]!;
-      emit(node.children[i]!, j);
-      remaining -= j;
-    }
-  };
-  emit(root, best(tables).k);
-
-  // The relaxation is exact only on the convex hull of (entries, evictions), so it may leave budget
-  // unused (it picks `/*` where `/blog/*` + `/docs/*` also fit). Spend what is left greedily: split a
-  // whole-directory wildcard into its own entries and one wildcard per subdirectory, best eviction
-  // saving per added entry first.
-  let pathCount = 0;
-  let prefixCount = 0;
-  for (const node of kept) {
-    pathCount += node.exact.length + node.prefixes.length;
-    prefixCount += node.prefixes.length;
-  }
-  pathCount += whole.length;
-  prefixCount += whole.length;
+  // The relaxation is exact only on the convex hull of (entries, evictions), so it can leave budget
+  // unused (it picks `/*` where `/blog/*` + `/docs/*` also fit, or `/images/*` where its 600 changed
+  // images fit as paths). Spend what is left: re-solve the subtree of a chosen wildcard, without it,
+  // within the spare budget, most evicting wildcard first, and keep the result when it evicts less. Every accepted step
+  // evicts strictly less and a rejected wildcard cannot improve later (the spare budget only shrinks).
+  const rejected = new Set<number>();
   for (;;) {
-    let bestIndex = -1;
-    let bestRatio = 0;
-    for (const [index, node] of whole.entries()) {
-      const addedPaths = node.exact.length + node.prefixes.length + node.children.length - 1;
-      const addedPrefixes = node.prefixes.length + node.children.length - 1;
-      const saved = node.freshBelow - node.freshOwn - node.children.reduce((sum, c) => sum + c.freshBelow, 0);
-      if (saved <= 0 || pathCount + addedPaths > maxPaths || prefixCount + addedPrefixes > K) continue;
-      const ratio = saved / Math.max(addedPaths, 1e-3);
-      if (ratio > bestRatio) {
-        bestRatio = ratio;
-        bestIndex = index;
-      }
+    const candidates = cover.whole
+      .filter((node) => !rejected.has(node) && tree.freshBelow[node]! > 0)
+      .sort((a, b) => tree.freshBelow[b]! - tree.freshBelow[a]!);
+    const node = candidates[0];
+    if (node === undefined) break;
+    const pathBudget = 1 + maxPaths - cover.paths;
+    const prefixBudget = 1 + maxPrefixes - cover.prefixes;
+    const spare = solver.solve(node, pathBudget, prefixBudget, false);
+    if (spare.paths <= pathBudget && spare.evictions < tree.freshBelow[node]!) {
+      cover = {
+        whole: [...cover.whole.filter((n) => n !== node), ...spare.whole],
+        kept: [...cover.kept, ...spare.kept],
+        paths: cover.paths - 1 + spare.paths,
+        prefixes: cover.prefixes - 1 + spare.prefixes,
+        evictions: cover.evictions - tree.freshBelow[node]! + spare.evictions,
+      };
+    } else {
+      rejected.add(node);
     }
-    if (bestIndex < 0) break;
-    const [node] = whole.splice(bestIndex, 1) as [DirNode];
-    kept.push(node);
-    whole.push(...node.children);
-    pathCount += node.exact.length + node.prefixes.length + node.children.length - 1;
-    prefixCount += node.prefixes.length + node.children.length - 1;
   }
 
   const targets: PlanTarget[] = [];
-  let evictions = 0;
-  for (const node of whole) {
-    targets.push({ kind: 'prefix', key: node.dir });
-    evictions += node.freshBelow;
+  for (const node of cover.whole) targets.push({ kind: 'prefix', key: tree.dir[node]! });
+  for (const node of cover.kept) {
+    for (const key of tree.prefixes[node]!) targets.push({ kind: 'prefix', key });
+    for (const key of tree.exact[node]!) targets.push({ kind: 'exact', key });
   }
-  for (const node of kept) {
-    for (const key of node.prefixes) targets.push({ kind: 'prefix', key });
-    for (const key of node.exact) targets.push({ kind: 'exact', key });
-    evictions += node.freshOwn;
+  return { targets: sortTargets(targets), collapsed: true, needlesslyEvicted: cover.evictions };
+}
+
+/** Directories as struct-of-arrays, in post-order (children before parents). */
+interface Tree {
+  readonly root: number;
+  readonly dir: string[];
+  readonly exact: string[][];
+  readonly prefixes: string[][];
+  readonly children: number[][];
+  /** First node of each subtree in post-order (the subtree of v is first[v]..v). */
+  readonly first: Int32Array;
+  /** Fresh objects under the whole directory (the eviction cost of collapsing it). */
+  readonly freshBelow: Float64Array;
+  /** Fresh objects matched by the directory's own forced prefixes. */
+  readonly freshOwn: Float64Array;
+}
+
+function buildTree(
+  exact: readonly string[],
+  prefixes: readonly string[],
+  freshIn: (prefix: string) => number,
+): Tree {
+  const ids = new Map<string, number>();
+  const dirs: string[] = [];
+  const kids: number[][] = [];
+  const ownExact: string[][] = [];
+  const ownPrefixes: string[][] = [];
+  const nodeFor = (dir: string): number => {
+    let id = ids.get(dir);
+    if (id !== undefined) return id;
+    id = dirs.length;
+    ids.set(dir, id);
+    dirs.push(dir);
+    kids.push([]);
+    ownExact.push([]);
+    ownPrefixes.push([]);
+    if (dir !== '/') kids[nodeFor(dirOf(dir.slice(0, -1)))]!.push(id);
+    return id;
+  };
+  const root = nodeFor('/');
+  for (const key of exact) ownExact[nodeFor(dirOf(key))]!.push(key);
+  for (const prefix of prefixes) ownPrefixes[nodeFor(dirOf(prefix))]!.push(prefix);
+
+  // Renumber in post-order.
+  const order: number[] = [];
+  const firstOf = new Map<number, number>();
+  const stack: Array<[number, number]> = [[root, 0]];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    const [id, next] = top;
+    if (next === 0) firstOf.set(id, order.length);
+    if (next < kids[id]!.length) {
+      top[1]++;
+      stack.push([kids[id]![next]!, 0]);
+    } else {
+      stack.pop();
+      order.push(id);
+    }
   }
-  return { targets: sortTargets(targets), collapsed: true, needlesslyEvicted: evictions };
+  const position = new Int32Array(dirs.length);
+  order.forEach((id, index) => {
+    position[id] = index;
+  });
+  const n = order.length;
+  const tree: Tree = {
+    root: n - 1,
+    dir: order.map((id) => dirs[id]!),
+    exact: order.map((id) => ownExact[id]!),
+    prefixes: order.map((id) => ownPrefixes[id]!),
+    children: order.map((id) => kids[id]!.map((child) => position[child]!)),
+    first: Int32Array.from(order, (id) => firstOf.get(id)!),
+    freshBelow: new Float64Array(n),
+    freshOwn: new Float64Array(n),
+  };
+  for (let v = 0; v < n; v++) {
+    tree.freshBelow[v] = freshIn(tree.dir[v]!);
+    for (const prefix of tree.prefixes[v]!) tree.freshOwn[v]! += freshIn(prefix);
+  }
+  return tree;
+}
+
+/** A cover of a subtree: directories taken whole, directories whose own entries are kept. */
+interface Cover {
+  readonly whole: number[];
+  readonly kept: number[];
+  readonly paths: number;
+  readonly prefixes: number;
+  readonly evictions: number;
+}
+
+/**
+ * The tree knapsack. Tables are flat typed arrays allocated once: for node v and k prefixes used below it
+ * (exactly k), the best cost, entry count and evictions, whether v is taken whole, and for each child the k
+ * given to it. `cap[v]` bounds k by the prefixes a subtree can use at all, which keeps most merges tiny.
+ */
+function createSolver(
+  tree: Tree,
+  maxPrefixes: number,
+): { solve(top: number, maxPaths: number, maxPrefixes: number, wholeTop: boolean): Cover } {
+  const n = tree.dir.length;
+  const W = maxPrefixes + 1;
+  const cost = new Float64Array(n * W);
+  const paths = new Float64Array(n * W);
+  const evictions = new Float64Array(n * W);
+  const whole = new Uint8Array(n * W);
+  const edgeOffset = new Int32Array(n + 1);
+  for (let v = 0; v < n; v++) edgeOffset[v + 1] = edgeOffset[v]! + tree.children[v]!.length;
+  const splits = new Int32Array(edgeOffset[n]! * W);
+  const cap = new Int32Array(n);
+  for (let v = 0; v < n; v++) {
+    let sum = tree.prefixes[v]!.length;
+    for (const c of tree.children[v]!) sum += cap[c]!;
+    cap[v] = Math.min(maxPrefixes, Math.max(1, sum));
+  }
+  const curCost = new Float64Array(W);
+  const curPaths = new Float64Array(W);
+  const curEv = new Float64Array(W);
+  const nextCost = new Float64Array(W);
+  const nextPaths = new Float64Array(W);
+  const nextEv = new Float64Array(W);
+  const INF = Number.POSITIVE_INFINITY;
+
+  const pass = (top: number, lambda: number, K: number, wholeTop: boolean): void => {
+    for (let v = tree.first[top]!; v <= top; v++) {
+      const kv = Math.min(cap[v]!, K);
+      curCost.fill(INF, 0, kv + 1);
+      const own = tree.prefixes[v]!.length;
+      let reach = -1; // highest k with a finite cost so far
+      if (own <= kv) {
+        curPaths[own] = tree.exact[v]!.length + own;
+        curEv[own] = tree.freshOwn[v]!;
+        curCost[own] = curEv[own]! + lambda * curPaths[own]!;
+        reach = own;
+      }
+      const children = tree.children[v]!;
+      for (let i = 0; i < children.length; i++) {
+        const c = children[i]!;
+        const kc = Math.min(cap[c]!, K);
+        const base = c * W;
+        const splitBase = (edgeOffset[v]! + i) * W;
+        const limit = Math.min(kv, reach + kc);
+        nextCost.fill(INF, 0, limit + 1);
+        for (let k = 0; k <= reach; k++) {
+          const a = curCost[k]!;
+          if (a === INF) continue;
+          for (let j = 0; j <= kc && k + j <= kv; j++) {
+            const b = cost[base + j]!;
+            if (b === INF) continue;
+            const t = k + j;
+            const total = a + b;
+            const totalPaths = curPaths[k]! + paths[base + j]!;
+            if (better(total, totalPaths, nextCost[t]!, nextPaths[t]!)) {
+              nextCost[t] = total;
+              nextPaths[t] = totalPaths;
+              nextEv[t] = curEv[k]! + evictions[base + j]!;
+              splits[splitBase + t] = j;
+            }
+          }
+        }
+        reach = limit;
+        curCost.set(nextCost.subarray(0, limit + 1));
+        curPaths.set(nextPaths.subarray(0, limit + 1));
+        curEv.set(nextEv.subarray(0, limit + 1));
+      }
+      const at = v * W;
+      for (let k = 0; k <= kv; k++) {
+        cost[at + k] = k <= reach ? curCost[k]! : INF;
+        paths[at + k] = curPaths[k]!;
+        evictions[at + k] = curEv[k]!;
+        whole[at + k] = 0;
+      }
+      for (let k = kv + 1; k < W; k++) cost[at + k] = INF;
+      const wholeCost = tree.freshBelow[v]! + lambda;
+      if ((v !== top || wholeTop) && better(wholeCost, 1, cost[at + 1]!, paths[at + 1]!)) {
+        cost[at + 1] = wholeCost;
+        paths[at + 1] = 1;
+        evictions[at + 1] = tree.freshBelow[v]!;
+        whole[at + 1] = 1;
+      }
+    }
+  };
+  const bestK = (top: number, K: number): number => {
+    const at = top * W;
+    let k = -1;
+    for (let i = 0; i <= K; i++) {
+      if (cost[at + i] === INF) continue;
+      if (k < 0 || better(cost[at + i]!, paths[at + i]!, cost[at + k]!, paths[at + k]!)) k = i;
+    }
+    return k;
+  };
+  const extract = (top: number, k: number): Cover => {
+    const out = {
+      whole: [] as number[],
+      kept: [] as number[],
+      paths: paths[top * W + k]!,
+      prefixes: k,
+      evictions: evictions[top * W + k]!,
+    };
+    const stack: Array<[number, number]> = [[top, k]];
+    while (stack.length > 0) {
+      const [v, kv] = stack.pop()!;
+      if (whole[v * W + kv]) {
+        out.whole.push(v);
+        continue;
+      }
+      out.kept.push(v);
+      let remaining = kv;
+      const children = tree.children[v]!;
+      for (let i = children.length - 1; i >= 0; i--) {
+        const j = splits[(edgeOffset[v]! + i) * W + remaining]!;
+        stack.push([children[i]!, j]);
+        remaining -= j;
+      }
+    }
+    return out;
+  };
+  return {
+    solve(top, maxPaths, K, wholeTop) {
+      // Bisect the price of an entry: at `high` saving one entry outweighs every possible eviction.
+      let low = 0;
+      let high = tree.freshBelow[top]! + 1;
+      pass(top, high, K, wholeTop);
+      const first = bestK(top, K);
+      if (first < 0) return { whole: [], kept: [], paths: Infinity, prefixes: Infinity, evictions: Infinity };
+      let chosen = extract(top, first);
+      for (let round = 0; round < 30 && high - low > 1e-4 * Math.max(1, low); round++) {
+        const mid = (low + high) / 2;
+        pass(top, mid, K, wholeTop);
+        const k = bestK(top, K);
+        if (paths[top * W + k]! <= maxPaths) {
+          high = mid;
+          chosen = extract(top, k);
+        } else {
+          low = mid;
+        }
+      }
+      return chosen;
+    },
+  };
 }
 
 const EPSILON = 1e-9;
