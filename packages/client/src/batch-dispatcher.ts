@@ -35,6 +35,9 @@ class Batch {
   private readonly open = new Map<number, PendingCall>();
   private readonly controller = new AbortController();
   private pendingCancels: number[] = [];
+  /** The batch request has been handed to fetch. */
+  private posted = false;
+  /** Its response head arrived: the server has registered the batch. */
   private started = false;
   private readonly whenStarted: Promise<void>;
   private markStarted: () => void = () => {};
@@ -99,6 +102,7 @@ class Batch {
   private async post(plain: Uint8Array, priority: Priority): Promise<BatchAnswer> {
     const { bytes, coding } = await this.compressor.encode(plain);
     const signal = this.controller.signal;
+    this.posted = true;
     try {
       return await postBatch(this.transport, bytes, coding, signal, priority);
     } catch (error) {
@@ -136,7 +140,8 @@ class Batch {
     this.pendingCancels = [];
     const body = encodeCancelMessage({ batchId: this.batchId, ids });
     const sendCancel = (): void => postCancel(this.transport, body);
-    sendCancel();
+    // Before the request leaves, the server cannot know the batch: wait for its response head.
+    if (this.posted) sendCancel();
     if (!this.started) {
       // Not answered yet: the cancel may overtake the batch on another connection and find a
       // server that does not know this batch id yet, so it is sent again once the response head

@@ -43,9 +43,10 @@ function headersBytes(headers: HeaderList): number {
 function bodyBytes(body: Body): number {
   if (body.kind === 'bytes') return body.bytes.length + 5;
   if (body.kind === 'none') return 1;
-  // Each JSON token becomes at most 5 extra header bytes; JSON text bounds the payload bytes.
+  // MessagePack never takes more than 2.25x the JSON text: the worst case is a short float such as
+  // `1.5,` (4 characters) becoming a 9-byte float64; strings, keys, integers and containers shrink.
   const text = JSON.stringify(body.value) ?? 'null';
-  return utf8Bytes(text) * 6;
+  return utf8Bytes(text) * 3;
 }
 
 /** UTF-8 length without encoding: ASCII strings (nearly every path and header) cost one pass. */
