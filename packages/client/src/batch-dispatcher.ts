@@ -25,7 +25,16 @@ export class BatchDispatcher {
 
   /** Sends one batch; never throws (failures reject the batch's calls). */
   send(calls: readonly PendingCall[], priority: Priority): void {
-    void new Batch(this.transport, this.compressor, calls).run(priority);
+    let batch: Batch;
+    try {
+      batch = new Batch(this.transport, this.compressor, calls);
+    } catch (error) {
+      // No batch id (a runtime without crypto.getRandomValues): the calls must still settle.
+      const failure = normalize(error);
+      for (const call of calls) call.reject(failure);
+      return;
+    }
+    void batch.run(priority);
   }
 }
 

@@ -89,7 +89,9 @@ class Lane<TCall extends Queueable> {
 
   enqueue(call: TCall): void {
     // The loader's promise only says the batch left; the call settles through its own promise.
-    void this.loader.load(call);
+    // It can only reject if `dispatch` throws, which the dispatcher never does; the catch keeps
+    // such a bug from surfacing as an unhandled rejection on top of the call's own error.
+    this.loader.load(call).catch(() => {});
     this.window?.noteCall();
   }
 }

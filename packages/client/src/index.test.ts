@@ -13,6 +13,11 @@ describe('@wirepack/client exports', () => {
     `);
   });
 
+  it('returns a function that fits wherever fetch goes', () => {
+    const batchFetch: typeof fetch = client.createBatchFetch({ endpoint: 'http://app.test/__wirepack' });
+    expect(typeof batchFetch).toBe('function');
+  });
+
   it('documents its defaults in one frozen object', () => {
     expect(Object.isFrozen(client.DEFAULT_BATCH_FETCH_OPTIONS)).toBe(true);
     expect(client.DEFAULT_BATCH_FETCH_OPTIONS.endpoint).toBe('/__wirepack');
