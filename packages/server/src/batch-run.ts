@@ -19,7 +19,8 @@ interface CallState {
   readonly enqueuedAt: number;
   startedAt: number;
   controller: AbortController | undefined;
-  timer: ReturnType<typeof setTimeout> | undefined;
+  /** performance.now() past which the call times out. */
+  deadline: number;
 }
 
 /** Everything a batch needs from its handler. */
@@ -54,6 +55,12 @@ export class BatchRun<TContext> {
   private readonly errors: Record<string, number> = Object.create(null);
   private running = 0;
   private unsettled: number;
+  // Running calls in start order. Every call of a batch has the same time limit, so deadlines come in
+  // the same order and one timer, set for the oldest running call, serves them all (a timer per call
+  // cost about a microsecond each, and as much again in garbage).
+  private deadlines: CallState[] = [];
+  private deadlineHead = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
   private over = false;
 
   constructor(init: BatchRunInit<TContext>) {
@@ -79,7 +86,7 @@ export class BatchRun<TContext> {
         enqueuedAt: now,
         startedAt: now,
         controller: undefined,
-        timer: undefined,
+        deadline: Number.POSITIVE_INFINITY,
       };
       this.calls.set(call.id, state);
       this.queue.push(state, call.priority);
@@ -110,9 +117,9 @@ export class BatchRun<TContext> {
       if (state.state === 'done') continue;
       const wasRunning = state.state === 'running';
       state.state = 'done';
-      clearTimeout(state.timer);
       if (wasRunning) state.controller?.abort(reason);
     }
+    clearTimeout(this.timer);
     this.queue.drain();
     this.unsettled = 0;
     this.init.onDone();
@@ -135,9 +142,9 @@ export class BatchRun<TContext> {
     metrics.queueMs.record(state.startedAt - state.enqueuedAt);
     const controller = new AbortController();
     state.controller = controller;
-    state.timer = setTimeout(() => {
-      this.abortCall(state, 'TIMEOUT', `the sub-request ran longer than ${options.limits.timeoutMs} ms`);
-    }, options.limits.timeoutMs);
+    state.deadline = state.startedAt + options.limits.timeoutMs;
+    this.deadlines.push(state);
+    if (this.timer === undefined) this.armTimer();
 
     let request: Request;
     try {
@@ -185,6 +192,34 @@ export class BatchRun<TContext> {
     );
   }
 
+  private armTimer(): void {
+    while (this.deadlineHead < this.deadlines.length) {
+      const head = this.deadlines[this.deadlineHead] as CallState;
+      if (head.state !== 'done') {
+        const wait = Math.max(0, head.deadline - performance.now());
+        this.timer = setTimeout(this.onTimer, Math.ceil(wait));
+        return;
+      }
+      this.deadlineHead++;
+    }
+    this.deadlines = [];
+    this.deadlineHead = 0;
+    this.timer = undefined;
+  }
+
+  private readonly onTimer = (): void => {
+    this.timer = undefined;
+    const now = performance.now();
+    const { timeoutMs } = this.init.options.limits;
+    while (this.deadlineHead < this.deadlines.length) {
+      const head = this.deadlines[this.deadlineHead] as CallState;
+      if (head.state !== 'done' && head.deadline > now) break;
+      this.deadlineHead++;
+      this.abortCall(head, 'TIMEOUT', `the sub-request ran longer than ${timeoutMs} ms`);
+    }
+    if (!this.over) this.armTimer();
+  };
+
   private abortCall(state: CallState, code: WirepackErrorCode, message: string): void {
     if (state.state === 'done' || this.over) return;
     const controller = state.state === 'running' ? state.controller : undefined;
@@ -223,7 +258,6 @@ export class BatchRun<TContext> {
     if (state.state === 'done' || this.over) return;
     const wasRunning = state.state === 'running';
     state.state = 'done';
-    clearTimeout(state.timer);
     const { metrics } = this.init;
     if (wasRunning) {
       this.running--;
@@ -246,6 +280,7 @@ export class BatchRun<TContext> {
     if (this.over) return;
     this.over = true;
     const { metrics, batch, options, arrivedAt, bytesIn } = this.init;
+    clearTimeout(this.timer);
     const durationMs = performance.now() - arrivedAt;
     const errorCount = Object.values(this.errors).reduce((sum, count) => sum + count, 0);
     this.sink.end(

@@ -1,8 +1,28 @@
 import { createRestApi, type RestApi } from '@wirepack/fixture-rest-api';
-import { createBatchId, FRAMES_MEDIA_TYPE, type Frame, type ResultFrame } from '@wirepack/protocol';
+import {
+  BATCH_MEDIA_TYPE,
+  createBatchId,
+  FRAMES_MEDIA_TYPE,
+  type Frame,
+  type ResultFrame,
+  readFrames,
+} from '@wirepack/protocol';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
+
+async function compress(bytes: Uint8Array, format: 'gzip' | 'deflate'): Promise<Uint8Array> {
+  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>])
+    .stream()
+    .pipeThrough(new CompressionStream(format));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+function readFramesOf(stream: ReadableStream<Uint8Array>): AsyncGenerator<Frame, void, undefined> {
+  return readFrames(stream);
+}
+
 import { type BatchHandler, createBatchHandler, getSubRequestInfo } from './index.ts';
 import {
+  batchBody,
   batchRequest,
   bodyText,
   cancelRequest,
@@ -465,6 +485,78 @@ describe('createBatchHandler', () => {
       expect.objectContaining({ calls: 1, errors: {}, bytesIn: expect.any(Number) }),
       expect.any(Function),
     );
+  });
+
+  it('refuses batches past the concurrent-batch and pending-call limits with 503 OVERLOADED', async () => {
+    const handler = handlerFor({ limits: { maxConcurrentBatches: 1, maxPendingCalls: 3 } });
+    const controller = new AbortController();
+    const first = await handler(
+      batchRequest([{ id: 1, path: '/api/hang?key=overload' }], { signal: controller.signal }),
+    );
+    const second = await handler(batchRequest([{ id: 1, path: '/api/json' }]));
+    expect(second.status).toBe(503);
+    expect(second.headers.get('retry-after')).toBe('1');
+    expect(await second.json()).toMatchObject({ code: 'OVERLOADED' });
+    controller.abort();
+    await first.body?.cancel();
+    await vi.waitFor(() => expect(handler.metrics().activeBatches).toBe(0));
+    const tooMany = await handler(batchRequest([1, 2, 3, 4].map((id) => ({ id, path: '/api/json' }))));
+    expect(tooMany.status).toBe(503);
+    await tooMany.body?.cancel();
+    // And it serves again once there is room.
+    expect(
+      resultsById(await collectFrames(await handler(batchRequest([{ id: 1, path: '/api/json' }])))).size,
+    ).toBe(1);
+    expect(handler.metrics().refused).toEqual({ OVERLOADED: 2 });
+  });
+
+  it('compresses the frame stream with a flushing gzip when the client accepts it', async () => {
+    const handler = handlerFor();
+    const response = await handler(
+      batchRequest(
+        [
+          { id: 1, path: '/api/hang?key=gzip' },
+          { id: 2, path: '/api/json' },
+        ],
+        { headers: { 'accept-encoding': 'gzip;q=1, br;q=0' } },
+      ),
+    );
+    expect(response.headers.get('content-encoding')).toBe('gzip');
+    expect(response.headers.get('vary')).toBe('accept-encoding');
+    const inflated = (response.body as ReadableStream<Uint8Array>).pipeThrough(
+      new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>,
+    );
+    const frames = readFramesOf(inflated);
+    // The JSON result decodes while the other call still hangs: the encoder flushed it.
+    expect(await frames.next()).toMatchObject({ value: { kind: 'result', id: 2, status: 200 } });
+    await frames.return(undefined);
+    await vi.waitFor(() => expect(api.stats().aborted).toContain('gzip'));
+  });
+
+  it('reads gzip and deflate request bodies and refuses a gzip bomb with 413', async () => {
+    const handler = handlerFor({ limits: { maxDecompressedBytes: 64 * 1024 } });
+    const body = batchBody([{ id: 1, path: '/api/text' }]);
+    for (const format of ['gzip', 'deflate'] as const) {
+      const compressed = await compress(body, format);
+      const response = await handler(
+        new Request(`${ORIGIN}/__wirepack`, {
+          method: 'POST',
+          headers: { 'content-type': BATCH_MEDIA_TYPE, 'content-encoding': format },
+          body: compressed as Uint8Array<ArrayBuffer>,
+        }),
+      );
+      expect(resultsById(await collectFrames(response)).get(1)?.status).toBe(200);
+    }
+    const bomb = await compress(new Uint8Array(4 * 1024 * 1024), 'gzip');
+    const refused = await handler(
+      new Request(`${ORIGIN}/__wirepack`, {
+        method: 'POST',
+        headers: { 'content-type': BATCH_MEDIA_TYPE, 'content-encoding': 'gzip' },
+        body: bomb as Uint8Array<ArrayBuffer>,
+      }),
+    );
+    expect(refused.status).toBe(413);
+    expect(await refused.json()).toMatchObject({ code: 'DECOMPRESSED_TOO_LARGE' });
   });
 
   it('validates options with a TypeError at creation', () => {

@@ -47,12 +47,8 @@ export function inheritedHeaders(
   return pairs;
 }
 
-/**
- * Checks that a sub-request path is a same-origin absolute path and returns the full URL. Throws
- * INVALID_PATH for anything else: a scheme or host (`https://x`, `//x`, `/\x`), control characters,
- * and the batch endpoint itself (a batch inside a batch).
- */
-export function resolvePath(path: string, parent: ParentInfo): string {
+/** Refuses what no same-origin absolute path looks like, before any URL parsing. */
+function checkPathShape(path: string): void {
   if (
     path.length === 0 ||
     path.length > MAX_PATH_LENGTH ||
@@ -63,47 +59,60 @@ export function resolvePath(path: string, parent: ParentInfo): string {
   ) {
     throw new WirepackError('INVALID_PATH', 'a sub-request path must be an absolute path on the same origin');
   }
-  const url = new URL(path, parent.origin);
-  if (url.origin !== parent.origin) {
-    throw new WirepackError('INVALID_PATH', 'a sub-request path must stay on the same origin');
-  }
-  if (url.pathname === parent.endpoint || safeDecode(url.pathname) === parent.endpoint) {
-    throw new WirepackError('INVALID_PATH', 'a sub-request cannot target the batch endpoint');
-  }
-  return url.href;
 }
 
-/** Builds the app's Request for one sub-request. Throws WirepackError for what the client got wrong. */
+/**
+ * Checks the URL the Request parsed (dot segments resolved): it must stay on the parent's origin and
+ * not name the batch endpoint (a batch inside a batch), also when percent-encoded.
+ */
+function checkResolvedUrl(href: string, parent: ParentInfo): void {
+  if (!href.startsWith(parent.origin) || href.charCodeAt(parent.origin.length) !== 47) {
+    throw new WirepackError('INVALID_PATH', 'a sub-request path must stay on the same origin');
+  }
+  let end = href.length;
+  const query = href.indexOf('?', parent.origin.length);
+  if (query !== -1) end = query;
+  const hash = href.indexOf('#', parent.origin.length);
+  if (hash !== -1 && hash < end) end = hash;
+  const pathname = href.slice(parent.origin.length, end);
+  if (pathname === parent.endpoint || safeDecode(pathname) === parent.endpoint) {
+    throw new WirepackError('INVALID_PATH', 'a sub-request cannot target the batch endpoint');
+  }
+}
+
+/**
+ * Builds the app's Request for one sub-request. Throws WirepackError for what the client got wrong:
+ * INVALID_PATH for anything but a same-origin absolute path (`https://x`, `//x`, `/\x`, control
+ * characters) or for the batch endpoint, HEADERS_TOO_LARGE, INVALID_ENVELOPE for what Request refuses.
+ */
 export function buildSubRequest(call: SubRequest, parent: ParentInfo, signal: AbortSignal): Request {
-  const url = resolvePath(call.path, parent);
+  checkPathShape(call.path);
   if (call.headers.length > parent.maxHeaderCount) {
     throw new WirepackError(
       'HEADERS_TOO_LARGE',
       `${call.headers.length} headers exceed the limit of ${parent.maxHeaderCount}`,
     );
   }
-  const headers = new Headers();
+  // Pairs rather than a Headers object: Request copies its init headers anyway, and this skips one
+  // Headers per call. Request validates names and values.
+  const headers: Array<[string, string]> = [];
+  const present = new Set<string>();
   let bytes = 0;
-  try {
-    for (const [name, value] of call.headers) {
-      bytes += name.length + value.length;
-      if (bytes > parent.maxHeaderBytes) {
-        throw new WirepackError(
-          'HEADERS_TOO_LARGE',
-          `headers exceed the limit of ${parent.maxHeaderBytes} bytes`,
-        );
-      }
-      if (DROPPED_HEADERS.has(name.toLowerCase())) continue;
-      headers.append(name, value);
+  for (const [name, value] of call.headers) {
+    bytes += name.length + value.length;
+    if (bytes > parent.maxHeaderBytes) {
+      throw new WirepackError(
+        'HEADERS_TOO_LARGE',
+        `headers exceed the limit of ${parent.maxHeaderBytes} bytes`,
+      );
     }
-  } catch (error) {
-    if (error instanceof WirepackError) throw error;
-    throw new WirepackError('INVALID_ENVELOPE', 'a sub-request header name or value is invalid', {
-      cause: error,
-    });
+    const lower = name.toLowerCase();
+    if (DROPPED_HEADERS.has(lower)) continue;
+    present.add(lower);
+    headers.push([name, value]);
   }
   for (const [name, value] of parent.inherited) {
-    if (!headers.has(name)) headers.set(name, value);
+    if (!present.has(name)) headers.push([name, value]);
   }
   let body: BodyInit | null = null;
   if (call.body.kind === 'bytes') {
@@ -116,18 +125,21 @@ export function buildSubRequest(call: SubRequest, parent: ParentInfo, signal: Ab
         cause: error,
       });
     }
-    if (!headers.has('content-type')) headers.set('content-type', 'application/json');
+    if (!present.has('content-type')) headers.push(['content-type', 'application/json']);
   }
+  let request: Request;
   try {
-    return new Request(url, { method: call.method, headers, body, signal });
+    request = new Request(parent.origin + call.path, { method: call.method, headers, body, signal });
   } catch (error) {
-    // Request refuses a body on GET/HEAD and the forbidden methods CONNECT, TRACE, TRACK.
+    // Request refuses invalid header names or values, a body on GET/HEAD, and CONNECT, TRACE, TRACK.
     throw new WirepackError(
       'INVALID_ENVELOPE',
-      `${call.method.slice(0, 32)} sub-request refused: ${error instanceof Error ? error.message : 'invalid'}`,
+      `${call.method.slice(0, 32)} ${call.path.slice(0, 64)} refused: ${error instanceof Error ? error.message : 'invalid'}`,
       { cause: error },
     );
   }
+  checkResolvedUrl(request.url, parent);
+  return request;
 }
 
 function hasUnsafeChar(path: string): boolean {

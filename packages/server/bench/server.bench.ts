@@ -1,0 +1,91 @@
+// Server CPU per call, in-process (no sockets, so only the server's own work is counted):
+// the app's small JSON answers unbatched (`app.fetch(request)` per call, the peer) against the same calls
+// through createBatchHandler, with JSON sent as msgpack values (the default) and as raw bytes.
+//
+//   pnpm bench:server            (from the repo root)
+import { BATCH_MEDIA_TYPE, createBatchId, encodeBatchRequest, NO_BODY, readFrames } from '@wirepack/protocol';
+import { createBatchHandler } from '../src/index.ts';
+
+const CALLS_PER_BATCH = Number(process.env.CALLS ?? 100);
+const ROUNDS = Number(process.env.ROUNDS ?? 200);
+const ORIGIN = 'http://bench.test';
+
+const user = (id: number) => ({
+  id,
+  name: `User ${id}`,
+  email: `user${id}@example.test`,
+  roles: ['reader', 'writer'],
+  active: id % 2 === 0,
+  score: id * 1.5,
+});
+
+const app = async (request: Request): Promise<Response> => {
+  const id = Number(new URL(request.url).pathname.split('/').pop());
+  return new Response(JSON.stringify(user(id)), { headers: { 'content-type': 'application/json' } });
+};
+
+function batchBytes(): Uint8Array {
+  return encodeBatchRequest({
+    batchId: createBatchId(),
+    calls: Array.from({ length: CALLS_PER_BATCH }, (_, id) => ({
+      id,
+      method: 'GET',
+      path: `/api/users/${id + 1}`,
+      headers: [['accept', 'application/json']],
+      body: NO_BODY,
+      priority: 'auto',
+    })),
+  });
+}
+
+async function unbatched(): Promise<void> {
+  await Promise.all(
+    Array.from({ length: CALLS_PER_BATCH }, async (_, id) => {
+      const response = await app(
+        new Request(`${ORIGIN}/api/users/${id + 1}`, { headers: { accept: 'application/json' } }),
+      );
+      JSON.parse(await response.text());
+    }),
+  );
+}
+
+function batched(jsonAsValues: boolean): () => Promise<void> {
+  const handler = createBatchHandler({ fetch: app, jsonAsValues, limits: { concurrency: CALLS_PER_BATCH } });
+  return async () => {
+    const response = await handler(
+      new Request(`${ORIGIN}/__wirepack`, {
+        method: 'POST',
+        headers: { 'content-type': BATCH_MEDIA_TYPE },
+        body: batchBytes() as Uint8Array<ArrayBuffer>,
+      }),
+    );
+    let frames = 0;
+    for await (const _frame of readFrames(response.body as ReadableStream<Uint8Array>)) frames++;
+    if (frames !== CALLS_PER_BATCH + 1)
+      throw new Error(`expected ${CALLS_PER_BATCH + 1} frames, got ${frames}`);
+  };
+}
+
+async function measure(name: string, run: () => Promise<void>): Promise<number> {
+  for (let i = 0; i < 20; i++) await run(); // warm up
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  for (let i = 0; i < ROUNDS; i++) await run();
+  const used = process.cpuUsage(cpu);
+  const wall = performance.now() - start;
+  const calls = ROUNDS * CALLS_PER_BATCH;
+  const usPerCall = (used.user + used.system) / calls;
+  console.log(
+    `${name.padEnd(34)} ${usPerCall.toFixed(1).padStart(6)} us CPU/call  ${(calls / (wall / 1000)).toFixed(0).padStart(7)} calls/s`,
+  );
+  return usPerCall;
+}
+
+console.log(`[wirepack/server bench] ${ROUNDS} rounds x ${CALLS_PER_BATCH} calls, Node ${process.version}`);
+const peer = await measure('unbatched app.fetch (peer)', unbatched);
+const values = await measure('batched, JSON as msgpack values', batched(true));
+const bytes = await measure('batched, JSON as bytes', batched(false));
+console.log(
+  `ratios vs peer: values ${(values / peer).toFixed(2)}x, bytes ${(bytes / peer).toFixed(2)}x; ` +
+    `JSON-as-value cost ${(values - bytes).toFixed(1)} us/call (this includes the client-side decode in readFrames)`,
+);
