@@ -227,6 +227,21 @@ describe('responses', () => {
     expect(await empty.text()).toBe('');
   });
 
+  it('warns once per route in a browser when a batched call sets cookies the browser will not store', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    vi.stubGlobal('document', {});
+    try {
+      const { batchFetch, url } = setup(() => bytes('ok', 200, [['set-cookie', 'session=1']]));
+      await Promise.all([batchFetch(url('/login')), batchFetch(url('/login'), { dedupe: false })]);
+      await batchFetch(url('/login'));
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0]?.[0])).toMatch(/GET \/login .*batch: false/);
+    } finally {
+      vi.unstubAllGlobals();
+      warn.mockRestore();
+    }
+  });
+
   it('returns binary bodies byte for byte', async () => {
     const data = new Uint8Array(256).map((_, i) => i);
     const { batchFetch, url } = setup(() => bytes(data, 200, [['content-type', 'application/octet-stream']]));

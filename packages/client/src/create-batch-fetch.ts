@@ -33,6 +33,15 @@ function pageUrl(): string | undefined {
 }
 
 /**
+ * Whether cookies from responses go to a browser's cookie jar, which only the HTTP layer can
+ * fill (HttpOnly cookies cannot be set from script). A batch response starts streaming before
+ * its calls finish, so it cannot carry their `Set-Cookie` headers.
+ */
+function hasCookieJar(): boolean {
+  return typeof document !== 'undefined';
+}
+
+/**
  * Creates a `fetch` that sends the calls an app makes in the same moment as one streamed batch
  * request to a `@wirepack/server` endpoint. Calls to the endpoint's origin are batched;
  * everything else (other origins, `batch: false`, `redirect: 'manual'`, streamed bodies) goes to
@@ -63,6 +72,18 @@ export function createBatchFetch(options: BatchFetchOptions = {}): BatchFetch {
   const cache = resolved.cache && new ResponseCache(resolved.cache.maxEntries, resolved.cache.ttlMs);
   let dispatcher: BatchDispatcher | undefined;
   let endpoint: URL | undefined;
+  const cookieWarnings = new Set<string>();
+
+  /** Tells the developer, once per route, that a batched call's cookies were not stored. */
+  const warnIfCookies = (request: OutgoingRequest, frame: ResultFrame): void => {
+    if (!hasCookieJar() || !frame.headers.some(([name]) => name === 'set-cookie')) return;
+    const route = `${request.method} ${request.url.pathname}`;
+    if (cookieWarnings.has(route)) return;
+    cookieWarnings.add(route);
+    console.warn(
+      `[wirepack/client] ${route} answered with Set-Cookie, which the browser does not store for a batched call: send it with { batch: false }.`,
+    );
+  };
 
   /** The endpoint resolves on first use, so importing this module in a server (no page URL) is fine. */
   const endpointUrl = (): URL => {
@@ -129,6 +150,7 @@ export function createBatchFetch(options: BatchFetchOptions = {}): BatchFetch {
     let request = first;
     for (let hops = 0; ; hops++) {
       const frame = await execute(request, init);
+      warnIfCookies(request, frame);
       if (!isRedirect(frame)) return responseFromFrame(frame, request.url, request.method, hops > 0);
       if (request.redirect === 'error') {
         throw new TypeError('fetch failed', { cause: new Error('unexpected redirect (redirect: error)') });
