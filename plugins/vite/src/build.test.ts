@@ -294,6 +294,28 @@ describe('bad input and scope', () => {
     expect(listFiles(asked.outDir)).toContain('.wirepack/manifest.json');
   });
 
+  it('removes siblings of an earlier build that this one no longer writes (emptyOutDir: false)', async () => {
+    const outDir = join(temporary.path, 'kept');
+    await buildFixture(outDir, cacheDir);
+    expect(listFiles(outDir)).toContain('notes.txt.gz');
+    const second = await buildFixture(
+      outDir,
+      cacheDir,
+      { gzip: false, threshold: 2000 },
+      { build: { emptyOutDir: false } },
+    );
+    const files = listFiles(outDir);
+    expect(files.filter((file) => file.endsWith('.gz'))).toEqual([]);
+    expect(files).toContain('notes.txt.br');
+    expect(files).not.toContain('robots.txt.br');
+    expect(second.reports[0]!.compressed).toEqual([]);
+    const kept = readManifest(outDir);
+    expect(kept.files['/notes.txt']?.encodings).toEqual({
+      br: expect.objectContaining({ path: 'notes.txt.br' }),
+    });
+    expect(kept.files['/robots.txt']?.encodings).toEqual({});
+  });
+
   it('honours base in the manifest URLs and the HTML', async () => {
     const result = await buildFixture(join(temporary.path, 'base'), cacheDir, {}, { base: '/shop/' });
     const based = readManifest(result.outDir);

@@ -19,12 +19,14 @@ const SIBLING_SUFFIXES = Object.values(SIBLING_EXTENSIONS);
  * Lists every file under `outDir`, sorted by relative path, as written by Vite and every other
  * plugin (public/ copies included). Left out: the paths in `exclude` (the plugin's own manifest),
  * and `.br`/`.gz`/`.zst` files whose original is listed too: those are siblings from an earlier run
- * into a directory that was not emptied, and get rewritten or removed, never compressed again.
+ * into a directory that was not emptied, and get rewritten or removed, never compressed again
+ * (they are appended to `siblings` for that).
  * Symbolic links to files are followed; links to directories are not (they could loop or escape).
  */
 export async function walkOutDir(
   outDir: string,
   exclude: ReadonlySet<string> = new Set(),
+  siblings: OutputFile[] = [],
 ): Promise<OutputFile[]> {
   const found: OutputFile[] = [];
   const visit = async (dir: string, prefix: string): Promise<void> => {
@@ -49,12 +51,12 @@ export async function walkOutDir(
   };
   await visit(outDir, '');
   const names = new Set(found.map((entry) => entry.file));
+  const isSibling = (entry: OutputFile): boolean =>
+    SIBLING_SUFFIXES.some(
+      (suffix) => entry.file.endsWith(suffix) && names.has(entry.file.slice(0, -suffix.length)),
+    );
+  siblings.push(...found.filter(isSibling));
   return found
-    .filter(
-      (entry) =>
-        !SIBLING_SUFFIXES.some(
-          (suffix) => entry.file.endsWith(suffix) && names.has(entry.file.slice(0, -suffix.length)),
-        ),
-    )
+    .filter((entry) => !isSibling(entry))
     .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
 }

@@ -1,7 +1,8 @@
+import { rm } from 'node:fs/promises';
 import type { Plugin } from 'vite';
 import { evictCache } from '../cache.js';
 import { OutputFileError, precompressFiles } from '../precompress.js';
-import { walkOutDir } from '../walk-out-dir.js';
+import { type OutputFile, walkOutDir } from '../walk-out-dir.js';
 import { type EnvironmentRun, postCloseBundle, type WirepackState } from './state.js';
 
 /** The worker module, beside this package's entry: `.ts` when running from source, `.js` when built. */
@@ -41,7 +42,12 @@ export function precompressPlugin(state: WirepackState): Plugin {
 
 async function precompress(state: WirepackState, run: EnvironmentRun): Promise<void> {
   const manifest = state.manifestFile();
-  const files = await walkOutDir(run.outDir, new Set(manifest === undefined ? [] : [manifest]));
+  const earlierSiblings: OutputFile[] = [];
+  const files = await walkOutDir(
+    run.outDir,
+    new Set(manifest === undefined ? [] : [manifest]),
+    earlierSiblings,
+  );
   run.cacheDir = state.cacheDirFor(run);
   const { options } = state;
   try {
@@ -60,6 +66,16 @@ async function precompress(state: WirepackState, run: EnvironmentRun): Promise<v
     if (error instanceof OutputFileError) throw new Error(error.message, { cause: error });
     throw error;
   }
+  // Siblings from an earlier build into this directory (`emptyOutDir: false`) that this build did
+  // not write again would be served for files that no longer match them: remove them.
+  const written = new Set(
+    run.outcome.records.flatMap((record) => Object.values(record.encodings).map((encoding) => encoding.path)),
+  );
+  await Promise.all(
+    earlierSiblings
+      .filter((entry) => !written.has(entry.file))
+      .map((entry) => rm(entry.path, { force: true })),
+  );
   if (run.outcome.cacheWriteError !== undefined) {
     state.warnCache(
       run.logger,
