@@ -257,7 +257,7 @@ export async function createCloudFrontProvider(
     const batchFiles = paths.length - batchWildcards;
     let reference = request.callerReference ?? randomReference(paths);
     let conflictHandled = false;
-    let lastCountHadRoom = false;
+    let retriedWithRoom = false;
     const roomDeadline = Date.now() + settings.roomTimeoutMs;
     for (;;) {
       try {
@@ -287,18 +287,18 @@ export async function createCloudFrontProvider(
         if (error instanceof CdnError) throw error;
         const name = errorName(error);
         if (name === 'TooManyInvalidationsInProgress') {
-          // Retry at once only when a fresh count says there is room and the previous count did not
-          // (so a server that disagrees with the count is not hammered).
+          // Retry at once when a fresh count says there is room; when the CDN disagrees with that count
+          // (it refused right after one), retry only after the next poll, so it is not hammered.
           for (;;) {
             const inFlight = await countInFlight(distributionId, onEvent);
             const room =
               inFlight.files + batchFiles <= (caps.maxPathsInFlight ?? Infinity) &&
               inFlight.wildcards + batchWildcards <= (caps.maxPrefixesInFlight ?? Infinity);
-            if (room && !lastCountHadRoom) {
-              lastCountHadRoom = true;
+            if (room && !retriedWithRoom) {
+              retriedWithRoom = true;
               break;
             }
-            lastCountHadRoom = room;
+            retriedWithRoom = false;
             if (Date.now() + settings.roomPollMs > roomDeadline) {
               throw new CdnError(
                 'IN_FLIGHT_TIMEOUT',

@@ -337,6 +337,28 @@ describe('wirepack invalidate against a CloudFront-compatible server', () => {
       expect(server.state.invalidations('EWIREPACK1')).toHaveLength(1);
     });
 
+    it('TooManyInvalidationsInProgress although the count shows room: retries once at once, then per poll', async () => {
+      await start();
+      server.faults.inject({
+        operation: 'CreateInvalidation',
+        code: 'TooManyInvalidationsInProgress',
+        times: 3,
+      });
+      const { code } = await run([
+        'invalidate',
+        '--manifest',
+        oneChange,
+        '--previous',
+        v1,
+        '--distribution',
+        'EWIREPACK1',
+      ]);
+      expect(code).toBe(0);
+      expect(server.state.requestsOf('CreateInvalidation')).toHaveLength(4);
+      expect(server.state.requestsOf('ListInvalidations').length).toBeGreaterThanOrEqual(4);
+      expect(server.state.invalidations('EWIREPACK1')).toHaveLength(1);
+    });
+
     it('TooManyInvalidationsInProgress (15 wildcards in flight): waits for room, then submits', async () => {
       await start({ completeAfterMs: 'manual' });
       const seeded = Array.from({ length: 15 }, (_, i) =>
