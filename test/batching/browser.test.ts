@@ -112,21 +112,52 @@ describe.skipIf(!hasChromium)('@wirepack/client in Chromium', () => {
         () => 'resolved',
         (error: DOMException) => `${error.name}`,
       );
-      const [json, binary, text, missing] = await Promise.all([
-        api('/api/json').then(async (res) => ({ status: res.status, url: res.url, body: await res.json() })),
+      const [json, binary, text, missing, redirect] = await Promise.all([
+        api('/api/json').then(async (res) => {
+          const copy = res.clone();
+          const body = await res.json();
+          return {
+            status: res.status,
+            url: res.url,
+            type: res.type,
+            bodyUsed: res.bodyUsed,
+            body,
+            copyText: await copy.text(),
+            again: await res.text().then(
+              () => 'read twice',
+              (error: Error) => error.name,
+            ),
+          };
+        }),
         api('/api/binary').then(async (res) => Array.from(new Uint8Array(await res.arrayBuffer()))),
         api('/api/text').then((res) => res.text()),
         api('/api/nope').then((res) => res.status),
+        api('/api/redirect').then((res) => ({
+          redirected: res.redirected,
+          url: res.url,
+          status: res.status,
+        })),
       ]);
       controller.abort();
-      return { json, binary, text, missing, aborted: await aborted, origin: location.origin };
+      return { json, binary, text, missing, redirect, aborted: await aborted, origin: location.origin };
     });
-    expect(result.json).toEqual({ status: 200, url: `${served.origin}/api/json`, body: JSON_BODY });
+    expect(result.json).toEqual({
+      status: 200,
+      url: `${served.origin}/api/json`,
+      type: 'basic',
+      bodyUsed: true,
+      body: JSON_BODY,
+      copyText: JSON.stringify(JSON_BODY),
+      again: 'TypeError',
+    });
+    expect(result.redirect).toEqual({ redirected: true, url: `${served.origin}/api/json`, status: 200 });
     expect(result.binary).toEqual(Array.from(BINARY_BODY));
     expect(result.text).toBe('hello from the fixture\n');
     expect(result.missing).toBe(404);
     expect(result.aborted).toBe('AbortError');
-    expect(served.batches() - before).toBe(1);
+    // One batch, plus one for the redirect's follow-up unless dedupe shared the in-flight /api/json.
+    expect(served.batches() - before).toBeGreaterThanOrEqual(1);
+    expect(served.batches() - before).toBeLessThanOrEqual(2);
     // The cancel message reached the server and the fixture saw its request's signal abort.
     await expect.poll(() => served.api.stats().aborted).toEqual(['browser']);
     await page.close();
