@@ -8,7 +8,7 @@ const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 /** The rows of the README table whose header starts with `firstColumn`. */
 function tableRows(firstColumn: string): string[][] {
   const lines = readme.split('\n');
-  const start = lines.findIndex((line) => line.startsWith(`| ${firstColumn} |`));
+  const start = lines.findIndex((line) => new RegExp(`^\\|\\s*${firstColumn}\\s*\\|`).test(line));
   expect(start).toBeGreaterThan(-1);
   const rows: string[][] = [];
   for (const line of lines.slice(start + 2)) {
