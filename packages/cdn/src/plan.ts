@@ -1,6 +1,6 @@
 import { type ChangeSet, diffManifests, indexAliases } from './change-set.ts';
 import { cloudFrontProfile } from './cloudfront-profile.ts';
-import { collapseTargets } from './collapse.ts';
+import { type CollapseResult, collapseTargets } from './collapse.ts';
 import { type CostEstimate, estimateCost } from './cost.ts';
 import { EMPTY_MANIFEST, type Manifest } from './manifest.ts';
 import type { PlanTarget, ProviderProfile } from './provider.ts';
@@ -97,31 +97,42 @@ export function planInvalidation(options: PlanOptions): InvalidationPlan {
   }
   const changes = diffManifests(previous, next);
 
-  // Every object a wildcard could evict: files of both manifests and their index aliases.
-  const isFile = (path: string): boolean => next.files.has(path) || previous.files.has(path);
-  const objectSet = new Set<string>();
-  for (const manifest of [previous, next]) {
-    for (const path of manifest.files.keys()) {
-      objectSet.add(profile.cacheKey(path));
-      for (const alias of indexAliases(path, isFile)) objectSet.add(profile.cacheKey(alias));
-    }
-  }
   const staleKeys = new Set(changes.stale.map((path) => profile.cacheKey(path)));
-  for (const key of staleKeys) objectSet.add(key);
-  const objects = [...objectSet].sort();
-  const stale = new Uint8Array(objects.length);
-  for (let i = 0; i < objects.length; i++) if (staleKeys.has(objects[i]!)) stale[i] = 1;
   const targets: PlanTarget[] = [...staleKeys].map((key) => profile.target(key));
-
+  const budget = Math.min(maxPaths, caps.maxPathsInFlight ?? Number.MAX_SAFE_INTEGER);
   const prefixLimit = caps.supportsPrefix ? Math.min(caps.maxPrefixesInFlight ?? Infinity, 1e6) : 0;
-  const result = collapseTargets({
-    objects,
-    stale,
-    targets,
-    maxPaths: Math.min(maxPaths, caps.maxPathsInFlight ?? Number.MAX_SAFE_INTEGER),
-    maxPrefixes: prefixLimit,
-    force: options.forceCollapse === true,
-  });
+
+  let result: CollapseResult;
+  if (targets.length <= budget && targets.every((t) => t.kind === 'exact') && !options.forceCollapse) {
+    // The usual deploy: a few exact paths, no wildcard, so nothing else can be evicted and the set of
+    // every cached object (the expensive part on large sites) is not needed.
+    result = {
+      targets: targets.sort((a, b) => (a.key < b.key ? -1 : 1)),
+      collapsed: false,
+      needlesslyEvicted: 0,
+    };
+  } else {
+    // Every object a wildcard could evict: files of both manifests and their index aliases.
+    const isFile = (path: string): boolean => next.files.has(path) || previous.files.has(path);
+    const objectSet = new Set<string>(staleKeys);
+    for (const manifest of [previous, next]) {
+      for (const path of manifest.files.keys()) {
+        objectSet.add(profile.cacheKey(path));
+        for (const alias of indexAliases(path, isFile)) objectSet.add(profile.cacheKey(alias));
+      }
+    }
+    const objects = [...objectSet].sort();
+    const stale = new Uint8Array(objects.length);
+    for (let i = 0; i < objects.length; i++) if (staleKeys.has(objects[i]!)) stale[i] = 1;
+    result = collapseTargets({
+      objects,
+      stale,
+      targets,
+      maxPaths: budget,
+      maxPrefixes: prefixLimit,
+      force: options.forceCollapse === true,
+    });
+  }
 
   const batches = splitBatches(result.targets, {
     maxPaths: Math.min(caps.maxPathsPerRequest, options.maxPathsPerBatch ?? Number.MAX_SAFE_INTEGER),
