@@ -55,10 +55,15 @@ export function utf8Bytes(text: string): number {
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
     if (code < 0x80) continue;
-    if (code < 0x800) bytes += 1;
-    else if (code >= 0xd800 && code <= 0xdbff)
-      i++; // a surrogate pair: 4 bytes for 2 units
-    else bytes += 2;
+    if (code < 0x800) {
+      bytes += 1;
+      continue;
+    }
+    // 3 bytes for one unit, and for a lone surrogate (encoded as U+FFFD); a surrogate pair is
+    // 4 bytes for its 2 units.
+    bytes += 2;
+    const next = text.charCodeAt(i + 1);
+    if (code >= 0xd800 && code <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) i++;
   }
   return bytes;
 }
