@@ -328,6 +328,13 @@ export async function createCloudFrontProvider(
           });
           continue;
         }
+        if (isReferenceConflict(error)) {
+          throw new CdnError(
+            'CALLER_REFERENCE_CONFLICT',
+            `CloudFront refused CallerReference ${reference} for ${distributionId} (${describe(error)}) although it covers these exact paths; run without reusing this reference.`,
+            { cause: error },
+          );
+        }
         throw toCdnError(error, 'CreateInvalidation', distributionId);
       }
     }

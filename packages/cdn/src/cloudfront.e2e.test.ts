@@ -152,6 +152,27 @@ describe('wirepack invalidate against a CloudFront-compatible server', () => {
     expect(batch!.invalidationId).toBe(creates[0]!.invalidationId);
   }, 60_000);
 
+  it('AWS_ENDPOINT_URL (all services) works as well as AWS_ENDPOINT_URL_CLOUDFRONT', async () => {
+    await start();
+    delete process.env.AWS_ENDPOINT_URL_CLOUDFRONT;
+    process.env.AWS_ENDPOINT_URL = server.url;
+    try {
+      const { code } = await run([
+        'invalidate',
+        '--manifest',
+        oneChange,
+        '--previous',
+        v1,
+        '--distribution',
+        'EWIREPACK1',
+      ]);
+      expect(code).toBe(0);
+      expect(server.state.invalidations('EWIREPACK1')).toHaveLength(1);
+    } finally {
+      delete process.env.AWS_ENDPOINT_URL;
+    }
+  });
+
   it('re-running the same deploy never invalidates twice', async () => {
     await start();
     const first = await run([
@@ -440,6 +461,27 @@ describe('wirepack invalidate against a CloudFront-compatible server', () => {
         expect(second!.paths).toEqual(['/', '/about', '/about/', '/about/index.html', '/index.html']);
       });
     }
+  });
+
+  it('a conflict that persists under the derived reference: CALLER_REFERENCE_CONFLICT, exit code 4', async () => {
+    await start();
+    server.faults.inject({
+      operation: 'CreateInvalidation',
+      code: 'InvalidationBatchAlreadyExists',
+      times: 2,
+    });
+    const { code, report } = await run([
+      'invalidate',
+      '--manifest',
+      oneChange,
+      '--previous',
+      v1,
+      '--distribution',
+      'EWIREPACK1',
+    ]);
+    expect(code).toBe(4);
+    expect(report.distributions[0]!.error?.code).toBe('CALLER_REFERENCE_CONFLICT');
+    expect(server.state.invalidations('EWIREPACK1')).toHaveLength(0);
   });
 
   it('--wait that ends first: "submitted, not confirmed", exit 0; with --strict, exit 6', async () => {
