@@ -175,6 +175,7 @@ describe.skipIf(!hasChromium)('@wirepack/client in Chromium', () => {
       type Create = (options?: object) => typeof fetch;
       const api = (globalThis as unknown as { createBatchFetch: Create }).createBatchFetch({
         compressRequests: 'gzip',
+        fetch: window.fetch, // a native fetch passed as an option must not be called as a method
       });
       const res = await api('/api/echo', {
         method: 'POST',

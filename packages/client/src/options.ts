@@ -198,8 +198,11 @@ export function resolveOptions(options: BatchFetchOptions): ResolvedOptions {
   }
   return {
     endpoint,
-    // Calling a detached `fetch` throws "Illegal invocation" in browsers: keep its receiver.
-    fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+    // Always called as a plain function: the native fetch throws "Illegal invocation" in browsers
+    // when called as a method of another object (e.g. `transport.fetch(...)`), so `{ fetch }`
+    // given as `window.fetch` must not be stored and called as a property.
+    fetch:
+      options.fetch === undefined ? (input, init) => globalThis.fetch(input, init) : plainCall(options.fetch),
     headers: options.headers,
     credentials: options.credentials ?? d.credentials,
     windowMs,
@@ -230,6 +233,10 @@ export function resolveOptions(options: BatchFetchOptions): ResolvedOptions {
           },
     limits: resolveDecodeLimits(options.limits),
   };
+}
+
+function plainCall(fetchFn: typeof globalThis.fetch): typeof globalThis.fetch {
+  return (input, init) => fetchFn(input, init);
 }
 
 async function loadBrotliWasm(): Promise<BrotliEncoder> {
