@@ -66,7 +66,10 @@ export class BatchRun<TContext> {
   constructor(init: BatchRunInit<TContext>) {
     this.init = init;
     this.unsettled = init.batch.calls.length;
-    this.sink = new FrameSink(() => this.abandon());
+    this.sink = new FrameSink(
+      () => this.abandon(),
+      () => this.pump(),
+    );
     const { limits, jsonAsValues } = init.options;
     this.frameOptions = { maxResponseBytes: limits.maxResponseBytes, decode: limits.decode, jsonAsValues };
   }
@@ -127,7 +130,7 @@ export class BatchRun<TContext> {
 
   private pump(): void {
     const { concurrency } = this.init.options.limits;
-    while (this.running < concurrency && !this.over) {
+    while (this.running < concurrency && !this.over && !this.sink.backlogged) {
       const state = this.queue.shift();
       if (state === undefined) return;
       if (state.state === 'queued') this.run(state);

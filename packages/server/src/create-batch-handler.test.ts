@@ -559,6 +559,18 @@ describe('createBatchHandler', () => {
     expect(await refused.json()).toMatchObject({ code: 'DECOMPRESSED_TOO_LARGE' });
   });
 
+  it('stops starting calls while the client does not read (back-pressure), and resumes when it does', async () => {
+    const handler = handlerFor({ limits: { concurrency: 2 } });
+    const calls = Array.from({ length: 20 }, (_, id) => ({ id, path: '/api/big?bytes=400000' }));
+    const response = await handler(batchRequest(calls));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // About 1 MiB of frames queue up, then nothing new starts until the reader pulls.
+    expect(api.stats().requests).toBeLessThan(10);
+    const frames = await collectFrames(response);
+    expect(resultsById(frames).size).toBe(20);
+    expect(api.stats().requests).toBe(20);
+  });
+
   it('validates options with a TypeError at creation', () => {
     expect(() => createBatchHandler({} as never)).toThrow(TypeError);
     expect(() => createBatchHandler({ fetch: api.fetch, endpoint: 'x' })).toThrow(/endpoint/);

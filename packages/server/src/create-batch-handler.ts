@@ -50,8 +50,8 @@ export function createBatchHandler<TContext = unknown>(options: BatchHandlerOpti
   const running = new Map<string, BatchRun<TContext>>();
 
   const handler = async (request: Request): Promise<Response> => {
+    if (pathnameOf(request.url) !== endpoint) return resolved.fetch(request);
     const url = new URL(request.url);
-    if (url.pathname !== endpoint) return resolved.fetch(request);
     try {
       if (request.method !== 'POST') {
         throw new WirepackError('METHOD_NOT_ALLOWED', `the batch endpoint takes POST, not ${request.method}`);
@@ -186,6 +186,22 @@ function problemResponse<TContext>(
   if (coded.code === 'METHOD_NOT_ALLOWED') headers.set('allow', 'POST');
   if (coded.code === 'OVERLOADED') headers.set('retry-after', '1');
   return new Response(JSON.stringify(toProblem(coded)), { status: coded.status, headers });
+}
+
+/**
+ * The path of an absolute URL without parsing all of it: every request of the app passes here, and
+ * only the batch endpoint's need a URL object. Request URLs are already normalised by the runtime.
+ */
+function pathnameOf(url: string): string {
+  const authority = url.indexOf('//');
+  const start = url.indexOf('/', authority === -1 ? 0 : authority + 2);
+  if (start === -1) return '/';
+  let end = url.length;
+  const query = url.indexOf('?', start);
+  if (query !== -1) end = query;
+  const hash = url.indexOf('#', start);
+  if (hash !== -1 && hash < end) end = hash;
+  return url.slice(start, end);
 }
 
 /** Releases an unread request body after a refusal. */

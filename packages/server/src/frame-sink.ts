@@ -13,6 +13,9 @@ const afterTick: (callback: () => void) => void = (() => {
   return (callback) => void setTimeout(callback, 0);
 })();
 
+/** Bytes of frames queued for a slow reader before a batch stops starting calls. */
+const BACKLOG_BYTES = 1024 * 1024;
+
 /**
  * The response body of a batch: frames pushed in the same tick leave as one chunk, so a burst of fast
  * results costs one write (and one compressor flush), while a slow result still leaves on its own as
@@ -29,19 +32,38 @@ export class FrameSink {
   private closing = false;
   private done = false;
 
-  /** @param onCancel called once if the reader goes away (the client disconnected) before the end. */
-  constructor(onCancel: (reason: unknown) => void) {
-    this.stream = new ReadableStream<Uint8Array>({
-      start: (controller) => {
-        this.controller = controller;
+  /**
+   * @param onCancel called once if the reader goes away (the client disconnected) before the end.
+   * @param onPull called when the reader wants more (the queue fell below its high-water mark).
+   */
+  constructor(onCancel: (reason: unknown) => void, onPull: () => void) {
+    this.stream = new ReadableStream<Uint8Array>(
+      {
+        start: (controller) => {
+          this.controller = controller;
+        },
+        pull: () => {
+          onPull();
+        },
+        cancel: (reason) => {
+          if (this.done) return;
+          this.done = true;
+          this.pending = [];
+          onCancel(reason);
+        },
       },
-      cancel: (reason) => {
-        if (this.done) return;
-        this.done = true;
-        this.pending = [];
-        onCancel(reason);
-      },
-    });
+      { highWaterMark: BACKLOG_BYTES, size: (chunk) => chunk.byteLength },
+    );
+  }
+
+  /**
+   * Whether the reader is behind by more than the high-water mark. The batch then starts no new calls
+   * until the reader catches up (pull), so a client that requests a thousand large answers and reads
+   * none holds at most the running calls' bodies in memory, not all of them.
+   */
+  get backlogged(): boolean {
+    // Frames waiting for the end of this tick count too: fast calls can all finish within one tick.
+    return !this.done && (this.controller.desiredSize ?? 0) - this.pendingBytes <= 0;
   }
 
   /** Whether the stream has ended or been cancelled. */
