@@ -284,6 +284,22 @@ describe('failures settle every call', () => {
     }
   });
 
+  it('a connection lost mid-stream keeps delivered results and rejects the calls still open', async () => {
+    const dying = await serve();
+    try {
+      const batchFetch = createBatchFetch({ endpoint: dying.endpoint });
+      const fast = batchFetch(`${dying.origin}/api/json`);
+      const hanging = batchFetch(`${dying.origin}/api/hang?key=cut`).catch((error: unknown) => error);
+      expect((await fast).status).toBe(200);
+      await vi.waitFor(() => expect(dying.api.stats().started).toContain('cut'));
+      await dying.close(); // drops the open connection under the streaming response
+      const error = await hanging;
+      expect(isWirepackError(error) && ['NETWORK', 'TRUNCATED'].includes(error.code)).toBe(true);
+    } finally {
+      await dying.close().catch(() => {});
+    }
+  });
+
   it('an endpoint that is not wirepack rejects every call with BAD_RESPONSE naming the status', async () => {
     const batchFetch = client({ endpoint: url('/api/nope') });
     const results = await Promise.allSettled([batchFetch(url('/api/json')), batchFetch(url('/api/text'))]);
