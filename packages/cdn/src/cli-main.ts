@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
 import { CdnError } from './errors.ts';
 import { EXIT_CODES, exitCodeFor } from './exit-codes.ts';
-import { type InvalidateOptions, type InvalidationReport, invalidate } from './invalidate.ts';
+import { type InvalidateOptions, invalidate } from './invalidate.ts';
 import { PLAN_DEFAULTS } from './plan.ts';
+import type { InvalidationReport } from './report.ts';
 
 /** Seconds `--wait` without a value waits (the AWS CLI waiter's 10 minutes). */
 export const DEFAULT_WAIT_SECONDS = 600;

@@ -7,8 +7,8 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { HELP, main } from './cli-main.ts';
 import { cloudFrontProfile } from './cloudfront-profile.ts';
-import type { InvalidationReport } from './invalidate.ts';
 import type { InvalidationProvider } from './provider.ts';
+import type { InvalidationReport } from './report.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'wirepack-cdn-cli-'));
 const write = (name: string, files: Record<string, { hash: string; immutable?: boolean }>): string => {

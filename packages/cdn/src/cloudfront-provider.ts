@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { CloudFrontClient, CloudFrontClientConfig } from '@aws-sdk/client-cloudfront';
+import {
+  describeAwsError,
+  errorName,
+  isReferenceConflict,
+  isTransientAwsError,
+  toCdnError,
+} from './aws-errors.ts';
 import { cloudFrontProfile } from './cloudfront-profile.ts';
 import { CdnError } from './errors.ts';
 import type {
@@ -50,80 +57,6 @@ export const CLOUDFRONT_PROVIDER_DEFAULTS: Readonly<{
   roomPollMs: 20_000,
   completionPollMs: 20_000,
 });
-
-// Codes the SDK itself treats as throttling (@smithy/service-error-classification THROTTLING_ERROR_CODES).
-const THROTTLING = new Set([
-  'Throttling',
-  'ThrottlingException',
-  'ThrottledException',
-  'RequestThrottledException',
-  'TooManyRequestsException',
-  'ProvisionedThroughputExceededException',
-  'TransactionInProgressException',
-  'RequestLimitExceeded',
-  'BandwidthLimitExceeded',
-  'LimitExceededException',
-  'RequestThrottled',
-  'SlowDown',
-  'PriorRequestNotComplete',
-  'EC2ThrottledException',
-]);
-const NETWORK = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EAI_AGAIN',
-  'TimeoutError',
-  'RequestTimeout',
-  'RequestTimeoutException',
-]);
-const AUTH = new Set([
-  'AccessDenied',
-  'InvalidClientTokenId',
-  'SignatureDoesNotMatch',
-  'ExpiredToken',
-  'UnrecognizedClientException',
-  'CredentialsProviderError',
-]);
-
-interface AwsLikeError {
-  name?: string;
-  code?: string;
-  message?: string;
-  $fault?: string;
-  $metadata?: { httpStatusCode?: number };
-}
-
-const errorName = (error: unknown): string => {
-  const e = error as AwsLikeError;
-  return e?.name ?? e?.code ?? 'Error';
-};
-
-/** Throttling, 5xx and network failures are worth another attempt; everything else is final. */
-export function isTransientAwsError(error: unknown): boolean {
-  const e = error as AwsLikeError;
-  const name = errorName(error);
-  if (name === 'TooManyInvalidationsInProgress') return false;
-  const status = e?.$metadata?.httpStatusCode;
-  return (
-    THROTTLING.has(name) ||
-    NETWORK.has(name) ||
-    (e?.code !== undefined && NETWORK.has(e.code)) ||
-    (status !== undefined && (status >= 500 || status === 429)) ||
-    e?.$fault === 'server'
-  );
-}
-
-const isReferenceConflict = (error: unknown): boolean => {
-  const name = errorName(error);
-  // Documented: InvalidationBatchAlreadyExists. Seen in the field (aws/aws-cdk#3878): InvalidArgument
-  // "Your request contains a caller reference that was used for a previous invalidation batch".
-  return (
-    name === 'InvalidationBatchAlreadyExists' ||
-    (name === 'InvalidArgument' && /caller reference/i.test((error as AwsLikeError).message ?? ''))
-  );
-};
 
 /**
  * Creates the CloudFront provider (submits with the real `@aws-sdk/client-cloudfront`, an optional peer
@@ -187,7 +120,7 @@ export async function createCloudFrontProvider(
         if (attempt >= settings.maxAttempts) {
           throw new CdnError(
             'PROVIDER_UNAVAILABLE',
-            `CloudFront ${what} for ${distributionId} still failing after ${attempt} attempts: ${describe(error)}. Try again later.`,
+            `CloudFront ${what} for ${distributionId} still failing after ${attempt} attempts: ${describeAwsError(error)}. Try again later.`,
             { cause: error },
           );
         }
@@ -331,7 +264,7 @@ export async function createCloudFrontProvider(
         if (isReferenceConflict(error)) {
           throw new CdnError(
             'CALLER_REFERENCE_CONFLICT',
-            `CloudFront refused CallerReference ${reference} for ${distributionId} (${describe(error)}) although it covers these exact paths; run without reusing this reference.`,
+            `CloudFront refused CallerReference ${reference} for ${distributionId} (${describeAwsError(error)}) although it covers these exact paths; run without reusing this reference.`,
             { cause: error },
           );
         }
@@ -388,31 +321,6 @@ export async function createCloudFrontProvider(
 }
 
 const seconds = (ms: number): string => `${Number((ms / 1000).toFixed(1))} s`;
-
-function describe(error: unknown): string {
-  const message = (error as AwsLikeError)?.message;
-  return message ? `${errorName(error)}: ${message}` : errorName(error);
-}
-
-function toCdnError(error: unknown, operation: string, distributionId: string): CdnError {
-  const name = errorName(error);
-  let hint = '';
-  if (AUTH.has(name)) {
-    hint =
-      ' Check the credentials (standard AWS chain) and that they allow cloudfront:CreateInvalidation, cloudfront:GetInvalidation and cloudfront:ListInvalidations on this distribution.';
-  } else if (name === 'NoSuchDistribution') {
-    hint = ' Check the distribution id.';
-  } else if (name === 'InvalidArgument') {
-    hint = ' CloudFront rejected a path or parameter.';
-  }
-  return new CdnError(
-    'PROVIDER_REJECTED',
-    `CloudFront ${operation} for ${distributionId} failed: ${describe(error)}.${hint}`,
-    {
-      cause: error,
-    },
-  );
-}
 
 /** Without an idempotency key from the plan, a one-off reference (not idempotent across runs). */
 function randomReference(paths: readonly string[]): string {

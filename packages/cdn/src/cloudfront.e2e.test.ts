@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { type CloudFrontServer, startCloudFrontServer } from '@wirepack/fixture-cloudfront-server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { main } from './cli-main.ts';
-import type { InvalidationReport } from './invalidate.ts';
+import type { InvalidationReport } from './report.ts';
 
 type Entry = { size: number; hash: string; immutable: boolean; contentType: string };
 type Files = Record<string, Entry>;

@@ -1,6 +1,7 @@
 // Public API of @wirepack/cdn. Named exports only, grouped by concern; the export list is snapshotted by
 // index.test.ts so additions and removals are deliberate.
 
+export { isTransientAwsError } from './aws-errors.ts';
 export { type ChangeSet, diffManifests, indexAliases, type PlanWarning } from './change-set.ts';
 export {
   CLOUDFRONT_CAPABILITIES,
@@ -14,7 +15,6 @@ export {
   CLOUDFRONT_PROVIDER_DEFAULTS,
   type CloudFrontProviderOptions,
   createCloudFrontProvider,
-  isTransientAwsError,
 } from './cloudfront-provider.ts';
 export { type CollapseInput, type CollapseResult, collapseTargets } from './collapse.ts';
 export { type CostEstimate, estimateCost } from './cost.ts';
@@ -22,13 +22,7 @@ export { type CostEstimate, estimateCost } from './cost.ts';
 export { CDN_ERROR_CODES, CdnError, type CdnErrorCode, isCdnError } from './errors.ts';
 export { EXIT_CODES, exitCodeFor } from './exit-codes.ts';
 // Deploy: plan and submit in one call (what `wirepack invalidate` runs).
-export {
-  type BatchReport,
-  type DistributionReport,
-  type InvalidateOptions,
-  type InvalidationReport,
-  invalidate,
-} from './invalidate.ts';
+export { type InvalidateOptions, invalidate } from './invalidate.ts';
 // Manifests.
 export { createManifest, EMPTY_MANIFEST, type Manifest, type ManifestFile } from './manifest.ts';
 export { MANIFEST_LIMITS, normalizeUrlPath, readManifest } from './manifest-reader.ts';
@@ -53,3 +47,4 @@ export type {
   SubmitRequest,
   SubmitResult,
 } from './provider.ts';
+export type { BatchReport, DistributionReport, InvalidationReport } from './report.ts';
