@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   mkdirSync,
   mkdtempSync,
@@ -67,6 +68,9 @@ describe('on disk', () => {
     writeCacheEntry(dir, key, payload);
     const hit = await readCacheEntry(dir, key);
     expect(hit.status === 'hit' && hit.payload.equals(payload)).toBe(true);
+    expect(hit.status === 'hit' && hit.hash).toBe(
+      `sha256-${createHash('sha256').update(payload).digest('base64')}`,
+    );
     const path = cacheEntryPath(dir, key);
     writeFileSync(path, readFileSync(path).subarray(0, 50));
     expect((await readCacheEntry(dir, key)).status).toBe('corrupt');

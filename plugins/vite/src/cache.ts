@@ -61,7 +61,12 @@ export function decodeCacheEntry(key: string, entry: Buffer): Buffer | undefined
 
 /** Outcome of a cache lookup. `corrupt` means an entry existed but failed its checks. */
 export type CacheLookup =
-  | { readonly status: 'hit'; readonly payload: Buffer }
+  | {
+      readonly status: 'hit';
+      readonly payload: Buffer;
+      /** `sha256-<base64>` of the payload, verified against the entry's header. */
+      readonly hash: string;
+    }
   | { readonly status: 'miss' }
   | { readonly status: 'corrupt' };
 
@@ -83,7 +88,7 @@ export async function readCacheEntry(dir: string, key: string): Promise<CacheLoo
   } catch {
     // A read-only cache still serves hits; only its eviction order goes stale.
   }
-  return { status: 'hit', payload };
+  return { status: 'hit', payload, hash: `sha256-${entry.subarray(44, 76).toString('base64')}` };
 }
 
 /** Stores an entry atomically. Throws on I/O failure (the caller decides whether that matters). */

@@ -11,7 +11,7 @@ import {
   worthKeeping,
 } from './compress-job.js';
 import { type ContentTypeInfo, contentTypeFromName, SNIFF_BYTES, sniffContentType } from './content-types.js';
-import { fingerprint, sha256Tag } from './fingerprint.js';
+import { fingerprint } from './fingerprint.js';
 import type { ManifestEncoding } from './manifest.js';
 import type { FilterInput } from './options.js';
 import type { EncodingTotals } from './report.js';
@@ -179,7 +179,7 @@ export async function precompressFiles(
       siblings[id]![codec.spec.encoding] = {
         encoding: codec.spec.encoding,
         size: lookup.payload.byteLength,
-        hash: sha256Tag(lookup.payload),
+        hash: lookup.hash,
         kept,
       };
     }
