@@ -505,6 +505,20 @@ describe('dedupe and cache', () => {
     expect([other?.status, opted?.status, post?.status]).toEqual([200, 200, 200]);
   });
 
+  it("does not make a 'high' call wait for an identical queued 'low' call", async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const { server, batchFetch, url } = setup(echo, { lowPriorityWindowMs: 50 });
+    const low = batchFetch(url('/same'), { priority: 'low' });
+    const high = batchFetch(url('/same'), { priority: 'high' });
+    const alsoHigh = batchFetch(url('/same'), { priority: 'high' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(server.arrivals).toEqual([['/same']]);
+    await Promise.all([high, alsoHigh]);
+    await vi.advanceTimersByTimeAsync(50);
+    await low;
+    expect(server.arrivals).toEqual([['/same'], ['/same']]);
+  });
+
   it('keeps a shared call alive while one of its callers still waits', async () => {
     const release = deferred<void>();
     const { server, batchFetch, url } = setup(async () => {

@@ -127,7 +127,11 @@ export function createBatchFetch(options: BatchFetchOptions = {}): BatchFetch {
     const dedupe = key !== undefined && resolved.dedupe && init?.dedupe !== false;
     if (dedupe) {
       const shared = inflight.get(key);
-      if (shared !== undefined) return shared.subscribe(signal);
+      // A queued call of another priority is not shared: a 'high' caller must not wait for a
+      // 'low' call's window (it takes the dedupe slot instead).
+      if (shared !== undefined && (shared.state === 'sent' || shared.request.priority === request.priority)) {
+        return shared.subscribe(signal);
+      }
     }
     const call = new PendingCall(request);
     if (dedupe) {
