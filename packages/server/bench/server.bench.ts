@@ -3,8 +3,12 @@
 // through createBatchHandler, with JSON sent as msgpack values (the default) and as raw bytes.
 //
 //   pnpm bench:server            (from the repo root)
+
+import { Duplex } from 'node:stream';
+import { createBrotliDecompress } from 'node:zlib';
 import { BATCH_MEDIA_TYPE, createBatchId, encodeBatchRequest, NO_BODY, readFrames } from '@wirepack/protocol';
-import { createBatchHandler } from '../src/index.ts';
+import { nodeCompression } from '../src/adapters/node.ts';
+import { type BatchHandlerOptions, createBatchHandler } from '../src/index.ts';
 
 const CALLS_PER_BATCH = Number(process.env.CALLS ?? 100);
 const ROUNDS = Number(process.env.ROUNDS ?? 200);
@@ -49,18 +53,38 @@ async function unbatched(): Promise<void> {
   );
 }
 
-function batched(jsonAsValues: boolean): () => Promise<void> {
-  const handler = createBatchHandler({ fetch: app, jsonAsValues, limits: { concurrency: CALLS_PER_BATCH } });
+function batched(
+  jsonAsValues: boolean,
+  acceptEncoding = 'identity',
+  encoders?: BatchHandlerOptions['encoders'],
+): () => Promise<void> {
+  const handler = createBatchHandler({
+    fetch: app,
+    jsonAsValues,
+    limits: { concurrency: CALLS_PER_BATCH },
+    ...(encoders ? { encoders } : {}),
+  });
   return async () => {
     const response = await handler(
       new Request(`${ORIGIN}/__wirepack`, {
         method: 'POST',
-        headers: { 'content-type': BATCH_MEDIA_TYPE },
+        headers: { 'content-type': BATCH_MEDIA_TYPE, 'accept-encoding': acceptEncoding },
         body: batchBytes() as Uint8Array<ArrayBuffer>,
       }),
     );
+    let body = response.body as ReadableStream<Uint8Array>;
+    const encoding = response.headers.get('content-encoding');
+    if (encoding === 'gzip') {
+      body = body.pipeThrough(
+        new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>,
+      );
+    } else if (encoding === 'br') {
+      body = body.pipeThrough(
+        Duplex.toWeb(createBrotliDecompress()) as unknown as TransformStream<Uint8Array, Uint8Array>,
+      );
+    }
     let frames = 0;
-    for await (const _frame of readFrames(response.body as ReadableStream<Uint8Array>)) frames++;
+    for await (const _frame of readFrames(body)) frames++;
     if (frames !== CALLS_PER_BATCH + 1)
       throw new Error(`expected ${CALLS_PER_BATCH + 1} frames, got ${frames}`);
   };
@@ -85,6 +109,17 @@ console.log(`[wirepack/server bench] ${ROUNDS} rounds x ${CALLS_PER_BATCH} calls
 const peer = await measure('unbatched app.fetch (peer)', unbatched);
 const values = await measure('batched, JSON as msgpack values', batched(true));
 const bytes = await measure('batched, JSON as bytes', batched(false));
+const zlibGzip = await measure(
+  'batched, gzip (zlib, nodeCompression)',
+  batched(true, 'gzip', nodeCompression().encoders),
+);
+const zlibBr = await measure(
+  'batched, br q4 (zlib, nodeCompression)',
+  batched(true, 'br', nodeCompression().encoders),
+);
+console.log(
+  `compression cost per call (incl. the reader's inflate): zlib gzip ${(zlibGzip - values).toFixed(1)} us, zlib br ${(zlibBr - values).toFixed(1)} us`,
+);
 console.log(
   `ratios vs peer: values ${(values / peer).toFixed(2)}x, bytes ${(bytes / peer).toFixed(2)}x; ` +
     `JSON-as-value cost ${(values - bytes).toFixed(1)} us/call (this includes the client-side decode in readFrames)`,

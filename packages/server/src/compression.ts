@@ -1,37 +1,14 @@
-import { Gzip } from 'fflate';
 import type { CodecFactory } from './options.ts';
 
 /**
- * A gzip encoder that flushes after every chunk, so each coalesced group of frames reaches the client
- * as soon as it is written. The Web's CompressionStream cannot do that: it has no flush, and Node's
- * emits nothing but the 10-byte gzip header until the stream closes, which would hold every frame of a
- * batch until its slowest call. fflate's streaming Gzip has a sync flush (4-5 bytes a flush) and runs
- * in every runtime. On Node, `nodeCompression()` from `@wirepack/server/node` replaces it with zlib.
+ * The core's response encoders when none are configured: none. An encoder must flush after every
+ * chunk, or a batch's frames would wait for its slowest call, and no portable one does: the Web's
+ * CompressionStream has no flush (Node's emits only the 10-byte gzip header until the stream closes),
+ * and fflate 0.8.3's sync flush writes gzip that zlib rejects ("invalid stored block lengths") while
+ * its plain flush holds back the last bits of a chunk about one time in seven (both measured). On Node,
+ * `nodeCompression()` from `@wirepack/server/node` supplies zlib's brotli and gzip with proper flushes.
  */
-export function flushingGzip(level: 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 = 6): CodecFactory {
-  return () => {
-    let gzip: Gzip;
-    return new TransformStream<Uint8Array, Uint8Array>({
-      start(controller) {
-        gzip = new Gzip({ level }, (chunk) => {
-          if (chunk.byteLength > 0) controller.enqueue(chunk);
-        });
-      },
-      transform(chunk) {
-        gzip.push(chunk);
-        gzip.flush(true);
-      },
-      flush() {
-        gzip.push(new Uint8Array(0), true);
-      },
-    });
-  };
-}
-
-/** The core's response encoders when none are configured. */
-export const DEFAULT_ENCODERS: Readonly<Record<string, CodecFactory>> = Object.freeze({
-  gzip: flushingGzip(),
-});
+export const DEFAULT_ENCODERS: Readonly<Record<string, CodecFactory>> = Object.freeze({});
 
 /**
  * Picks a response encoding: the first of the server's encoders (in its order of preference) that

@@ -9,7 +9,6 @@ describe('export lists', () => {
         "DEFAULT_INHERITED_HEADERS",
         "DEFAULT_SERVER_LIMITS",
         "createBatchHandler",
-        "flushingGzip",
         "getBatchContext",
         "getSubRequestInfo",
       ]

@@ -3,8 +3,6 @@
 
 // --- The batch context ----------------------------------------------------------------------
 export { getBatchContext, getSubRequestInfo, type SubRequestInfo } from './batch-context.ts';
-// --- Compression ----------------------------------------------------------------------------
-export { flushingGzip } from './compression.ts';
 // --- The handler ----------------------------------------------------------------------------
 export { type BatchHandler, createBatchHandler } from './create-batch-handler.ts';
 // --- Metrics --------------------------------------------------------------------------------

@@ -155,8 +155,8 @@ export interface BatchHandlerOptions<TContext = unknown> {
   /**
    * Response encoders by `Content-Encoding` token, in the server's order of preference. Each must flush
    * every chunk it is given (frames are written as results arrive). The Node adapter's `nodeCompression()`
-   * supplies zlib's `br` and `gzip`.
-   * @default { gzip } (fflate, flushing after each chunk)
+   * supplies zlib's `br` and `gzip`; the core has no portable encoder that can flush (see compression.ts).
+   * @default {} (responses are not compressed)
    */
   readonly encoders?: Readonly<Record<string, CodecFactory>>;
   /**
