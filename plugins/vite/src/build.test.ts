@@ -3,6 +3,7 @@ import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { join, relative } from 'node:path';
 import * as zlib from 'node:zlib';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { Plugin } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cacheEntryPath, cacheKey } from './cache.js';
 import { codecTag, zstdSupported } from './codecs.js';
@@ -187,6 +188,43 @@ describe('a cold build of the small app', () => {
     expect(report.compressed).toHaveLength(2 * compressible.length);
     expect(report.manifest).toBe(join(cold.outDir, '.wirepack/manifest.json'));
     expect(cold.warnings).toEqual([]);
+  });
+});
+
+describe('ordering with other plugins', () => {
+  it('fingerprints and compresses what later plugins wrote in their own closeBundle', async () => {
+    const outDir = join(temporary.path, 'late');
+    const prerender: Plugin = {
+      name: 'test:prerender',
+      // Listed after wirepack and with a plain hook: it still runs before wirepack's post hooks.
+      closeBundle() {
+        const page = join(outDir, 'index.html');
+        writeFileSync(
+          page,
+          readFileSync(page, 'utf8').replace(
+            '<ul id="list"></ul>',
+            `<ul id="list">${'<li>prerendered</li>'.repeat(40)}</ul>`,
+          ),
+        );
+        writeFileSync(
+          join(outDir, 'sitemap.xml'),
+          `<urlset>${'<url><loc>https://example.com/</loc></url>'.repeat(30)}</urlset>\n`,
+        );
+      },
+    };
+    const result = await buildFixture(outDir, cacheDir, {}, { plugins: [prerender] });
+    const late = readManifest(result.outDir);
+    const page = readFileSync(join(outDir, 'index.html'));
+    expect(page.toString()).toContain('<li>prerendered</li>');
+    expect(page.toString()).toMatch(/<script type="module" crossorigin src="[^"]+" integrity="sha384-/);
+    expect(late.files['/index.html']?.hash).toBe(digest('sha256', page));
+    expect(zlib.brotliDecompressSync(readFileSync(join(outDir, 'index.html.br'))).equals(page)).toBe(true);
+    expect(late.files['/sitemap.xml']?.contentType).toBe('application/xml; charset=utf-8');
+    expect(
+      zlib
+        .gunzipSync(readFileSync(join(outDir, 'sitemap.xml.gz')))
+        .equals(readFileSync(join(outDir, 'sitemap.xml'))),
+    ).toBe(true);
   });
 });
 

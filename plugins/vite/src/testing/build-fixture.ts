@@ -50,6 +50,7 @@ export async function buildFixture(
     logLevel: 'warn',
     ...config,
     build: { outDir, emptyOutDir: true, ...config.build },
+    // Extra plugins come after wirepack: the harder case for "runs after every other plugin".
     plugins: [
       wirepack({
         brotli: { quality: 5 },
@@ -59,6 +60,7 @@ export async function buildFixture(
           options.onReport?.(report);
         },
       }),
+      ...(config.plugins ?? []),
     ],
   });
   return { outDir, reports, warnings };
