@@ -229,25 +229,34 @@ export function createSolver(
   };
   return {
     solve(top, maxPaths, K, wholeTop) {
-      // Bisect the price of an entry: at `high` saving one entry outweighs every possible eviction.
-      let low = 0;
-      let high = tree.freshBelow[top]! + 1;
-      pass(top, high, K, wholeTop);
-      const first = bestK(top, K);
-      if (first < 0) return { whole: [], kept: [], paths: Infinity, prefixes: Infinity, evictions: Infinity };
-      let chosen = extract(top, first);
-      for (let round = 0; round < 30 && high - low > 1e-4 * Math.max(1, low); round++) {
-        const mid = (low + high) / 2;
-        pass(top, mid, K, wholeTop);
+      // Search the price of an entry along the lower convex hull of (entries, evictions). At `high`,
+      // saving one entry outweighs every possible eviction (fewest entries); at 0, evictions alone count.
+      // Each step prices entries at the slope of the chord between the best feasible cover and the best
+      // infeasible one; the optimum at that price is either a new hull vertex below the chord (which
+      // replaces one end) or on it (the ends are adjacent vertices: done). A few passes, not a bisection.
+      const solveAt = (lambda: number): Cover | undefined => {
+        pass(top, lambda, K, wholeTop);
         const k = bestK(top, K);
-        if (paths[top * W + k]! <= maxPaths) {
-          high = mid;
-          chosen = extract(top, k);
-        } else {
-          low = mid;
-        }
+        return k < 0 ? undefined : extract(top, k);
+      };
+      const fewest = solveAt(tree.freshBelow[top]! + 1);
+      if (fewest === undefined)
+        return { whole: [], kept: [], paths: Infinity, prefixes: Infinity, evictions: Infinity };
+      if (fewest.paths > maxPaths) return fewest;
+      let feasible: Cover = fewest;
+      let infeasible: Cover = solveAt(0)!;
+      if (infeasible.paths <= maxPaths) return infeasible;
+      for (let round = 0; round < 64; round++) {
+        const lambda: number =
+          (feasible.evictions - infeasible.evictions) / (infeasible.paths - feasible.paths);
+        const candidate: Cover = solveAt(lambda)!;
+        const chord = feasible.evictions + lambda * feasible.paths;
+        const cost = candidate.evictions + lambda * candidate.paths;
+        if (cost >= chord - EPSILON * Math.max(1, chord)) break;
+        if (candidate.paths <= maxPaths) feasible = candidate;
+        else infeasible = candidate;
       }
-      return chosen;
+      return feasible;
     },
   };
 }
