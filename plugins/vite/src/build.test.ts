@@ -277,6 +277,19 @@ describe('rebuilding with the cache', () => {
     expect(again.reports[0]!.compressed).toEqual([]);
   });
 
+  it('keeps the cache under maxSize, evicting least recently used entries', async () => {
+    const small = join(temporary.path, 'small-cache');
+    const result = await buildFixture(join(temporary.path, 'bounded'), cacheDir, {
+      cache: { dir: small, maxSize: 4000 },
+    });
+    const report = result.reports[0]!;
+    expect(report.cache.dir).toBe(small);
+    expect(report.cache.evicted).toBeGreaterThan(0);
+    const left = listFiles(small).reduce((sum, file) => sum + statSync(join(small, file)).size, 0);
+    expect(left).toBeLessThanOrEqual(4000);
+    expect(left).toBeGreaterThan(0);
+  });
+
   it('compresses everything with the cache off', async () => {
     const uncached = await buildFixture(join(temporary.path, 'uncached'), cacheDir, { cache: false });
     const report = uncached.reports[0]!;
