@@ -122,7 +122,10 @@ async function measure(contender: Contender): Promise<ScenarioResults> {
       return metrics;
     };
     const warmup = await runOnce(WARMUP_CALLS, -1);
-    if (unsettled) throw new Error(`warm-up: ${warmup.errors} of ${WARMUP_CALLS} calls never settled`);
+    if (unsettled) {
+      const messages = warmup.errorMessages.map(([message, count]) => `"${message}" ×${count}`).join(', ');
+      throw new Error(`warm-up: ${warmup.errors} of ${WARMUP_CALLS} calls failed or hung: ${messages}`);
+    }
     for (const scenario of scenarios) {
       const runs: RunMetrics[] = [];
       for (let repeat = 0; repeat < scenario.repeats && !unsettled; repeat++) {
