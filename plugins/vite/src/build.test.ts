@@ -329,6 +329,11 @@ describe('bad input and scope', () => {
     await expect(build).rejects.toThrow(/notes\.txt disappeared from the output directory/);
   });
 
+  it('refuses a manifest path that an output file already uses', async () => {
+    const build = buildFixture(join(temporary.path, 'clash'), cacheDir, { manifest: 'robots.txt' });
+    await expect(build).rejects.toThrow(/option `manifest` points at robots\.txt, which this build wrote/);
+  });
+
   it('leaves SSR output alone unless asked', async () => {
     const ssr = { configFile: false, build: { ssr: 'src/greeting.ts' } } as const;
     const skipped = await buildFixture(join(temporary.path, 'ssr'), cacheDir, {}, ssr);

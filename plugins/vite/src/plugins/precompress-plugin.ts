@@ -41,13 +41,8 @@ export function precompressPlugin(state: WirepackState): Plugin {
 }
 
 async function precompress(state: WirepackState, run: EnvironmentRun): Promise<void> {
-  const manifest = state.manifestFile();
   const earlierSiblings: OutputFile[] = [];
-  const files = await walkOutDir(
-    run.outDir,
-    new Set(manifest === undefined ? [] : [manifest]),
-    earlierSiblings,
-  );
+  const files = await walkOutDir(run.outDir, await state.outputExclusions(run), earlierSiblings);
   run.cacheDir = state.cacheDirFor(run);
   const { options } = state;
   try {

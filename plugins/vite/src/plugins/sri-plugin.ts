@@ -23,8 +23,7 @@ export function sriPlugin(state: WirepackState): Plugin {
 }
 
 async function addIntegrityToHtml(state: WirepackState, run: EnvironmentRun): Promise<void> {
-  const manifest = state.manifestFile();
-  const files = await walkOutDir(run.outDir, new Set(manifest === undefined ? [] : [manifest]));
+  const files = await walkOutDir(run.outDir, await state.outputExclusions(run));
   const byName = new Map(files.map((entry) => [entry.file, entry]));
   const integrities = new Map<string, string>();
   const decoder = new TextDecoder('utf-8', { fatal: true });

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { isAbsolute, join, posix, resolve } from 'node:path';
 import type { Logger, ResolvedConfig } from 'vite';
 import { type BundleItem, type FileNameOptions, hashedFileNames } from '../hashed-names.js';
@@ -61,6 +62,36 @@ export class WirepackState {
     return manifest === false
       ? undefined
       : posix.normalize(manifest.replaceAll('\\', '/')).replace(/^\.\//, '');
+  }
+
+  /**
+   * The paths the output walk leaves out: the manifest. Fails if a file other than an earlier
+   * manifest sits at the manifest path, so a misconfigured `manifest` never overwrites an output.
+   */
+  async outputExclusions(run: EnvironmentRun): Promise<Set<string>> {
+    const file = this.manifestFile();
+    if (file === undefined) return new Set();
+    let head = '';
+    try {
+      const handle = await open(join(run.outDir, file), 'r');
+      try {
+        const buffer = Buffer.alloc(256);
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+        head = buffer.subarray(0, bytesRead).toString('utf8');
+      } finally {
+        await handle.close();
+      }
+    } catch {
+      // Nothing there yet (the usual case): the manifest path is free.
+      return new Set([file]);
+    }
+    if (!head.includes('"generator": "@wirepack/vite-plugin"')) {
+      throw new Error(
+        `[wirepack/vite-plugin] option \`manifest\` points at ${file}, which this build wrote as an output file: ` +
+          'choose a path no output uses (the default is .wirepack/manifest.json)',
+      );
+    }
+    return new Set([file]);
   }
 
   /** Records what a `writeBundle` wrote (called once per output of the environment). */
