@@ -18,7 +18,7 @@ export interface ManifestFile {
 
 /** A validated build manifest: files by decoded URL path, plus a digest of its content. */
 export interface Manifest {
-  /** Files keyed by {@link ManifestFile.path}. */
+  /** Files keyed by {@link ManifestFile.path}, in path order when made by `createManifest`. */
   readonly files: ReadonlyMap<string, ManifestFile>;
   /**
    * Hex SHA-256 of the canonical content (paths, hashes, flags, headers), independent of the JSON
@@ -32,12 +32,13 @@ export interface Manifest {
  * `readManifest` validates untrusted input first).
  */
 export function createManifest(files: Iterable<ManifestFile>): Manifest {
+  const unsorted = new Map<string, ManifestFile>();
+  for (const file of files) unsorted.set(file.path, file);
+  // Kept in path order: diffs and plans then come out sorted at no extra cost.
   const byPath = new Map<string, ManifestFile>();
-  for (const file of files) byPath.set(file.path, file);
-  const sorted = [...byPath.keys()].sort();
+  for (const path of [...unsorted.keys()].sort()) byPath.set(path, unsorted.get(path)!);
   const hash = createHash('sha256');
-  for (const path of sorted) {
-    const file = byPath.get(path)!;
+  for (const [path, file] of byPath) {
     hash.update(
       `${path}\0${file.hash}\0${file.immutable ? 1 : 0}\0${file.contentType ?? ''}\0${file.cacheControl ?? ''}\n`,
     );

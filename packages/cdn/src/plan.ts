@@ -28,6 +28,8 @@ export interface PlanOptions {
   readonly forceCollapse?: boolean | undefined;
 }
 
+const INDEX_LENGTH = 'index.html'.length;
+
 /** Defaults of {@link PlanOptions}. */
 export const PLAN_DEFAULTS: Readonly<{ maxPaths: number; freePathsUsed: number }> = Object.freeze({
   maxPaths: 100,
@@ -112,15 +114,20 @@ export function planInvalidation(options: PlanOptions): InvalidationPlan {
       needlesslyEvicted: 0,
     };
   } else {
-    // Every object a wildcard could evict: files of both manifests and their index aliases.
+    // Every object a wildcard could evict: files of both manifests and their index aliases (the
+    // aliases' keys are cut from the index's key: `index.html` encodes to itself).
     const isFile = (path: string): boolean => next.files.has(path) || previous.files.has(path);
     const objectSet = new Set<string>(staleKeys);
-    for (const manifest of [previous, next]) {
-      for (const path of manifest.files.keys()) {
-        objectSet.add(profile.cacheKey(path));
-        for (const alias of indexAliases(path, isFile)) objectSet.add(profile.cacheKey(alias));
-      }
-    }
+    const add = (path: string): void => {
+      const key = profile.cacheKey(path);
+      objectSet.add(key);
+      const aliases = indexAliases(path, isFile);
+      if (aliases.length === 0) return;
+      const dirKey = key.slice(0, -INDEX_LENGTH);
+      for (const alias of aliases) objectSet.add(alias.endsWith('/') ? dirKey : dirKey.slice(0, -1));
+    };
+    for (const path of previous.files.keys()) add(path);
+    for (const path of next.files.keys()) if (!previous.files.has(path)) add(path);
     const objects = [...objectSet].sort();
     const stale = new Uint8Array(objects.length);
     for (let i = 0; i < objects.length; i++) if (staleKeys.has(objects[i]!)) stale[i] = 1;
