@@ -17,7 +17,11 @@ export interface SubRequestInfo<TContext = unknown> {
 
 // Keyed by the sub-request object itself (a Web Request, or a Node IncomingMessage for the Express
 // middleware): entries go away with the request, nothing to clean up, nothing forgeable by a header.
-const registry = new WeakMap<object, SubRequestInfo>();
+// One registry per process, found through a global symbol: the built `./node` entry carries its own
+// copy of this module, and an app may end up with two copies of the package; all must share it.
+const REGISTRY_KEY = Symbol.for('@wirepack/server/batch-context');
+const registry: WeakMap<object, SubRequestInfo> = ((globalThis as Record<symbol, unknown>)[REGISTRY_KEY] ??=
+  new WeakMap<object, SubRequestInfo>()) as WeakMap<object, SubRequestInfo>;
 
 /** @internal Ties a sub-request object to its batch. */
 export function registerSubRequest(request: object, info: SubRequestInfo): void {

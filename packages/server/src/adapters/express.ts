@@ -1,8 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DEFAULT_ENDPOINT } from '@wirepack/protocol';
-import { getSubRequestInfo, registerSubRequest } from '../batch-context.ts';
-import { type BatchHandler, createBatchHandler } from '../create-batch-handler.ts';
-import type { BatchHandlerOptions } from '../options.ts';
+import {
+  type BatchHandler,
+  type BatchHandlerOptions,
+  createBatchHandler,
+  getSubRequestInfo,
+} from '@wirepack/server';
+// Internal, and bundled into this entry: its registry is shared with the core's through a global symbol.
+import { registerSubRequest } from '../batch-context.ts';
 import { injectNode, type NodeApp } from './inject.ts';
 import { nodeCompression } from './node-compression.ts';
 import { nodeRequestOf, serveNode } from './node-http.ts';

@@ -1,6 +1,6 @@
 import { Duplex } from 'node:stream';
 import zlib from 'node:zlib';
-import type { CodecFactory } from '../options.ts';
+import type { CodecFactory } from '@wirepack/server';
 
 /** Options of {@link nodeCompression}. */
 export interface NodeCompressionOptions {
