@@ -20,8 +20,16 @@ export interface SubRequestInfo<TContext = unknown> {
 // One registry per process, found through a global symbol: the built `./node` entry carries its own
 // copy of this module, and an app may end up with two copies of the package; all must share it.
 const REGISTRY_KEY = Symbol.for('@wirepack/server/batch-context');
-const registry: WeakMap<object, SubRequestInfo> = ((globalThis as Record<symbol, unknown>)[REGISTRY_KEY] ??=
-  new WeakMap<object, SubRequestInfo>()) as WeakMap<object, SubRequestInfo>;
+const registry: WeakMap<object, SubRequestInfo> = sharedRegistry();
+
+function sharedRegistry(): WeakMap<object, SubRequestInfo> {
+  const global = globalThis as Record<symbol, WeakMap<object, SubRequestInfo> | undefined>;
+  const existing = global[REGISTRY_KEY];
+  if (existing !== undefined) return existing;
+  const created = new WeakMap<object, SubRequestInfo>();
+  global[REGISTRY_KEY] = created;
+  return created;
+}
 
 /** @internal Ties a sub-request object to its batch. */
 export function registerSubRequest(request: object, info: SubRequestInfo): void {
