@@ -372,13 +372,29 @@ describe('bad input and scope', () => {
     expect(kept.files['/robots.txt']?.encodings).toEqual({});
   });
 
-  it('honours base in the manifest URLs and the HTML', async () => {
-    const result = await buildFixture(join(temporary.path, 'base'), cacheDir, {}, { base: '/shop/' });
+  it.each([
+    ['/shop/', '/shop/'],
+    ['./', '/'],
+    ['https://cdn.example.com/shop/', '/shop/'],
+  ])('honours base %s in the manifest URLs and the HTML', async (base, path) => {
+    const outDir = join(temporary.path, `base-${path.length}-${base.length}`);
+    const result = await buildFixture(outDir, cacheDir, {}, { base });
     const based = readManifest(result.outDir);
-    expect(based.base).toBe('/shop/');
-    expect(Object.keys(based.files).every((url) => url.startsWith('/shop/'))).toBe(true);
-    expect(result.reports[0]!.sri.tags).toBe(cold.reports[0]!.sri.tags);
+    expect(based.base).toBe(path);
+    expect(Object.keys(based.files).every((url) => url.startsWith(path))).toBe(true);
     expect(validateManifest(based)).toBe(true);
+    // Every tag still gets integrity, whether its URL is absolute, relative or on another origin.
+    expect(result.reports[0]!.sri).toEqual(cold.reports[0]!.sri);
+    const tagged = [
+      ...readFileSync(join(outDir, 'pages/about.html'), 'utf8').matchAll(
+        /(?:src|href)="([^"]*assets\/[^"]+)" integrity="([^"]+)"/g,
+      ),
+    ];
+    expect(tagged).toHaveLength(3);
+    for (const [, url, integrity] of tagged) {
+      const file = url!.slice(url!.indexOf('assets/'));
+      expect(integrity).toBe(digest('sha384', readFileSync(join(outDir, file))));
+    }
   });
 
   it(
