@@ -136,14 +136,22 @@ export async function createCloudFrontProvider(
     }
   };
 
-  /** Counts the files and wildcards of the distribution's in-progress invalidations. */
-  const countInFlight = async (
+  /**
+   * Whether a batch fits beside the distribution's in-progress invalidations, from ListInvalidations
+   * (newest first) and GetInvalidation for their paths. Bounded: it stops counting as soon as the
+   * answer is "no room", and treats more than 200 in-progress invalidations as no room rather than
+   * fetching each (3,000 single-path invalidations are legal).
+   */
+  const checkRoom = async (
     distributionId: string,
+    need: { files: number; wildcards: number },
     onEvent: ProviderCallContext['onEvent'],
-  ): Promise<{ files: number; wildcards: number; invalidations: number }> => {
+  ): Promise<{ room: boolean; files: number; wildcards: number; invalidations: number }> => {
+    const caps = cloudFrontProfile.capabilities;
+    const maxFiles = (caps.maxPathsInFlight ?? Infinity) - need.files;
+    const maxWildcards = (caps.maxPrefixesInFlight ?? Infinity) - need.wildcards;
     const ids: string[] = [];
     let marker: string | undefined;
-    // Newest first (API_ListInvalidations); stop at the first page without anything in progress.
     for (let page = 0; page < 20; page++) {
       const list = await call(
         'ListInvalidations',
@@ -161,11 +169,14 @@ export async function createCloudFrontProvider(
       const items = list.InvalidationList?.Items ?? [];
       const inProgress = items.filter((item) => item.Status !== 'Completed').map((item) => item.Id!);
       ids.push(...inProgress);
-      if (!list.InvalidationList?.IsTruncated || inProgress.length === 0) break;
+      // Stop at the first page without anything in progress: older pages hold older invalidations.
+      if (!list.InvalidationList?.IsTruncated || inProgress.length === 0 || ids.length > 200) break;
       marker = list.InvalidationList.NextMarker;
     }
     let files = 0;
     let wildcards = 0;
+    const result = (room: boolean) => ({ room, files, wildcards, invalidations: ids.length });
+    if (ids.length > 200) return result(false);
     for (const id of ids) {
       const got = await call(
         'GetInvalidation',
@@ -178,14 +189,14 @@ export async function createCloudFrontProvider(
         if (path.endsWith('*')) wildcards++;
         else files++;
       }
+      if (files > maxFiles || wildcards > maxWildcards) return result(false);
     }
-    return { files, wildcards, invalidations: ids.length };
+    return result(true);
   };
 
   const submit = async (request: SubmitRequest, context: ProviderCallContext = {}): Promise<SubmitResult> => {
     const { distributionId, paths } = request;
     const { onEvent } = context;
-    const caps = cloudFrontProfile.capabilities;
     const batchWildcards = paths.filter((path) => path.endsWith('*')).length;
     const batchFiles = paths.length - batchWildcards;
     let reference = request.callerReference ?? randomReference(paths);
@@ -223,10 +234,12 @@ export async function createCloudFrontProvider(
           // Retry at once when a fresh count says there is room; when the CDN disagrees with that count
           // (it refused right after one), retry only after the next poll, so it is not hammered.
           for (;;) {
-            const inFlight = await countInFlight(distributionId, onEvent);
-            const room =
-              inFlight.files + batchFiles <= (caps.maxPathsInFlight ?? Infinity) &&
-              inFlight.wildcards + batchWildcards <= (caps.maxPrefixesInFlight ?? Infinity);
+            const inFlight = await checkRoom(
+              distributionId,
+              { files: batchFiles, wildcards: batchWildcards },
+              onEvent,
+            );
+            const room = inFlight.room;
             if (room && !retriedWithRoom) {
               retriedWithRoom = true;
               break;
@@ -235,14 +248,14 @@ export async function createCloudFrontProvider(
             if (Date.now() + settings.roomPollMs > roomDeadline) {
               throw new CdnError(
                 'IN_FLIGHT_TIMEOUT',
-                `CloudFront distribution ${distributionId} had no room for ${batchFiles} paths and ${batchWildcards} wildcards within ${Math.round(settings.roomTimeoutMs / 1000)} s (in flight: ${inFlight.files} paths, ${inFlight.wildcards} wildcards in ${inFlight.invalidations} invalidations; limits 3,000 and 15). Re-run the same deploy later: it is idempotent.`,
+                `CloudFront distribution ${distributionId} had no room for ${batchFiles} paths and ${batchWildcards} wildcards within ${Math.round(settings.roomTimeoutMs / 1000)} s (in flight: at least ${inFlight.files} paths and ${inFlight.wildcards} wildcards in ${inFlight.invalidations} invalidations; limits 3,000 and 15). Re-run the same deploy later: it is idempotent.`,
                 { cause: error },
               );
             }
             onEvent?.({
               type: 'waiting-for-room',
               distributionId,
-              message: `TooManyInvalidationsInProgress: ${inFlight.files} paths and ${inFlight.wildcards} wildcards in flight; waiting for room, checking again in ${seconds(settings.roomPollMs)}`,
+              message: `TooManyInvalidationsInProgress: at least ${inFlight.files} paths and ${inFlight.wildcards} wildcards in flight; waiting for room, checking again in ${seconds(settings.roomPollMs)}`,
             });
             await sleep(settings.roomPollMs);
           }
