@@ -373,6 +373,27 @@ describe('createBatchHandler', () => {
     expect(echo(3).headers.host).toBeUndefined();
   });
 
+  it('takes proxy headers (x-forwarded-for ...) from the batch request only, never from a call', async () => {
+    const handler = handlerFor();
+    const spoof: Array<[string, string]> = [
+      ['x-forwarded-for', '6.6.6.6'],
+      ['forwarded', 'for=6.6.6.6'],
+      ['x-real-ip', '6.6.6.6'],
+    ];
+    const echo = async (parent: Record<string, string>) => {
+      const frames = await collectFrames(
+        await handler(batchRequest([{ id: 1, path: '/api/echo', headers: spoof }], { headers: parent })),
+      );
+      return ((resultsById(frames).get(1) as ResultFrame).body as { value: EchoBody }).value.headers;
+    };
+    const behindProxy = await echo({ 'x-forwarded-for': '203.0.113.7' });
+    expect(behindProxy['x-forwarded-for']).toBe('203.0.113.7');
+    expect(behindProxy.forwarded).toBeUndefined();
+    expect(behindProxy['x-real-ip']).toBeUndefined();
+    const direct = await echo({});
+    expect(direct['x-forwarded-for']).toBeUndefined();
+  });
+
   it('refuses paths that leave the origin or target the batch endpoint, per call', async () => {
     const handler = handlerFor();
     const bad = [

@@ -13,8 +13,24 @@ export interface ParentInfo {
 }
 
 /**
- * Headers a sub-request may not set: they describe the connection or the framing of the batch
- * request itself (RFC 9110 section 7.6.1), not the call.
+ * Headers that proxies set on the request they forward (RFC 7239 and its de facto predecessors). A
+ * proxy in front of the app sets them on the batch request but never sees inside it, so a call could
+ * claim any client address; they are taken from the batch request only, never from a call.
+ */
+export const PROXY_HEADERS: readonly string[] = Object.freeze([
+  'forwarded',
+  'x-forwarded-for',
+  'x-forwarded-host',
+  'x-forwarded-proto',
+  'x-forwarded-port',
+  'x-real-ip',
+  'true-client-ip',
+  'cf-connecting-ip',
+]);
+
+/**
+ * Headers a call may not set: they describe the connection or the framing of the batch request itself
+ * (RFC 9110 section 7.6.1), not the call, or they are a proxy's word about the client (above).
  */
 const DROPPED_HEADERS = new Set([
   'host',
@@ -28,19 +44,20 @@ const DROPPED_HEADERS = new Set([
   'content-length',
   'expect',
   'http2-settings',
+  ...PROXY_HEADERS,
 ]);
 
 // C0 controls, space and DEL: the URL parser strips tabs and newlines, so "/\t/evil.example" would
 // become the network-path reference "//evil.example".
 const MAX_PATH_LENGTH = 8192;
 
-/** The inherited headers of a batch request, per the allowlist. */
+/** The headers calls inherit from a batch request: the allowlist's, and whatever proxies set on it. */
 export function inheritedHeaders(
   request: Request,
   allowlist: readonly string[],
 ): Array<readonly [string, string]> {
   const pairs: Array<readonly [string, string]> = [];
-  for (const name of allowlist) {
+  for (const name of [...allowlist, ...PROXY_HEADERS]) {
     const value = request.headers.get(name);
     if (value !== null) pairs.push([name, value]);
   }
