@@ -114,6 +114,8 @@ export function createPreviewMiddleware(
     if (encoding === undefined) return false;
 
     const size = siblings.get(encoding)!;
+    const siblingPath = target + SIBLING_EXTENSIONS[encoding];
+    if (!isInside(await realRoot, await realpath(siblingPath))) return refuse(response, 403, 'Forbidden');
     for (const [name, value] of Object.entries(options.headers ?? {})) {
       if (value !== undefined) response.setHeader(name, value);
     }
@@ -128,7 +130,7 @@ export function createPreviewMiddleware(
       return true;
     }
     await new Promise<void>((done, fail) => {
-      const stream = createReadStream(target + SIBLING_EXTENSIONS[encoding]);
+      const stream = createReadStream(siblingPath);
       stream.on('error', fail);
       response.on('close', () => {
         stream.destroy();

@@ -47,6 +47,9 @@ beforeAll(async () => {
   writeFileSync(join(temporary.path, 'secret.txt.br'), 'not for you');
   symlinkSync(join(temporary.path, 'secret.txt'), join(outDir, 'escape.txt'));
   symlinkSync(join(temporary.path, 'secret.txt.br'), join(outDir, 'escape.txt.br'));
+  // A regular file inside whose sibling is a link to the outside.
+  writeFileSync(join(outDir, 'inside.txt'), 'inside '.repeat(100));
+  symlinkSync(join(temporary.path, 'secret.txt.br'), join(outDir, 'inside.txt.br'));
   server = await preview({
     root: SMALL_APP,
     configFile: false,
@@ -112,6 +115,7 @@ describe('vite preview with wirepack', () => {
     '/assets/..%2f..%2fsecret.txt',
     '/%2e%2e%5csecret.txt',
     '/escape.txt',
+    '/inside.txt',
   ])('refuses to serve %s from outside the output directory', async (path) => {
     const answer = await get(port, path, { 'accept-encoding': 'br, gzip' });
     // Vite may compress its own fallback page on the fly: read the body decoded.
