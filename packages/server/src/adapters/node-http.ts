@@ -94,7 +94,11 @@ export async function serveNode(
 export function toWebRequest(req: IncomingMessage, signal: AbortSignal): Request {
   const socket = req.socket as IncomingMessage['socket'] & { encrypted?: boolean };
   const host = req.headers.host ?? req.headers[':authority'] ?? 'localhost';
-  const url = new URL(req.url ?? '/', `${socket?.encrypted ? 'https' : 'http'}://${host}`);
+  const target = req.url ?? '/';
+  // Append rather than resolve: resolving "//evil.example/x" against the host would change the origin.
+  const url = new URL(
+    target.startsWith('/') ? `${socket?.encrypted ? 'https' : 'http'}://${host}${target}` : target,
+  );
   const headers = new Headers();
   const raw = req.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) {

@@ -281,6 +281,24 @@ describe('toNodeListener on 127.0.0.1', () => {
     });
   });
 
+  it('keeps the origin for a request target that starts with //', async () => {
+    const { request } = await import('node:http');
+    const { port } = server.address() as AddressInfo;
+    const body = await new Promise<string>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: '//evil.test/api/echo', method: 'GET' }, (res) => {
+        let text = '';
+        res.on('data', (chunk) => {
+          text += chunk;
+        });
+        res.on('end', () => resolve(text));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    // The app saw the path "//evil.test/api/echo" on this server's origin: not its echo route.
+    expect(JSON.parse(body)).toEqual({ error: 'not found' });
+  });
+
   it('reports app failures to onError only, never on the wire', async () => {
     errors.length = 0;
     const direct = await fetch(`${base}/api/throw`);
