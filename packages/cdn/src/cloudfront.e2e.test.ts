@@ -47,6 +47,7 @@ beforeAll(() => {
   process.env.AWS_SECRET_ACCESS_KEY = 'wirepack-test-secret-never-printed';
   process.env.AWS_REGION = 'us-east-1';
   process.env.AWS_EC2_METADATA_DISABLED = 'true';
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   delete process.env.AWS_PROFILE;
   delete process.env.AWS_ENDPOINT_URL;
 });
