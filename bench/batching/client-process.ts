@@ -23,7 +23,11 @@ const send = (message: ClientMessage): void => {
 
 process.on('disconnect', () => process.exit(0));
 
-setGlobalDispatcher(new Agent({ connections: BROWSER_CONNECTIONS }));
+// Idle connections are kept between runs (the server keeps them as long); undici otherwise
+// follows the server's `Keep-Alive: timeout` hint.
+setGlobalDispatcher(
+  new Agent({ connections: BROWSER_CONNECTIONS, keepAliveTimeout: 120_000, keepAliveMaxTimeout: 120_000 }),
+);
 const kind = process.argv[2] as ClientKind;
 const origin = process.argv[3] ?? '';
 const call = await createCaller(kind, origin);

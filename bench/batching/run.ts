@@ -10,11 +10,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SLOW_MS } from './app.ts';
-import { Child, killAllChildren } from './child.ts';
-import { CONTENDERS, type Contender } from './contenders.ts';
-import type { ClientCommand, ClientMessage, ServerCommand, ServerMessage } from './messages.ts';
+import { killAllChildren } from './child.ts';
+import { CONTENDERS, OURS } from './contenders.ts';
+import { Lane } from './lane.ts';
 import { printReport, type Scenario, type ScenarioResults } from './report.ts';
-import { combineRuns, type RunMetrics, runMetrics } from './stats.ts';
+import { combineRuns, type RunMetrics } from './stats.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -34,7 +34,7 @@ if (flags.help) {
 
 const quick = flags.quick;
 const scenarios: Scenario[] = [
-  { key: 'n1k', title: 'N = 1,000 concurrent calls', calls: 1_000, slowIndex: -1, repeats: quick ? 1 : 5 },
+  { key: 'n1k', title: 'N = 1,000 concurrent calls', calls: 1_000, slowIndex: -1, repeats: quick ? 2 : 7 },
   ...(quick
     ? []
     : [{ key: 'n10k', title: 'N = 10,000 concurrent calls', calls: 10_000, slowIndex: -1, repeats: 3 }]),
@@ -43,15 +43,13 @@ const scenarios: Scenario[] = [
     title: `Head-of-line: one ${SLOW_MS} ms call among 100`,
     calls: 100,
     slowIndex: 0,
-    repeats: quick ? 1 : 5,
+    repeats: quick ? 2 : 5,
   },
 ];
 /** Calls in the warm-up run each contender makes before measuring (JIT, connections). */
-const WARMUP_CALLS = quick ? 300 : 1_000;
-/** The longest one run may take before its calls are aborted and counted as failed. */
+const WARMUP_CALLS = 1_000;
+/** The longest one run may take; calls still pending then count as failed and the lane closes. */
 const RUN_TIMEOUT_MS = 30_000;
-/** Slack on top of a run's own deadline for the IPC round trip. */
-const IPC_SLACK_MS = 10_000;
 /** The whole benchmark's budget; past it no new run starts. */
 const BUDGET_MS = quick ? 90_000 : 240_000;
 const startedAt = Date.now();
@@ -80,77 +78,72 @@ const hardStop = setTimeout(() => {
 }, BUDGET_MS + 60_000);
 hardStop.unref();
 
-const serverScript = new URL('./server-process.ts', import.meta.url);
-const clientScript = new URL('./client-process.ts', import.meta.url);
+/** Every run of every scenario per contender, for combining once all are done. */
+const runs = new Map<string, Map<string, RunMetrics[]>>();
+const failures = new Map<string, string>();
+const lanes = contenders.map(
+  (contender) =>
+    new Lane(contender, RUN_TIMEOUT_MS, cpuProfDir && contender.id === OURS ? { cpuProfDir } : {}),
+);
 
-/** Runs every scenario for one contender in its own server and client processes. */
-async function measure(contender: Contender): Promise<ScenarioResults> {
-  const results: ScenarioResults = new Map();
-  const profile = cpuProfDir && contender.id === 'wirepack' ? { cpuProfDir } : {};
-  const server = new Child<ServerCommand, ServerMessage>(
-    `${contender.id} server`,
-    serverScript,
-    [contender.server],
-    profile,
-  );
-  let client: Child<ClientCommand, ClientMessage> | undefined;
+/** One run through `lane`, recorded; a failure closes the lane, never the benchmark. */
+async function runLane(
+  lane: Lane,
+  scenario: Scenario | undefined,
+  calls: number,
+  slowIndex: number,
+): Promise<void> {
   try {
-    const { port } = await server.next('ready', 30_000);
-    client = new Child<ClientCommand, ClientMessage>(
-      `${contender.id} client`,
-      clientScript,
-      [contender.id, `http://127.0.0.1:${port}`],
-      profile,
-    );
-    await client.next('ready', 30_000);
-    // Set when a run ends with calls still pending: those calls would still be running in the
-    // next run, so this contender stops after it.
-    let unsettled = false;
-    const runOnce = async (calls: number, slowIndex: number): Promise<RunMetrics> => {
-      await server.request({ type: 'begin' }, 'begun', IPC_SLACK_MS);
-      const command: ClientCommand = {
-        type: 'run',
-        calls,
-        slowIndex,
-        slowMs: SLOW_MS,
-        timeoutMs: RUN_TIMEOUT_MS,
-      };
-      const result = await client!.request(command, 'result', RUN_TIMEOUT_MS + IPC_SLACK_MS);
-      const stats = await server.request({ type: 'end' }, 'stats', IPC_SLACK_MS);
-      const metrics = runMetrics(result, stats, slowIndex);
-      if (!result.settled) unsettled = true;
-      return metrics;
-    };
-    const warmup = await runOnce(WARMUP_CALLS, -1);
-    if (unsettled) {
-      const messages = warmup.errorMessages.map(([message, count]) => `"${message}" ×${count}`).join(', ');
-      throw new Error(`warm-up: ${warmup.errors} of ${WARMUP_CALLS} calls failed or hung: ${messages}`);
-    }
-    for (const scenario of scenarios) {
-      const runs: RunMetrics[] = [];
-      for (let repeat = 0; repeat < scenario.repeats && !unsettled; repeat++) {
-        if (repeat > 0 && Date.now() - startedAt > BUDGET_MS) break;
-        runs.push(await runOnce(scenario.calls, scenario.slowIndex));
-      }
-      results.set(scenario.key, { runs: runs.length, metrics: combineRuns(runs) });
-      if (unsettled) break;
-    }
+    const metrics = await lane.run(calls, slowIndex);
+    if (!scenario) return;
+    const byScenario = runs.get(lane.contender.id) ?? new Map<string, RunMetrics[]>();
+    runs.set(lane.contender.id, byScenario);
+    byScenario.set(scenario.key, [...(byScenario.get(scenario.key) ?? []), metrics]);
   } catch (error) {
-    results.set('failure', { runs: 0, failure: error instanceof Error ? error.message : String(error) });
-  } finally {
-    await Promise.all([client?.stop({ type: 'exit' }), server.stop({ type: 'exit' })]);
+    lane.failure ??= error instanceof Error ? error.message : String(error);
   }
-  return results;
+  if (lane.failure && !failures.has(lane.contender.id)) {
+    failures.set(lane.contender.id, `${scenario ? scenario.title : 'warm-up'}: ${lane.failure}`);
+  }
+}
+
+try {
+  for (const lane of lanes) {
+    process.stderr.write(`[wirepack/bench] starting ${lane.contender.label}\n`);
+    try {
+      await lane.start();
+    } catch (error) {
+      lane.failure = `did not start: ${error instanceof Error ? error.message : String(error)}`;
+      failures.set(lane.contender.id, lane.failure);
+      continue;
+    }
+    await runLane(lane, undefined, WARMUP_CALLS, -1);
+  }
+  // Round-robin: each repeat runs every contender once, starting with a different one each
+  // time, so a burst of load from elsewhere on the machine falls on all of them alike.
+  for (const scenario of scenarios) {
+    process.stderr.write(`[wirepack/bench] ${scenario.title}\n`);
+    for (let repeat = 0; repeat < scenario.repeats; repeat++) {
+      if (repeat > 0 && Date.now() - startedAt > BUDGET_MS) break;
+      for (let turn = 0; turn < lanes.length; turn++) {
+        const lane = lanes[(repeat + turn) % lanes.length];
+        if (lane?.open) await runLane(lane, scenario, scenario.calls, scenario.slowIndex);
+      }
+    }
+  }
+} finally {
+  await Promise.all(lanes.map((lane) => lane.stop()));
 }
 
 const all = new Map<string, ScenarioResults>();
 for (const contender of contenders) {
-  if (Date.now() - startedAt > BUDGET_MS) {
-    all.set(contender.id, new Map([['failure', { runs: 0, failure: 'skipped: time budget spent' }]]));
-    continue;
+  const results: ScenarioResults = new Map();
+  for (const [key, list] of runs.get(contender.id) ?? []) {
+    results.set(key, { runs: list.length, metrics: combineRuns(list) });
   }
-  process.stderr.write(`[wirepack/bench] ${contender.label} ...\n`);
-  all.set(contender.id, await measure(contender));
+  const failure = failures.get(contender.id);
+  if (failure) results.set('failure', { runs: 0, failure });
+  all.set(contender.id, results);
 }
 printReport({ contenders, scenarios, results: all, quick, elapsedMs: Date.now() - startedAt });
 if (cpuProfDir) console.log(`\nCPU profiles (wirepack server and client): ${cpuProfDir}`);

@@ -11,6 +11,9 @@ import { availableParallelism, totalmem } from 'node:os';
 import { createRestListener } from './app.ts';
 import type { ServerCommand, ServerKind, ServerMessage, ServerStats } from './messages.ts';
 
+/** How long idle connections stay open (the client's Agent uses the same). */
+const KEEP_ALIVE_MS = 120_000;
+
 const send = (message: ServerMessage): void => {
   process.send?.(message);
 };
@@ -33,6 +36,9 @@ async function createListener(kind: ServerKind): Promise<RequestListener> {
 const kind = process.argv[2] as ServerKind;
 const listener = await createListener(kind);
 const server = createServer(listener);
+// Browsers keep idle connections for a minute or more; so do both ends here, so that a contender
+// waiting for its turn in the round-robin does not pay for new connections on the next run.
+server.keepAliveTimeout = KEEP_ALIVE_MS;
 
 // --- Socket-level accounting ----------------------------------------------------------------
 const sockets = new Set<Socket>();
