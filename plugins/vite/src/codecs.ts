@@ -42,8 +42,9 @@ export function zstdSupported(): boolean {
 export function encoderVersion(encoding: Encoding): string {
   const versions = process.versions as Record<string, string | undefined>;
   const library = encoding === 'br' ? versions.brotli : encoding === 'gzip' ? versions.zlib : versions.zstd;
-  // Older runtimes do not list brotli/zstd separately: the Node version pins the bundled library.
-  return `${encoding}-${library ?? 'unknown'}-node-${process.versions.node}`;
+  // The library version decides the bytes, so a Node.js patch release keeps the cache warm. A
+  // runtime that does not report it gets keyed by its own version: safe, only colder.
+  return library === undefined ? `${encoding}-node-${process.versions.node}` : `${encoding}-${library}`;
 }
 
 /**
