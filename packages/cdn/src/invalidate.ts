@@ -41,6 +41,8 @@ export interface InvalidateOptions {
 }
 
 const ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
+/** Distributions one run may target (each costs API calls and paths). */
+const MAX_DISTRIBUTIONS = 100;
 
 /**
  * Plans and submits an invalidation for each distribution: the programmatic form of
@@ -59,6 +61,12 @@ const ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
 export async function invalidate(options: InvalidateOptions): Promise<InvalidationReport> {
   const distributions = [...new Set(options.distributions)];
   if (distributions.length === 0) throw new CdnError('USAGE', 'at least one distribution id is required');
+  if (distributions.length > MAX_DISTRIBUTIONS) {
+    throw new CdnError(
+      'USAGE',
+      `at most ${MAX_DISTRIBUTIONS} distributions per run, got ${distributions.length}`,
+    );
+  }
   for (const id of distributions) {
     if (!ID_PATTERN.test(id)) throw new CdnError('USAGE', `invalid distribution id ${JSON.stringify(id)}`);
   }
