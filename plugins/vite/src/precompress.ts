@@ -83,12 +83,12 @@ export class OutputFileError extends Error {
 }
 
 /** How many files the main thread reads, hashes and serves from the cache at once. */
-const MAIN_THREAD_FILES_IN_FLIGHT = 8;
+const MAIN_THREAD_FILES_IN_FLIGHT = 4;
 
 /**
  * Fingerprints every file and writes its compressed siblings, in two phases:
  *
- * 1. Main thread, 8 files at a time: read, hash (SHA-256 and SHA-384, ~1 GB/s), and for each
+ * 1. Main thread, 4 files at a time: read, hash (SHA-256 and SHA-384, ~1 GB/s), and for each
  *    encoding look the output up in the cache; a hit writes its sibling at once. Hashing costs ~1/40
  *    of gzip 9 and ~1/1800 of brotli 11, so a warm rebuild is I/O only and starts no thread.
  * 2. Worker threads, only for cache misses, largest file first: compress, store, write siblings.

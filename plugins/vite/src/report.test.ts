@@ -40,9 +40,15 @@ describe('formatReport', () => {
     ]);
   });
 
-  it('says when the cache is off', () => {
-    const lines = formatReport({ ...report, cache: { ...report.cache, enabled: false }, compressed: [] });
+  it('says when the cache is off, and when nothing needed compressing', () => {
+    const lines = formatReport({
+      ...report,
+      cache: { ...report.cache, enabled: false },
+      compressed: [],
+      workers: 0,
+    });
     expect(lines).toContain('[wirepack]   cache: off, 0 compressed');
+    expect(lines).toContain('[wirepack]   SRI on 3 tags in 1 HTML files; 812 ms (no compression needed)');
   });
 });
 

@@ -101,7 +101,10 @@ export function formatReport(report: WirepackReport): string[] {
   );
   lines.push(
     `[wirepack]   SRI on ${report.sri.tags} tags in ${report.sri.htmlFiles} HTML files; ` +
-      `${report.durationMs.toFixed(0)} ms on ${report.workers} worker${report.workers === 1 ? '' : 's'}`,
+      `${report.durationMs.toFixed(0)} ms` +
+      (report.workers === 0
+        ? ' (no compression needed)'
+        : ` on ${report.workers} worker${report.workers === 1 ? '' : 's'}`),
   );
   return lines;
 }
