@@ -54,6 +54,7 @@ export class BatchRun<TContext> {
   private readonly frameOptions: ResultFrameOptions;
   private readonly errors: Record<string, number> = Object.create(null);
   private running = 0;
+  private pumping = false;
   private unsettled: number;
   // Running calls in start order. Every call of a batch has the same time limit, so deadlines come in
   // the same order and one timer, set for the oldest running call, serves them all (a timer per call
@@ -129,11 +130,19 @@ export class BatchRun<TContext> {
   }
 
   private pump(): void {
-    const { concurrency } = this.init.options.limits;
-    while (this.running < concurrency && !this.over && !this.sink.backlogged) {
-      const state = this.queue.shift();
-      if (state === undefined) return;
-      if (state.state === 'queued') this.run(state);
+    // A call can settle synchronously inside run() (an invalid path), which pumps again: the outer loop
+    // carries on instead, so a batch of a hundred thousand invalid calls cannot overflow the stack.
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      const { concurrency } = this.init.options.limits;
+      while (this.running < concurrency && !this.over && !this.sink.backlogged) {
+        const state = this.queue.shift();
+        if (state === undefined) return;
+        if (state.state === 'queued') this.run(state);
+      }
+    } finally {
+      this.pumping = false;
     }
   }
 
@@ -172,7 +181,8 @@ export class BatchRun<TContext> {
     }
     responsePromise.then(
       (response) => {
-        if (!(response instanceof Response)) {
+        // Duck-typed: a Response from another realm or from the undici package works as well.
+        if (!isResponseLike(response)) {
           this.settleAppFailure(state, new TypeError('the app handler did not return a Response'));
           return;
         }
@@ -330,4 +340,15 @@ export class BatchRun<TContext> {
       // A failing logger must not take the batch down; there is nowhere left to report to.
     }
   }
+}
+
+function isResponseLike(value: unknown): value is Response {
+  return (
+    value instanceof Response ||
+    (typeof value === 'object' &&
+      value !== null &&
+      typeof (value as Response).status === 'number' &&
+      typeof (value as Response).headers?.get === 'function' &&
+      'body' in value)
+  );
 }

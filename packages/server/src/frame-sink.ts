@@ -92,6 +92,9 @@ export class FrameSink {
   private readonly flush = (): void => {
     this.scheduled = false;
     if (this.done) return;
+    // Decided before enqueue: enqueue can hand the chunk to a waiting reader and call pull at once,
+    // which starts more calls whose frames (and the end frame) are pushed for the next flush.
+    const closeNow = this.closing;
     const frames = this.pending;
     const total = this.pendingBytes;
     this.pending = [];
@@ -110,7 +113,7 @@ export class FrameSink {
       }
       this.controller.enqueue(chunk);
     }
-    if (this.closing) {
+    if (closeNow) {
       this.done = true;
       this.controller.close();
     }

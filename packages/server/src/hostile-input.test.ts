@@ -113,6 +113,13 @@ describe('failures inside the app or the options', () => {
     expect(broken.metrics().activeBatches).toBe(0);
   });
 
+  it('settles a large batch of calls that all fail at once without deep recursion', async () => {
+    const big = createBatchHandler({ fetch: api.fetch, limits: { maxCalls: 20_000, concurrency: 20_000 } });
+    const calls = Array.from({ length: 20_000 }, (_, id) => ({ id, path: 'relative' }));
+    const frames = await collectFrames(await big(batchRequest(calls)));
+    expect(frames.filter((frame) => frame.kind === 'error')).toHaveLength(20_000);
+  });
+
   it('refuses a second running batch with the same id', async () => {
     const controller = new AbortController();
     const batchId = 'AAAAAAAAAAAAAAAAAAAAAA';
