@@ -3,7 +3,7 @@ import { type CloudFrontProviderOptions, createCloudFrontProvider } from './clou
 import { CdnError } from './errors.ts';
 import { EXIT_CODES, exitCodeFor } from './exit-codes.ts';
 import { EMPTY_MANIFEST, type Manifest } from './manifest.ts';
-import { loadManifest } from './manifest-source.ts';
+import { loadManifest, redactUrl } from './manifest-source.ts';
 import { type InvalidationPlan, PLAN_DEFAULTS, planInvalidation } from './plan.ts';
 import type { CdnEvent, InvalidationProvider, ProviderProfile } from './provider.ts';
 import type { BatchReport, DistributionReport, InvalidationReport } from './report.ts';
@@ -125,7 +125,7 @@ export async function invalidate(options: InvalidateOptions): Promise<Invalidati
   }
 
   const describe = (source: string | Manifest | undefined, manifest: Manifest) => ({
-    source: typeof source === 'string' ? source : null,
+    source: typeof source === 'string' ? redactUrl(source) : null,
     digest: manifest.digest,
     files: manifest.files.size,
   });

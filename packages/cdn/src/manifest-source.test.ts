@@ -19,7 +19,7 @@ beforeAll(async () => {
     if (request.url === '/manifest.json') response.end(body);
     else if (request.url === '/slow') setTimeout(() => response.end(body), 2000).unref();
     else if (request.url === '/huge') response.end('x'.repeat(5000));
-    else if (request.url === '/not-json') response.end('<html>');
+    else if (request.url?.startsWith('/not-json')) response.end('<html>');
     else response.writeHead(404).end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -58,6 +58,13 @@ describe('loadManifest', () => {
       /larger than 1000 bytes/,
     );
     expect((await failure(loadManifest(`${origin}/not-json`))).code).toBe('MANIFEST_INVALID');
+  });
+
+  it('never shows a URL query (a presigned URL carries a credential and a signature)', async () => {
+    const presigned = `${origin}/not-json?X-Amz-Credential=AKIDSECRETID%2F20261127&X-Amz-Signature=deadbeef`;
+    const error = await failure(loadManifest(presigned, { role: 'previous' }));
+    expect(error.message).toContain(`${origin}/not-json?…`);
+    expect(error.message).not.toMatch(/AKIDSECRETID|deadbeef/);
   });
 
   it('refuses plain http off loopback and credentials in URLs, without echoing them', async () => {

@@ -26,6 +26,20 @@ export const LOAD_MANIFEST_DEFAULTS: Readonly<{ timeoutMs: number; maxBytes: num
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /**
+ * A manifest source as shown in messages and reports: a URL loses its query and credentials (a presigned S3 URL
+ * carries `X-Amz-Credential` and a signature), a file path is shown as given.
+ */
+export function redactUrl(source: string): string {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(source)) return source;
+  try {
+    const url = new URL(source);
+    return `${url.origin}${url.pathname}${url.search ? '?…' : ''}`;
+  } catch {
+    return '(unparsable URL)';
+  }
+}
+
+/**
  * Reads and validates a manifest from a file path or an `https:` URL (plain `http:` only on loopback,
  * for tests). Errors are `MANIFEST_UNREADABLE`/`MANIFEST_INVALID` for the new manifest and
  * `PREVIOUS_UNAVAILABLE`/`MANIFEST_INVALID` for the previous one.
@@ -54,13 +68,13 @@ export async function loadManifest(source: string, options: LoadManifestOptions 
   } catch (error) {
     throw new CdnError(
       'MANIFEST_INVALID',
-      `${label} ${source} is not valid JSON: ${(error as Error).message}`,
+      `${label} ${redactUrl(source)} is not valid JSON: ${(error as Error).message}`,
       {
         cause: error,
       },
     );
   }
-  return readManifest(json, source);
+  return readManifest(json, redactUrl(source));
 }
 
 async function readText(
