@@ -449,6 +449,20 @@ describe('createBatchHandler', () => {
     expect(resultsById(frames).get(4)?.status).toBe(200);
   });
 
+  it('answers a sub-response past maxResponseBytes with a FRAME_TOO_LARGE error frame', async () => {
+    const handler = handlerFor({ limits: { maxResponseBytes: 1000 } });
+    const frames = await collectFrames(
+      await handler(
+        batchRequest([
+          { id: 1, path: '/api/big?bytes=1001' },
+          { id: 2, path: '/api/big?bytes=1000' },
+        ]),
+      ),
+    );
+    expect(frames.find((frame) => frame.kind === 'error')).toMatchObject({ id: 1, code: 'FRAME_TOO_LARGE' });
+    expect(bodyText((resultsById(frames).get(2) as ResultFrame).body)).toHaveLength(1000);
+  });
+
   it('sends JSON that the client could not decode as bytes (too deep, __proto__ keys, invalid JSON)', async () => {
     const handler = handlerFor();
     const frames = await collectFrames(

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BATCH_MEDIA_TYPE, createBatchId, type ResultFrame } from '@wirepack/protocol';
 import DataLoader from 'dataloader';
@@ -207,5 +207,32 @@ describe('createExpressMiddleware', () => {
     await response.body?.cancel();
     const frames = await collectFrames(await postBatch(batchBody([{ id: 1, path: '/api/text' }])));
     expect(resultsById(frames).get(1)?.status).toBe(200);
+  });
+
+  it('works outside Express with options.app (a plain node:http listener)', async () => {
+    const plainApp = (req: IncomingMessage, res: ServerResponse): void => {
+      const info = getSubRequestInfo(req);
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ url: req.url, batched: info !== undefined, ip: req.socket.remoteAddress }));
+    };
+    const plain = createExpressMiddleware({ app: plainApp });
+    const plainServer = createServer((req, res) => plain(req, res, () => plainApp(req, res)));
+    await new Promise<void>((resolve) => plainServer.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(plainServer.address() as AddressInfo).port}/__wirepack`;
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': BATCH_MEDIA_TYPE },
+        body: batchBody([{ id: 1, path: '/hello?x=1' }]) as Uint8Array<ArrayBuffer>,
+      });
+      const frames = await collectFrames(response);
+      expect(resultsById(frames).get(1)?.body).toEqual({
+        kind: 'json',
+        value: { url: '/hello?x=1', batched: true, ip: '127.0.0.1' },
+      });
+    } finally {
+      plainServer.closeAllConnections();
+      await new Promise((resolve) => plainServer.close(resolve));
+    }
   });
 });
