@@ -152,9 +152,9 @@ export function formatReport(report: InvalidationReport): string {
       `Distribution ${d.id}: ${d.status}, estimated ${usd(d.cost.usd)} (${d.cost.billablePaths} billable paths)`,
     );
     for (const b of d.batches) {
-      const id = b.invalidationId === null ? '' : ` invalidation ${b.invalidationId}`;
+      const id = b.invalidationId === null ? '' : `, invalidation ${b.invalidationId}`;
       lines.push(
-        `  batch ${b.index + 1}/${d.batches.length}: ${b.paths.length} paths, ${b.status}${id}, CallerReference ${b.callerReference}`,
+        `  batch ${b.index + 1}/${d.batches.length}: ${b.paths.length} paths (${b.status})${id}, CallerReference ${b.callerReference}`,
       );
     }
   }
