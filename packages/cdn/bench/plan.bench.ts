@@ -90,7 +90,8 @@ function oneComponentChanged(): { previous: Manifest; next: Manifest; label: str
   const entry = chunks.find((f) => /\/index[-.]/.test(f.path)) ?? chunks[0]!;
   const component = chunks.find((f) => f !== entry && /page/i.test(f.path)) ?? chunks[1]!;
   const renamed = (f: ManifestFile): ManifestFile =>
-    file(f.path.replace(/([-.])([A-Za-z0-9_-]{8,})(\.\w+)$/, '$1NEWHASH1$3'), `${f.hash}-v2`, true);
+    // Vite's default names end in an 8-character hash: `[name]-[hash].js`.
+    file(f.path.replace(/[A-Za-z0-9_-]{8}(\.\w+)$/, 'NEWHASH1$1'), `${f.hash}-v2`, true);
   const next = files.flatMap((f) => {
     if (f === entry || f === component) return [renamed(f)];
     if (f.path === '/index.html') return [{ ...f, hash: `${f.hash}-v2` }];
@@ -255,6 +256,9 @@ function scenario({ previous, next, label }: { previous: Manifest; next: Manifes
   ];
   const c = plan.changes;
   console.log(`\n## ${label}`);
+  if (c.added.length + c.modified.length + c.deleted.length <= 10) {
+    console.log(`changed: +${c.added.join(' +')} ~${c.modified.join(' ~')} -${c.deleted.join(' -')}`);
+  }
   console.log(
     `${previous.files.size} -> ${next.files.size} files: ${c.added.length} added, ${c.modified.length} modified, ${c.deleted.length} deleted; ${c.stale.length} stale URL paths; ${all.length} cached objects known`,
   );
