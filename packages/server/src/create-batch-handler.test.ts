@@ -513,7 +513,9 @@ describe('createBatchHandler', () => {
     });
     expect(metrics.callMs.count).toBe(4);
     expect(metrics.callMs.p95).toBeGreaterThanOrEqual(metrics.callMs.p50);
-    expect(metrics.callMs.max).toBeGreaterThanOrEqual(40);
+    // The timed-out call (40 ms limit) is in the histogram. A lower bound only, with slack: Node's
+    // timers can fire a fraction of a millisecond early as performance.now() counts (39.7 seen).
+    expect(metrics.callMs.max).toBeGreaterThanOrEqual(30);
     expect(metrics.bytesIn).toBeGreaterThan(0);
     expect(metrics.bytesOut).toBeGreaterThan(metrics.bytesIn);
     await collectFrames(await observed(batchRequest([{ id: 1, path: '/api/text' }])));
