@@ -2,6 +2,7 @@
 // the client process checks all contenders' answers the same way.
 import { userPath } from './app.ts';
 import type { ClientKind } from './messages.ts';
+import type { WirepackClientOverrides } from './wirepack-client.ts';
 
 /**
  * One call: fetch user `id` (waiting `delayMs` extra on the server). No `AbortSignal` is passed:
@@ -18,8 +19,15 @@ export type Caller = (id: number, delayMs: number) => Promise<unknown>;
  */
 export const TRPC_MAX_URL_LENGTH = 2_083;
 
-/** The caller for `kind`, talking to the server at `origin` (e.g. `http://127.0.0.1:1234`). */
-export async function createCaller(kind: ClientKind, origin: string): Promise<Caller> {
+/**
+ * The caller for `kind`, talking to the server at `origin` (e.g. `http://127.0.0.1:1234`);
+ * `wirepackOptions` overrides wirepack's client defaults (ours only).
+ */
+export async function createCaller(
+  kind: ClientKind,
+  origin: string,
+  wirepackOptions: WirepackClientOverrides = {},
+): Promise<Caller> {
   switch (kind) {
     case 'fetch':
       return fetchCaller(globalThis.fetch, origin);
@@ -30,7 +38,7 @@ export async function createCaller(kind: ClientKind, origin: string): Promise<Ca
       return trpcCaller(kind, origin);
     case 'wirepack': {
       const { createWirepackFetch } = await import('./wirepack-client.ts');
-      return fetchCaller(createWirepackFetch(origin), origin);
+      return fetchCaller(createWirepackFetch(origin, wirepackOptions), origin);
     }
   }
 }

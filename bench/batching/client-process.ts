@@ -1,6 +1,6 @@
 // Child process: one contender's client, driving calls at the server like a browser would.
 //
-//   client-process.ts <client kind> <origin>
+//   client-process.ts <client kind> <origin> [wirepack client options as JSON]
 //
 // All HTTP goes through one undici Agent allowing 6 connections per origin, as browsers do over
 // HTTP/1.1. Node's global `fetch` is undici (6.x in Node 20 and 22), and the Agent is installed as
@@ -30,7 +30,7 @@ setGlobalDispatcher(
 );
 const kind = process.argv[2] as ClientKind;
 const origin = process.argv[3] ?? '';
-const call = await createCaller(kind, origin);
+const call = await createCaller(kind, origin, JSON.parse(process.argv[4] ?? '{}'));
 
 function describe(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);

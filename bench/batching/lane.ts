@@ -13,17 +13,23 @@ const IPC_SLACK_MS = 10_000;
 const serverScript = new URL('./server-process.ts', import.meta.url);
 const clientScript = new URL('./client-process.ts', import.meta.url);
 
+/** Extra arguments for a lane's processes: ours takes option overrides as JSON. */
+export interface LaneOptions extends ChildOptions {
+  serverArgs?: string[];
+  clientArgs?: string[];
+}
+
 /** A contender's server and client processes; once a run fails to settle, the lane is closed. */
 export class Lane {
   readonly contender: Contender;
   /** Why the lane stopped measuring, if it did. */
   failure: string | undefined;
-  readonly #options: ChildOptions;
+  readonly #options: LaneOptions;
   readonly #runTimeoutMs: number;
   #server: Child<ServerCommand, ServerMessage> | undefined;
   #client: Child<ClientCommand, ClientMessage> | undefined;
 
-  constructor(contender: Contender, runTimeoutMs: number, options: ChildOptions = {}) {
+  constructor(contender: Contender, runTimeoutMs: number, options: LaneOptions = {}) {
     this.contender = contender;
     this.#runTimeoutMs = runTimeoutMs;
     this.#options = options;
@@ -32,10 +38,11 @@ export class Lane {
   /** Starts the server, then the client pointed at it. */
   async start(): Promise<void> {
     const { id, server: kind } = this.contender;
-    this.#server = new Child(`${id} server`, serverScript, [kind], this.#options);
+    const { serverArgs = [], clientArgs = [] } = this.#options;
+    this.#server = new Child(`${id} server`, serverScript, [kind, ...serverArgs], this.#options);
     const { port } = await this.#server.next('ready', START_TIMEOUT_MS);
     const origin = `http://127.0.0.1:${port}`;
-    this.#client = new Child(`${id} client`, clientScript, [id, origin], this.#options);
+    this.#client = new Child(`${id} client`, clientScript, [id, origin, ...clientArgs], this.#options);
     await this.#client.next('ready', START_TIMEOUT_MS);
   }
 

@@ -25,6 +25,8 @@ export interface Report {
   scenarios: readonly Scenario[];
   results: Map<string, ScenarioResults>;
   quick: boolean;
+  /** wirepack options overridden on the command line, if any. */
+  tuning: { client: Record<string, unknown> | undefined; server: Record<string, unknown> | undefined };
   elapsedMs: number;
 }
 
@@ -70,6 +72,12 @@ export function printReport(report: Report): void {
       ` figures are medians over the repeats; bytes counted on the server's sockets (request + response);` +
       ` CPU = process.cpuUsage() (user + system) of each process over the run, per call.`,
   );
+  const { client, server } = report.tuning;
+  if (client || server) {
+    console.log(
+      `\nwirepack runs with options overridden (the goals are stated for the defaults): client ${JSON.stringify(client ?? {})}, server ${JSON.stringify(server ?? {})}.`,
+    );
+  }
   const notes: string[] = [];
   for (const scenario of scenarios) {
     console.log(`\n### ${scenario.title} (${scenario.repeats} run${scenario.repeats > 1 ? 's' : ''})\n`);

@@ -22,13 +22,18 @@ const { values: flags } = parseArgs({
     only: { type: 'string' },
     'cpu-prof': { type: 'string' },
     json: { type: 'string' },
+    'client-options': { type: 'string' },
+    'server-options': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
 if (flags.help) {
   console.log(`usage: pnpm bench:batching [--quick] [--only=${CONTENDERS.map((c) => c.id).join(',')}]
                             [--cpu-prof=<dir>]  (V8 profiles of wirepack's server and client processes)
-                            [--json=<file>]     (every combined figure, for notes and comparisons)`);
+                            [--json=<file>]     (every combined figure, for notes and comparisons)
+                            [--client-options=<json>] [--server-options=<json>]
+                                                (override wirepack's defaults, to explore tuning;
+                                                 goal verdicts then describe the tuned setup)`);
   process.exit(0);
 }
 
@@ -65,6 +70,24 @@ if (contenders.length === 0) {
 const cpuProfDir = flags['cpu-prof'] === undefined ? undefined : resolve(flags['cpu-prof'] || 'cpu-profiles');
 if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
 
+/** A JSON object from a flag, or a clear exit. */
+function jsonFlag(name: string, value: string | undefined): Record<string, unknown> | undefined {
+  if (value === undefined) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(value);
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
+      return parsed as Record<string, unknown>;
+  } catch {
+    // Reported below with the flag's name.
+  }
+  console.error(`[wirepack/bench] --${name} must be a JSON object, got: ${value}`);
+  process.exit(2);
+}
+const tuning = {
+  client: jsonFlag('client-options', flags['client-options']),
+  server: jsonFlag('server-options', flags['server-options']),
+};
+
 // Every exit path takes the children with it; a hard stop backs up the budget.
 process.once('SIGINT', () => {
   killAllChildren();
@@ -83,7 +106,17 @@ const runs = new Map<string, Map<string, RunMetrics[]>>();
 const failures = new Map<string, string>();
 const lanes = contenders.map(
   (contender) =>
-    new Lane(contender, RUN_TIMEOUT_MS, cpuProfDir && contender.id === OURS ? { cpuProfDir } : {}),
+    new Lane(
+      contender,
+      RUN_TIMEOUT_MS,
+      contender.id === OURS
+        ? {
+            cpuProfDir,
+            serverArgs: tuning.server ? [JSON.stringify(tuning.server)] : [],
+            clientArgs: tuning.client ? [JSON.stringify(tuning.client)] : [],
+          }
+        : {},
+    ),
 );
 
 /** One run through `lane`, recorded; a failure closes the lane, never the benchmark. */
@@ -145,7 +178,7 @@ for (const contender of contenders) {
   if (failure) results.set('failure', { runs: 0, failure });
   all.set(contender.id, results);
 }
-printReport({ contenders, scenarios, results: all, quick, elapsedMs: Date.now() - startedAt });
+printReport({ contenders, scenarios, results: all, quick, tuning, elapsedMs: Date.now() - startedAt });
 if (cpuProfDir) console.log(`\nCPU profiles (wirepack server and client): ${cpuProfDir}`);
 if (flags.json) {
   const plain = Object.fromEntries([...all].map(([id, scenarios]) => [id, Object.fromEntries(scenarios)]));
