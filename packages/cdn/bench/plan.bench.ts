@@ -4,7 +4,7 @@
 // evicted, stale URL paths left cached, estimated cost, and planning time.
 //
 // Run: pnpm bench:cdn
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -17,6 +17,7 @@ import {
   type Manifest,
   type ManifestFile,
   planInvalidation,
+  readManifest,
   renderCloudFrontPath,
 } from '../src/index.ts';
 
@@ -53,6 +54,15 @@ const HASHED = /[-.][A-Za-z0-9_-]{8,}\.(js|css|wasm|png|svg|woff2?|json|mjs)$/;
 function realisticApp(): { files: ManifestFile[]; source: string } {
   const here = dirname(fileURLToPath(import.meta.url));
   const dist = join(here, '../../../fixtures/realistic-app/dist');
+  const written = join(dist, '.wirepack/manifest.json');
+  if (existsSync(written)) {
+    // Built with @wirepack/vite-plugin: the real manifest, immutability as the plugin decided it.
+    const manifest = readManifest(JSON.parse(readFileSync(written, 'utf8')), written);
+    return {
+      files: [...manifest.files.values()],
+      source: 'fixtures/realistic-app/dist/.wirepack/manifest.json',
+    };
+  }
   if (existsSync(join(dist, 'index.html'))) {
     const files: ManifestFile[] = [];
     const walk = (dir: string): void => {
