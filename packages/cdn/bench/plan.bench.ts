@@ -249,6 +249,7 @@ function scenario({ previous, next, label }: { previous: Manifest; next: Manifes
   const planned = time(runs, () => planInvalidation({ previous, next }));
   const plan = planned.value;
   const freeTier = time(runs, () => planInvalidation({ previous, next, maxPaths: 1000 }));
+  const most = time(runs, () => planInvalidation({ previous, next, maxPaths: 3000 }));
   const { all, stale } = universe(previous, next, plan);
 
   // Peer: every changed key (added, modified, deleted), one path each, no aliases, no immutability.
@@ -263,6 +264,7 @@ function scenario({ previous, next, label }: { previous: Manifest; next: Manifes
     row('one path per changed file', [...new Set(perFile.value)], perFile.ms, all, stale),
     row('wirepack (--max-paths 100)', plan.paths, planned.ms, all, stale),
     row('wirepack (--max-paths 1000)', freeTier.value.paths, freeTier.ms, all, stale),
+    row('wirepack (--max-paths 3000)', most.value.paths, most.ms, all, stale),
   ];
   const c = plan.changes;
   console.log(`\n## ${label}`);
@@ -284,7 +286,8 @@ function scenario({ previous, next, label }: { previous: Manifest; next: Manifes
     })),
   );
   const [star, perChanged, ours] = rows as [Row, Row, Row];
-  const ratio = (a: number, b: number): string => (b === 0 ? (a === 0 ? '1' : 'inf') : (a / b).toFixed(3));
+  const ratio = (a: number, b: number): string =>
+    b === 0 ? (a === 0 ? '1' : 'inf') : (a / b).toPrecision(2);
   console.log(
     `wirepack vs /*: ${ratio(ours.evicted, star.evicted)}x the needless evictions (${ours.evicted} vs ${star.evicted}). ` +
       `wirepack vs per-file: ${ratio(ours.paths, perChanged.paths)}x the paths, $${ours.usdPaid.toFixed(3)} vs $${perChanged.usdPaid.toFixed(3)} once the free tier is used, ` +
