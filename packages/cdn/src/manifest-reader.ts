@@ -100,6 +100,7 @@ function safeDecode(value: string): string | undefined {
   try {
     return decodeURIComponent(value);
   } catch {
+    // Malformed percent-encoding: no path can match it, which the caller reports.
     return undefined;
   }
 }

@@ -35,6 +35,7 @@ export function redactUrl(source: string): string {
     const url = new URL(source);
     return `${url.origin}${url.pathname}${url.search ? '?…' : ''}`;
   } catch {
+    // Not a URL after all; showing it could show whatever secret it holds.
     return '(unparsable URL)';
   }
 }
