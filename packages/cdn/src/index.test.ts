@@ -10,6 +10,7 @@ it('exports exactly the documented API', () => {
       "CdnError",
       "EMPTY_MANIFEST",
       "EXIT_CODES",
+      "INVALIDATE_DEFAULTS",
       "LOAD_MANIFEST_DEFAULTS",
       "MANIFEST_LIMITS",
       "PLAN_DEFAULTS",

@@ -22,7 +22,7 @@ export { type CostEstimate, estimateCost } from './cost.ts';
 export { CDN_ERROR_CODES, CdnError, type CdnErrorCode, isCdnError } from './errors.ts';
 export { EXIT_CODES, exitCodeFor } from './exit-codes.ts';
 // Deploy: plan and submit in one call (what `wirepack invalidate` runs).
-export { type InvalidateOptions, invalidate } from './invalidate.ts';
+export { INVALIDATE_DEFAULTS, type InvalidateOptions, invalidate } from './invalidate.ts';
 // Manifests.
 export { createManifest, EMPTY_MANIFEST, type Manifest, type ManifestFile } from './manifest.ts';
 export { MANIFEST_LIMITS, normalizeUrlPath, readManifest } from './manifest-reader.ts';

@@ -3,7 +3,7 @@ import { type CloudFrontProviderOptions, createCloudFrontProvider } from './clou
 import { CdnError } from './errors.ts';
 import { EXIT_CODES, exitCodeFor } from './exit-codes.ts';
 import { EMPTY_MANIFEST, type Manifest } from './manifest.ts';
-import { loadManifest, redactUrl } from './manifest-source.ts';
+import { LOAD_MANIFEST_DEFAULTS, loadManifest, redactUrl } from './manifest-source.ts';
 import { type InvalidationPlan, PLAN_DEFAULTS, planInvalidation } from './plan.ts';
 import type { CdnEvent, InvalidationProvider, ProviderProfile } from './provider.ts';
 import type { BatchReport, DistributionReport, InvalidationReport } from './report.ts';
@@ -40,6 +40,21 @@ export interface InvalidateOptions {
   readonly onEvent?: ((event: CdnEvent) => void) | undefined;
 }
 
+/** Defaults of {@link InvalidateOptions}. */
+export const INVALIDATE_DEFAULTS: Readonly<{
+  dryRun: boolean;
+  waitSeconds: number;
+  strict: boolean;
+  maxPaths: number;
+  fetchTimeoutMs: number;
+}> = Object.freeze({
+  dryRun: false,
+  waitSeconds: 0,
+  strict: false,
+  maxPaths: PLAN_DEFAULTS.maxPaths,
+  fetchTimeoutMs: LOAD_MANIFEST_DEFAULTS.timeoutMs,
+});
+
 const ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
 /** Distributions one run may target (each costs API calls and paths). */
 const MAX_DISTRIBUTIONS = 100;
@@ -70,18 +85,24 @@ export async function invalidate(options: InvalidateOptions): Promise<Invalidati
   for (const id of distributions) {
     if (!ID_PATTERN.test(id)) throw new CdnError('USAGE', `invalid distribution id ${JSON.stringify(id)}`);
   }
-  const waitSeconds = options.waitSeconds ?? 0;
+  const dryRun = options.dryRun ?? INVALIDATE_DEFAULTS.dryRun;
+  const strict = options.strict ?? INVALIDATE_DEFAULTS.strict;
+  const waitSeconds = options.waitSeconds ?? INVALIDATE_DEFAULTS.waitSeconds;
   if (!Number.isFinite(waitSeconds) || waitSeconds < 0) {
     throw new CdnError('USAGE', `waitSeconds must be a non-negative number, got ${String(waitSeconds)}`);
   }
   const load = async (source: string | Manifest, role: 'manifest' | 'previous'): Promise<Manifest> =>
     typeof source === 'string'
-      ? loadManifest(source, { role, timeoutMs: options.fetchTimeoutMs, fetch: options.fetch })
+      ? loadManifest(source, {
+          role,
+          timeoutMs: options.fetchTimeoutMs ?? INVALIDATE_DEFAULTS.fetchTimeoutMs,
+          fetch: options.fetch,
+        })
       : source;
   const next = await load(options.manifest, 'manifest');
   const previous = options.previous === undefined ? undefined : await load(options.previous, 'previous');
   const profile: ProviderProfile = options.provider ?? cloudFrontProfile;
-  const maxPaths = options.maxPaths ?? PLAN_DEFAULTS.maxPaths;
+  const maxPaths = options.maxPaths ?? INVALIDATE_DEFAULTS.maxPaths;
   let plan: InvalidationPlan;
   try {
     plan = planInvalidation({
@@ -100,25 +121,25 @@ export async function invalidate(options: InvalidateOptions): Promise<Invalidati
 
   const results: DistributionReport[] = plan.distributions.map((d) => ({
     id: d.distributionId,
-    status: options.dryRun ? 'planned' : d.batches.length === 0 ? 'nothing-to-do' : 'submitted',
+    status: dryRun ? 'planned' : d.batches.length === 0 ? 'nothing-to-do' : 'submitted',
     paths: plan.paths,
     batches: d.batches.map((b) => ({
       index: b.index,
       callerReference: b.callerReference ?? null,
       paths: b.paths,
       invalidationId: null,
-      status: options.dryRun ? 'planned' : 'not-sent',
+      status: dryRun ? 'planned' : 'not-sent',
     })),
     cost: d.cost,
     error: null,
   }));
 
-  const needsCalls = !options.dryRun && plan.paths.length > 0;
+  const needsCalls = !dryRun && plan.paths.length > 0;
   if (needsCalls) {
     const provider = options.provider ?? (await createCloudFrontProvider(options.cloudFront));
     try {
       await submitAll(provider, results, options.onEvent);
-      if (waitSeconds > 0) await waitAll(provider, results, waitSeconds, options);
+      if (waitSeconds > 0) await waitAll(provider, results, waitSeconds, strict, options.onEvent);
     } finally {
       if (options.provider === undefined) provider.close?.();
     }
@@ -136,7 +157,7 @@ export async function invalidate(options: InvalidateOptions): Promise<Invalidati
     reportVersion: 1,
     ok: failures.length === 0,
     exitCode,
-    dryRun: options.dryRun === true,
+    dryRun,
     provider: plan.provider,
     manifest: describe(options.manifest, next),
     previous: previous === undefined ? null : describe(options.previous, previous),
@@ -211,7 +232,8 @@ async function waitAll(
   provider: InvalidationProvider,
   results: DistributionReport[],
   waitSeconds: number,
-  options: InvalidateOptions,
+  strict: boolean,
+  onEvent: InvalidateOptions['onEvent'],
 ): Promise<void> {
   const deadline = Date.now() + waitSeconds * 1000;
   for (const result of results as Mutable<DistributionReport>[]) {
@@ -225,14 +247,14 @@ async function waitAll(
     try {
       const statuses = await provider.waitForCompletion(result.id, ids, {
         timeoutMs: Math.max(0, deadline - Date.now()),
-        onEvent: options.onEvent,
+        onEvent,
       });
       for (const batch of batches) {
         if (batch.invalidationId !== null) batch.status = statuses.get(batch.invalidationId) ?? batch.status;
       }
       const done = batches.every((b) => b.status === 'Completed');
       result.status = done ? 'completed' : 'not-confirmed';
-      if (!done && options.strict) {
+      if (!done && strict) {
         result.error = {
           code: 'NOT_CONFIRMED',
           message: `[wirepack/cdn] ${result.id}: submitted, not confirmed within ${waitSeconds} s (--strict)`,
@@ -241,7 +263,7 @@ async function waitAll(
     } catch (error) {
       // The invalidations were submitted; only the confirmation failed.
       result.status = 'not-confirmed';
-      if (options.strict) {
+      if (strict) {
         const message = error instanceof Error ? error.message : String(error);
         result.error = {
           code: 'NOT_CONFIRMED',
