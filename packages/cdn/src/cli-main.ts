@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import packageJson from '../package.json' with { type: 'json' };
 import { CdnError } from './errors.ts';
 import { EXIT_CODES, exitCodeFor } from './exit-codes.ts';
 import { type InvalidateOptions, invalidate } from './invalidate.ts';
@@ -35,6 +36,7 @@ Options:
   --max-paths <n>            collapse into directory wildcards above n paths (default ${PLAN_DEFAULTS.maxPaths})
   --free-paths-used <n>      free invalidation paths already used this month, for the cost (default 0)
   -h, --help                 show this help
+  --version                  print the version
 
 Credentials, region and endpoint come from the standard AWS chain; AWS_ENDPOINT_URL_CLOUDFRONT
 or AWS_ENDPOINT_URL select another CloudFront-compatible endpoint.
@@ -79,8 +81,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         'max-paths': { type: 'string' },
         'free-paths-used': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean' },
       },
     });
+    if (values.version) {
+      io.stdout.write(`wirepack ${packageJson.version} (${packageJson.name})\n`);
+      return EXIT_CODES.ok;
+    }
     if (values.help || positionals[0] === 'help' || argv.length === 0) {
       io.stdout.write(HELP);
       return argv.length === 0 ? EXIT_CODES.usage : EXIT_CODES.ok;

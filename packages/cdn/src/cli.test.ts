@@ -148,6 +148,10 @@ describe('wirepack CLI', () => {
     const help = await cli(['--help']);
     expect([help.code, help.stdout]).toEqual([0, HELP]);
     expect((await cli([])).code).toBe(2);
+    expect(await cli(['--version'])).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^wirepack \d+\.\d+\.\d+ \(@wirepack\/cdn\)\n$/),
+    });
     for (const args of [
       ['deploy'],
       ['invalidate', '--distribution', 'E1'],
