@@ -34,9 +34,8 @@ const call = await createCaller(kind, origin, JSON.parse(process.argv[4] ?? '{}'
 
 function describe(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  const cause =
-    error instanceof Error && error.cause instanceof Error ? ` (cause: ${error.cause.message})` : '';
-  return `${message}${cause}`.slice(0, 200);
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : undefined;
+  return (cause && cause !== message ? `${message} (cause: ${cause})` : message).slice(0, 200);
 }
 
 /** Runs `calls` calls issued in the same tick; call `slowIndex` (if in range) waits `slowMs`. */

@@ -66,18 +66,18 @@ server.on('request', (_request, response) => {
   requests += 1;
   response.once('finish', () => countStatus(response.statusCode));
 });
-// Requests the parser refuses never reach 'request'. Answer them as Node's default handler does
-// (431 for an oversized head, 400 otherwise, then close) and count them: a peer's batch that
-// does not fit in a URL fails here.
+// Requests the parser refuses never reach 'request'. Answer them as Node's own handler does
+// (lib/_http_server.js socketOnError: 431 for an oversized head, else 400, then destroy) and
+// count them: a peer's batch that does not fit in a URL fails here.
 server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
   const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
   requests += 1;
   countStatus(status);
   if (socket.writable) {
     const reason = status === 431 ? 'Request Header Fields Too Large' : 'Bad Request';
-    socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\n\r\n`);
+    socket.write(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\n\r\n`);
   }
-  socket.destroy();
+  socket.destroy(error);
 });
 
 function socketTotals(): { bytesIn: number; bytesOut: number } {
