@@ -68,6 +68,7 @@ async function start(options: Parameters<typeof startCloudFrontServer>[0] = {}):
 /** Runs the CLI in-process with short retry and poll intervals. */
 async function run(
   args: string[],
+  roomTimeoutMs = 600,
 ): Promise<{ code: number; stdout: string; stderr: string; report: InvalidationReport }> {
   let stdout = '';
   let stderr = '';
@@ -80,7 +81,7 @@ async function run(
         retryMaxDelayMs: 20,
         roomPollMs: 50,
         completionPollMs: 50,
-        roomTimeoutMs: 600,
+        roomTimeoutMs,
       },
     },
   });
@@ -388,15 +389,11 @@ describe('wirepack invalidate against a CloudFront-compatible server', () => {
       );
       const changed = writeManifest(site('v1', { '/assets/runtime~main.js': page('sha256-r2') }));
       const before = writeManifest(site('v1', { '/assets/runtime~main.js': page('sha256-r1') }));
-      const pending = run([
-        'invalidate',
-        '--manifest',
-        changed,
-        '--previous',
-        before,
-        '--distribution',
-        'EWIREPACK1',
-      ]);
+      // A generous deadline: the test completes an invalidation after 300 ms, however loaded the machine.
+      const pending = run(
+        ['invalidate', '--manifest', changed, '--previous', before, '--distribution', 'EWIREPACK1'],
+        30_000,
+      );
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(server.state.invalidations('EWIREPACK1')).toHaveLength(15);
       server.state.complete('EWIREPACK1', seeded[0]!.id);
