@@ -4,7 +4,7 @@ import { availableParallelism, cpus, totalmem } from 'node:os';
 import { WORK_MS } from './app.ts';
 import { type Contender, OURS, REFERENCE_PEER } from './contenders.ts';
 import type { ClientKind } from './messages.ts';
-import type { RunMetrics } from './stats.ts';
+import { median, type RunMetrics } from './stats.ts';
 
 /** One scenario of the plan. */
 export interface Scenario {
@@ -17,7 +17,10 @@ export interface Scenario {
 }
 
 /** What one contender produced: per scenario key, combined metrics or why there are none. */
-export type ScenarioResults = Map<string, { runs: number; metrics?: RunMetrics; failure?: string }>;
+export type ScenarioResults = Map<
+  string,
+  { runs: number; metrics?: RunMetrics; all?: RunMetrics[]; failure?: string }
+>;
 
 /** Everything {@link printReport} needs. */
 export interface Report {
@@ -48,6 +51,13 @@ function table(header: string[], rows: string[][]): string {
     `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`,
     ...rows.map(line),
   ].join('\n');
+}
+
+/** A median with the range over the runs behind it, so the noise of a shared machine shows. */
+function withRange(value: number, runs: readonly RunMetrics[] | undefined): string {
+  if (!runs || runs.length < 2) return fmt(value);
+  const all = runs.map((run) => run.callsPerSecond);
+  return `${fmt(value)} (${fmt(Math.min(...all))}-${fmt(Math.max(...all))})`;
 }
 
 function failed(metrics: RunMetrics): boolean {
@@ -125,7 +135,7 @@ export function printReport(report: Report): void {
             ]
           : [
               contender.label,
-              bad ? 'FAILED' : fmt(metrics.callsPerSecond),
+              bad ? 'FAILED' : withRange(metrics.callsPerSecond, entry?.all),
               fmt(metrics.p50Ms, 1),
               fmt(metrics.p95Ms, 1),
               fmt(metrics.httpRequests),
@@ -162,11 +172,13 @@ function printGoals(report: Report): void {
   const rows: string[][] = [];
   const ratio = (a: number | undefined, b: number | undefined): number | undefined =>
     a === undefined || b === undefined ? undefined : a / b;
-  const speed = ratio(ours?.callsPerSecond, peer?.callsPerSecond);
+  const paired = pairedRatios(report, 'n1k');
+  const speed = paired.length > 0 ? median(paired) : ratio(ours?.callsPerSecond, peer?.callsPerSecond);
+  const spread = paired.length > 1 ? ` (${fmt(Math.min(...paired), 2)}-${fmt(Math.max(...paired), 2)})` : '';
   rows.push([
     'calls/s at N = 1,000',
     `${fmt(ours?.callsPerSecond ?? Number.NaN)} vs ${fmt(peer?.callsPerSecond ?? Number.NaN)}`,
-    speed === undefined ? '-' : `${fmt(speed, 2)}x`,
+    speed === undefined ? '-' : `${fmt(speed, 2)}x${spread}`,
     '>= 3x',
     verdict(speed === undefined ? undefined : speed >= 3),
   ]);
@@ -208,6 +220,22 @@ function printGoals(report: Report): void {
     ]);
   }
   console.log(table(['goal', 'ours vs peer', 'ratio', 'goal', 'verdict'], rows));
+  if (paired.length > 0) {
+    console.log(
+      `\nThe calls/s ratio is the median of ${paired.length} per-repeat ratios (ours and the peer ran back to back in each repeat), with their range.`,
+    );
+  }
+}
+
+/**
+ * ours/peer calls/s for each repeat of `key` in which both ran (the round-robin runs them back to
+ * back, so a pair shares the machine's load of the moment); empty when the runs do not pair up.
+ */
+function pairedRatios(report: Report, key: string): number[] {
+  const ours = report.results.get(OURS)?.get(key)?.all;
+  const peer = report.results.get(REFERENCE_PEER)?.get(key)?.all;
+  if (!ours || !peer || ours.length !== peer.length || ours.some(failed) || peer.some(failed)) return [];
+  return ours.map((run, index) => run.callsPerSecond / (peer[index]?.callsPerSecond ?? Number.NaN));
 }
 
 /** The developers' guide's service targets, checked on our server in every scenario of the run. */

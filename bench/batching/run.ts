@@ -172,7 +172,7 @@ const all = new Map<string, ScenarioResults>();
 for (const contender of contenders) {
   const results: ScenarioResults = new Map();
   for (const [key, list] of runs.get(contender.id) ?? []) {
-    results.set(key, { runs: list.length, metrics: combineRuns(list) });
+    results.set(key, { runs: list.length, metrics: combineRuns(list), all: list });
   }
   const failure = failures.get(contender.id);
   if (failure) results.set('failure', { runs: 0, failure });

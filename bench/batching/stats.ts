@@ -9,12 +9,14 @@ export function quantile(values: readonly number[], q: number): number {
   return sorted[rank] as number;
 }
 
-/** The median of `values`, ignoring `NaN`; `NaN` when nothing is left. */
+/** The median of `values` (the mean of the middle two for an even count), ignoring `NaN`. */
 export function median(values: readonly number[]): number {
-  return quantile(
-    values.filter((value) => !Number.isNaN(value)),
-    0.5,
-  );
+  const sorted = values.filter((value) => !Number.isNaN(value)).sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const middle = sorted.length >> 1;
+  return sorted.length % 2
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
 /** One run of one scenario, as reported. */
