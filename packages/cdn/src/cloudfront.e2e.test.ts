@@ -305,6 +305,23 @@ describe('wirepack invalidate against a CloudFront-compatible server', () => {
       });
     }
 
+    it('Timeout (a request that never answers, then a dropped connection): retried', async () => {
+      await start({ hangMs: 200 });
+      server.faults.inject({ operation: 'CreateInvalidation', code: 'Timeout' });
+      const { code, stderr } = await run([
+        'invalidate',
+        '--manifest',
+        oneChange,
+        '--previous',
+        v1,
+        '--distribution',
+        'EWIREPACK1',
+      ]);
+      expect(code).toBe(0);
+      expect(stderr).toContain('retrying');
+      expect(server.state.invalidations('EWIREPACK1')).toHaveLength(1);
+    });
+
     it('ServiceUnavailable after the commit: the retry gets the same invalidation back', async () => {
       await start();
       server.faults.inject({
