@@ -18,6 +18,11 @@ export function killAllChildren(): void {
 export interface ChildOptions {
   /** Write a V8 CPU profile of the child into this directory (Node's `--cpu-prof`). */
   cpuProfDir?: string | undefined;
+  /**
+   * Load `@wirepack/*` packages from their built `dist/` (as published) instead of their sources.
+   * The benchmark's own files still run through tsx.
+   */
+  built?: boolean | undefined;
 }
 
 /** A running child process speaking `{ type }` messages; `failed` replies reject. */
@@ -30,7 +35,8 @@ export class Child<TCommand, TMessage extends { type: string }> {
 
   constructor(label: string, script: URL, args: string[], options: ChildOptions = {}) {
     this.#label = label;
-    const execArgv = ['--conditions=@wirepack/source', '--import', import.meta.resolve('tsx')];
+    const execArgv = ['--import', import.meta.resolve('tsx')];
+    if (!options.built) execArgv.unshift('--conditions=@wirepack/source');
     if (options.cpuProfDir) execArgv.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`);
     this.#process = fork(fileURLToPath(script), args, {
       execArgv,

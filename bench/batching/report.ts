@@ -28,6 +28,8 @@ export interface Report {
   scenarios: readonly Scenario[];
   results: Map<string, ScenarioResults>;
   quick: boolean;
+  /** Whether wirepack ran from its built dist/ rather than its sources. */
+  built: boolean;
   /** wirepack options overridden on the command line, if any. */
   tuning: { client: Record<string, unknown> | undefined; server: Record<string, unknown> | undefined };
   elapsedMs: number;
@@ -80,7 +82,8 @@ export function printReport(report: Report): void {
       ` Client and server in separate processes on 127.0.0.1; one undici Agent with 6 connections per origin;` +
       ` ${WORK_MS} ms of asynchronous server work per call (setTimeout). Calls issued in one tick;` +
       ` figures are medians over the repeats; bytes counted on the server's sockets (request + response);` +
-      ` CPU = process.cpuUsage() (user + system) of each process over the run, per call.`,
+      ` CPU = process.cpuUsage() (user + system) of each process over the run, per call.` +
+      ` wirepack runs from its ${report.built ? 'built dist/ (as published)' : 'TypeScript sources through tsx'}.`,
   );
   const { client, server } = report.tuning;
   if (client || server) {

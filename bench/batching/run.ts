@@ -6,7 +6,7 @@
 // call among 100). Prints calls/s, latency, HTTP requests, bytes and CPU per call, the ratios
 // against tRPC's httpBatchLink with the issue's goals, and the service targets on our server.
 // Bounded: each run has a deadline, the whole benchmark a budget, and every child is killed at the end.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SLOW_MS } from './app.ts';
@@ -22,6 +22,7 @@ const { values: flags } = parseArgs({
     only: { type: 'string' },
     'cpu-prof': { type: 'string' },
     json: { type: 'string' },
+    built: { type: 'boolean', default: false },
     'client-options': { type: 'string' },
     'server-options': { type: 'string' },
     help: { type: 'boolean', default: false },
@@ -31,6 +32,8 @@ if (flags.help) {
   console.log(`usage: pnpm bench:batching [--quick] [--only=${CONTENDERS.map((c) => c.id).join(',')}]
                             [--cpu-prof=<dir>]  (V8 profiles of wirepack's server and client processes)
                             [--json=<file>]     (every combined figure, for notes and comparisons)
+                            [--built]           (wirepack from its built dist/, as published; run
+                                                 \`pnpm build\` first; default: its TypeScript sources)
                             [--client-options=<json>] [--server-options=<json>]
                                                 (override wirepack's defaults, to explore tuning;
                                                  goal verdicts then describe the tuned setup)`);
@@ -88,6 +91,30 @@ function jsonFlag(name: string, value: string | undefined): Record<string, unkno
   console.error(`[wirepack/bench] --${name} must be a JSON object, got: ${value}`);
   process.exit(2);
 }
+// Sources run through tsx, whose transform keeps function names with a helper call at every
+// function creation; a build has no such calls. --built measures what ships.
+const built = flags.built;
+if (built) {
+  for (const entry of ['protocol/dist/index.js', 'client/dist/index.js', 'server/dist/adapters/node.js']) {
+    const url = new URL(`../../packages/${entry}`, import.meta.url);
+    if (!existsSync(url)) {
+      console.error(`[wirepack/bench] --built needs packages/${entry}: run \`pnpm build\` first`);
+      process.exit(2);
+    }
+    const sources = new URL('../src/', url.href.replace('/dist/adapters/', '/dist/'));
+    const newest = Math.max(
+      ...readdirSync(sources, { recursive: true, encoding: 'utf8' }).map(
+        (file) => statSync(new URL(file, sources)).mtimeMs,
+      ),
+    );
+    if (newest > statSync(url).mtimeMs) {
+      console.error(
+        `[wirepack/bench] warning: packages/${entry} is older than its sources; \`pnpm build\` to measure them`,
+      );
+    }
+  }
+}
+
 const tuning = {
   client: jsonFlag('client-options', flags['client-options']),
   server: jsonFlag('server-options', flags['server-options']),
@@ -117,6 +144,7 @@ const lanes = contenders.map(
       contender.id === OURS
         ? {
             cpuProfDir,
+            built,
             serverArgs: tuning.server ? [JSON.stringify(tuning.server)] : [],
             clientArgs: tuning.client ? [JSON.stringify(tuning.client)] : [],
           }
@@ -183,7 +211,7 @@ for (const contender of contenders) {
   if (failure) results.set('failure', { runs: 0, failure });
   all.set(contender.id, results);
 }
-printReport({ contenders, scenarios, results: all, quick, tuning, elapsedMs: Date.now() - startedAt });
+printReport({ contenders, scenarios, results: all, quick, built, tuning, elapsedMs: Date.now() - startedAt });
 if (cpuProfDir) console.log(`\nCPU profiles (wirepack server and client): ${cpuProfDir}`);
 if (flags.json) {
   const plain = Object.fromEntries([...all].map(([id, scenarios]) => [id, Object.fromEntries(scenarios)]));
