@@ -121,10 +121,15 @@ const tuning = {
 };
 
 // Every exit path takes the children with it; a hard stop backs up the budget.
-process.once('SIGINT', () => {
-  killAllChildren();
-  process.exit(130);
-});
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const) {
+  process.once(signal, () => {
+    killAllChildren();
+    process.exit(code);
+  });
+}
 process.once('exit', killAllChildren);
 const hardStop = setTimeout(() => {
   console.error('[wirepack/bench] hard time limit reached; killing every child process');
