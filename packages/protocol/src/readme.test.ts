@@ -43,3 +43,9 @@ test('the limits table states the defaults', () => {
   expect(stated('maxStringBytes')).toBe(mib(DEFAULT_DECODE_LIMITS.maxStringBytes));
   expect(stated('maxBinaryBytes')).toBe(mib(DEFAULT_DECODE_LIMITS.maxBinaryBytes));
 });
+
+test('the spec warns that Set-Cookie in a frame sets no browser cookie, and how to log in', () => {
+  const frames = readme.slice(readme.indexOf('## 4.'), readme.indexOf('## 5.'));
+  expect(frames).toMatch(/`Set-Cookie`[^.]*cannot set\s+browser cookies/);
+  expect(frames).toContain('`batch: false`');
+});
