@@ -261,6 +261,29 @@ describe('wirepack invalidate against a CloudFront-compatible server', () => {
     expectEffective();
   });
 
+  it('encodes ? and # in file names as %3F and %23, which CloudFront needs to match them', async () => {
+    await start();
+    // Browsers request `report?v=2#final.txt` as `/files/report%3Fv=2%23final.txt`: a raw `?` would start
+    // the query string and a raw `#` the fragment, so the escapes are what address the cached object.
+    const name = '/files/report?v=2#final.txt';
+    const before = writeManifest(site('v1', { [name]: page('sha256-r1') }));
+    const after = writeManifest(site('v1', { [name]: page('sha256-r2') }));
+    const { code, report } = await run([
+      'invalidate',
+      '--manifest',
+      after,
+      '--previous',
+      before,
+      '--distribution',
+      'EWIREPACK1',
+    ]);
+    expect(code).toBe(0);
+    expect(report.plan.paths).toEqual(['/files/report%3Fv=2%23final.txt']);
+    const [invalidation] = server.state.invalidations('EWIREPACK1');
+    expect(invalidation?.paths).toEqual(['/files/report%3Fv=2%23final.txt']);
+    expectEffective();
+  });
+
   it('several distributions in one run; a missing one fails alone with exit code 4', async () => {
     await start();
     const { code, report } = await run([
