@@ -373,6 +373,50 @@ describe('createBatchHandler', () => {
     expect(echo(3).headers.host).toBeUndefined();
   });
 
+  it("sends each call the headers a plain fetch would: accept */*, the page's accept-language and user-agent", async () => {
+    const handler = handlerFor();
+    const frames = await collectFrames(
+      await handler(
+        batchRequest(
+          [
+            { id: 1, path: '/api/echo' },
+            {
+              id: 2,
+              path: '/api/echo',
+              headers: [
+                ['accept', 'application/json'],
+                ['accept-language', 'de'],
+                ['user-agent', 'own-agent/1'],
+              ],
+            },
+          ],
+          {
+            headers: {
+              accept: FRAMES_MEDIA_TYPE,
+              'accept-language': 'fr-CH, fr;q=0.9',
+              'user-agent': 'Mozilla/5.0 (test)',
+              'accept-encoding': 'gzip, br',
+            },
+          },
+        ),
+      ),
+    );
+    const echo = (id: number) =>
+      ((resultsById(frames).get(id) as ResultFrame).body as { value: EchoBody }).value.headers;
+    expect(echo(1)).toMatchObject({
+      accept: '*/*',
+      'accept-language': 'fr-CH, fr;q=0.9',
+      'user-agent': 'Mozilla/5.0 (test)',
+    });
+    // Sub-response bodies are read by the server and framed uncompressed: never ask the app to compress.
+    expect(echo(1)['accept-encoding']).toBeUndefined();
+    expect(echo(2)).toMatchObject({
+      accept: 'application/json',
+      'accept-language': 'de',
+      'user-agent': 'own-agent/1',
+    });
+  });
+
   it('takes proxy headers (x-forwarded-for ...) from the batch request only, never from a call', async () => {
     const handler = handlerFor();
     const spoof: Array<[string, string]> = [

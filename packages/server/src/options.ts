@@ -93,8 +93,19 @@ export const DEFAULT_SERVER_LIMITS: Readonly<ServerLimits> = Object.freeze({
   decode: DEFAULT_DECODE_LIMITS,
 });
 
-/** Headers every sub-request inherits from the batch request when it does not set them itself. */
-export const DEFAULT_INHERITED_HEADERS: readonly string[] = Object.freeze(['cookie', 'authorization']);
+/**
+ * Headers every sub-request inherits from the batch request when it does not set them itself: the
+ * credentials (`cookie`, `authorization`) and what describes the client rather than the call
+ * (`accept-language`, `user-agent`), all of which a plain `fetch` from the same page would have sent.
+ * `accept-encoding` is not inherited: the server reads sub-response bodies itself, and frames carry
+ * them uncompressed (the batch response as a whole is compressed instead).
+ */
+export const DEFAULT_INHERITED_HEADERS: readonly string[] = Object.freeze([
+  'cookie',
+  'authorization',
+  'accept-language',
+  'user-agent',
+]);
 
 /** Where an error reported to {@link BatchHandlerOptions.onError} happened. */
 export interface ErrorInfo {
@@ -129,8 +140,8 @@ export interface BatchHandlerOptions<TContext = unknown> {
    */
   readonly endpoint?: string;
   /**
-   * Extra header names each sub-request inherits from the batch request (in addition to `cookie` and
-   * `authorization`) when the sub-request does not carry them itself.
+   * Extra header names each sub-request inherits from the batch request (in addition to
+   * {@link DEFAULT_INHERITED_HEADERS}) when the sub-request does not carry them itself.
    * @default []
    */
   readonly inheritHeaders?: readonly string[];

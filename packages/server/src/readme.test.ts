@@ -40,8 +40,12 @@ describe('README', () => {
   it('states the endpoint and the inherited headers the code uses', () => {
     const options = Object.fromEntries(tableRows('option').map(([name, value]) => [name, value]));
     expect(options['`endpoint`']).toBe(`\`'${DEFAULT_ENDPOINT}'\``);
-    expect(DEFAULT_INHERITED_HEADERS).toEqual(['cookie', 'authorization']);
-    expect(readme).toContain('on top of `cookie` and `authorization`');
+    expect(options['`inheritHeaders`']).toBe('`[]`');
+    // The "How a call runs" section lists the allowlist the code uses, in its order.
+    const listed = DEFAULT_INHERITED_HEADERS.map((name) => `\`${name}\``).join(', ');
+    expect(readme.replace(/\s+/g, ' ')).toContain(
+      `\`DEFAULT_INHERITED_HEADERS\` from the batch request: ${listed}`,
+    );
     expect(BATCH_MEDIA_TYPE).toMatch(/^application\//);
   });
 });

@@ -131,6 +131,11 @@ export function buildSubRequest(call: SubRequest, parent: ParentInfo, signal: Ab
   for (const [name, value] of parent.inherited) {
     if (!present.has(name)) headers.push([name, value]);
   }
+  // What fetch sends when the caller sets no Accept (https://fetch.spec.whatwg.org/#fetching, the same
+  // step has user agents add Accept-Language, which calls inherit): an app that negotiates on Accept
+  // answers a batched call as it answers the unbatched one. The batch request's own Accept names the
+  // frame stream, so it is never inherited.
+  if (!present.has('accept')) headers.push(['accept', '*/*']);
   let body: BodyInit | null = null;
   if (call.body.kind === 'bytes') {
     body = call.body.bytes as Uint8Array<ArrayBuffer>;
