@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import * as zlib from 'node:zlib';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -225,6 +225,58 @@ describe('ordering with other plugins', () => {
         .gunzipSync(readFileSync(join(outDir, 'sitemap.xml.gz')))
         .equals(readFileSync(join(outDir, 'sitemap.xml'))),
     ).toBe(true);
+  });
+});
+
+describe('the early pass over public/', () => {
+  /** Holds the build until the early pass has stored `count` cache entries (bounded wait). */
+  const waitForEarlyEntries = (dir: string, count: number, outDir: string): Plugin => ({
+    name: 'test:slow-bundle',
+    async writeBundle() {
+      for (let attempt = 0; attempt < 300; attempt++) {
+        if (existsSync(dir) && listFiles(dir).length >= count) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      // A plugin rewrites a public/ copy after the early pass compressed the original.
+      writeFileSync(join(outDir, 'notes.txt'), `${readFileSync(join(outDir, 'notes.txt'), 'utf8')}changed\n`);
+    },
+  });
+
+  it('compresses public/ files while bundling, and the final pass only reuses unchanged bytes', async () => {
+    const earlyCache = join(temporary.path, 'early-cache');
+    const outDir = join(temporary.path, 'early');
+    const result = await buildFixture(
+      outDir,
+      cacheDir,
+      { cache: { dir: earlyCache } },
+      {
+        plugins: [waitForEarlyEntries(earlyCache, 8, outDir)],
+      },
+    );
+    const report = result.reports[0]!;
+    expect(report.early).toBeGreaterThanOrEqual(8);
+    expect(report.cache.hits).toBe(0);
+    expect(report.compressed).toHaveLength(cold.reports[0]!.compressed.length);
+    expect(report.compressed).toContainEqual({ file: 'notes.txt', encoding: 'br' });
+    // The changed copy is what got compressed, not the public/ original the early pass saw.
+    const notes = readFileSync(join(outDir, 'notes.txt'));
+    expect(notes.toString().endsWith('changed\n')).toBe(true);
+    expect(zlib.brotliDecompressSync(readFileSync(join(outDir, 'notes.txt.br'))).equals(notes)).toBe(true);
+    expect(zlib.gunzipSync(readFileSync(join(outDir, 'notes.txt.gz'))).equals(notes)).toBe(true);
+    expect(readManifest(outDir).files['/notes.txt']?.hash).toBe(digest('sha256', notes));
+
+    const warm = await buildFixture(join(temporary.path, 'early-warm'), cacheDir, {
+      cache: { dir: earlyCache },
+    });
+    expect(warm.reports[0]!).toMatchObject({ early: 0, compressed: [] });
+  });
+
+  it('does nothing early when turned off', async () => {
+    const result = await buildFixture(join(temporary.path, 'not-early'), cacheDir, {
+      early: false,
+      cache: { dir: join(temporary.path, 'not-early-cache') },
+    });
+    expect(result.reports[0]!.early).toBe(0);
   });
 });
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { writeFileAtomicSync } from './atomic-write.js';
-import { cacheKey, writeCacheEntry } from './cache.js';
+import { cacheEntryPath, cacheKey, writeCacheEntry } from './cache.js';
 import { type CodecSpec, compressSync, type Encoding, SIBLING_EXTENSIONS } from './codecs.js';
 import { sha256Tag } from './fingerprint.js';
 
@@ -103,5 +103,47 @@ export function runCompressionJob(job: CompressionJob): CompressionJobResult | C
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
     return { id: job.id, ok: false, code, message: (error as Error).message };
+  }
+}
+
+/**
+ * Early work on a `public/` file while Vite is still bundling: compress it into the cache only.
+ * Nothing is written to the output directory (Vite empties it later); the final pass hashes the
+ * bytes that ship and reuses an output only if they are the bytes compressed here.
+ */
+export interface EarlyJob {
+  readonly id: number;
+  /** Absolute path of the file in `public/`. */
+  readonly path: string;
+  readonly codecs: readonly { readonly spec: CodecSpec; readonly tag: string }[];
+  readonly cacheDir: string;
+}
+
+/** What an early job did: the input's SHA-256 (hex) and the encodings it compressed. */
+export interface EarlyJobResult {
+  readonly id: number;
+  readonly ok: boolean;
+  readonly sha256Hex: string;
+  readonly compressed: readonly Encoding[];
+}
+
+/** Runs an early job; failures are not errors here (the final pass decides), just no work done. */
+export function runEarlyJob(job: EarlyJob): EarlyJobResult {
+  const compressed: Encoding[] = [];
+  let sha256Hex = '';
+  try {
+    const input = readFileSync(job.path);
+    sha256Hex = createHash('sha256').update(input).digest('hex');
+    for (const { spec, tag } of job.codecs) {
+      const key = cacheKey(sha256Hex, tag);
+      // Existence is enough here: a damaged entry is caught and replaced by the final pass.
+      if (existsSync(cacheEntryPath(job.cacheDir, key))) continue;
+      writeCacheEntry(job.cacheDir, key, compressSync(spec, input));
+      compressed.push(spec.encoding);
+    }
+    return { id: job.id, ok: true, sha256Hex, compressed };
+  } catch {
+    // Unreadable file or unwritable cache: the final pass compresses (and reports) it.
+    return { id: job.id, ok: false, sha256Hex, compressed };
   }
 }

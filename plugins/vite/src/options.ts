@@ -57,6 +57,8 @@ export interface WirepackOptions {
   readonly filter?: (file: FilterInput) => boolean;
   /** Add `integrity` to the HTML's script, stylesheet and modulepreload tags. @default true */
   readonly sri?: boolean;
+  /** Compress `public/` files into the cache while Vite is still bundling (needs the cache). @default true */
+  readonly early?: boolean;
   /** Manifest path relative to the output directory, or `false` for none. @default '.wirepack/manifest.json' */
   readonly manifest?: string | false;
   /** Compression cache across builds: `false` to turn it off, or settings. @default true */
@@ -83,6 +85,7 @@ export interface ResolvedOptions {
   readonly ratio: number;
   readonly filter: ((file: FilterInput) => boolean) | undefined;
   readonly sri: boolean;
+  readonly early: boolean;
   readonly manifest: string | false;
   readonly cache: false | { readonly dir: string | undefined; readonly maxSize: number };
   readonly environments: readonly string[] | undefined;
@@ -100,6 +103,7 @@ export const DEFAULT_OPTIONS: Readonly<{
   threshold: number;
   ratio: number;
   sri: boolean;
+  early: boolean;
   manifest: string;
   cacheSubdirectory: string;
   cacheMaxSize: number;
@@ -115,6 +119,7 @@ export const DEFAULT_OPTIONS: Readonly<{
   // A sibling saving under 10% rarely pays for being stored, uploaded and negotiated.
   ratio: 0.9,
   sri: true,
+  early: true,
   manifest: '.wirepack/manifest.json',
   cacheSubdirectory: 'wirepack',
   cacheMaxSize: 512 * 1024 * 1024,
@@ -130,6 +135,7 @@ const KNOWN_OPTIONS = new Set([
   'ratio',
   'filter',
   'sri',
+  'early',
   'manifest',
   'cache',
   'environments',
@@ -173,6 +179,7 @@ export function resolveOptions(
     throw invalid('filter', 'a function', options.filter);
   }
   const sri = booleanOption(options.sri, 'sri', DEFAULT_OPTIONS.sri);
+  const early = booleanOption(options.early, 'early', DEFAULT_OPTIONS.early);
   const preview = booleanOption(options.preview, 'preview', DEFAULT_OPTIONS.preview);
   const report = booleanOption(options.report, 'report', DEFAULT_OPTIONS.report);
   if (options.onReport !== undefined && typeof options.onReport !== 'function') {
@@ -238,6 +245,7 @@ export function resolveOptions(
     ratio,
     filter: options.filter,
     sri,
+    early,
     manifest,
     cache,
     environments: environments === undefined ? undefined : Object.freeze([...environments]),

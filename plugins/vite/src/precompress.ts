@@ -42,6 +42,8 @@ export interface PrecompressSettings {
   readonly concurrency: number;
   /** The worker module (`compress-worker`). */
   readonly workerEntry: URL;
+  /** Cache keys the early pass wrote during this build: hits on them are this build's work. */
+  readonly earlyKeys?: ReadonlySet<string>;
 }
 
 /** Result of fingerprinting and compressing an output directory. */
@@ -65,6 +67,8 @@ export interface PrecompressOutcome {
   /** The first cache write error message, to warn about once. */
   readonly cacheWriteError: string | undefined;
   readonly compressed: readonly { readonly file: string; readonly encoding: Encoding }[];
+  /** How many of `compressed` ran early, while Vite was bundling. */
+  readonly early: number;
   readonly workers: number;
 }
 
@@ -106,6 +110,7 @@ export async function precompressFiles(
   const compressed: { file: string; encoding: Encoding }[] = [];
   let compressibleFiles = 0;
   let compressibleBytes = 0;
+  let early = 0;
 
   // Decisions first, in file order, so `filter` sees files in a stable order.
   const plans: { type: ContentTypeInfo; compress: boolean }[] = [];
@@ -161,17 +166,22 @@ export async function precompressFiles(
     if (!plan.compress) return;
     const missing: { spec: CodecSpec; tag: string }[] = [];
     for (const codec of tags) {
-      const lookup =
-        settings.cacheDir === null
-          ? undefined
-          : await readCacheEntry(settings.cacheDir, cacheKey(print.sha256Hex, codec.tag));
+      const key = cacheKey(print.sha256Hex, codec.tag);
+      const lookup = settings.cacheDir === null ? undefined : await readCacheEntry(settings.cacheDir, key);
       if (lookup?.status !== 'hit') {
         missing.push(codec);
         if (lookup?.status === 'corrupt') cache.corrupt += 1;
         else if (lookup?.status === 'miss') cache.misses += 1;
         continue;
       }
-      cache.hits += 1;
+      if (settings.earlyKeys?.has(key) === true) {
+        // Compressed by this build's early pass: work done now, not a reuse of an earlier build's.
+        cache.misses += 1;
+        early += 1;
+        compressed.push({ file: entry.file, encoding: codec.spec.encoding });
+      } else {
+        cache.hits += 1;
+      }
       const kept = worthKeeping(lookup.payload.byteLength, input.byteLength, settings.ratio);
       const sibling = entry.path + SIBLING_EXTENSIONS[codec.spec.encoding];
       if (kept) await writeFileAtomic(sibling, lookup.payload);
@@ -245,6 +255,7 @@ export async function precompressFiles(
     cache,
     cacheWriteError,
     compressed,
+    early,
     workers: jobs.length === 0 ? 0 : Math.min(settings.concurrency, jobs.length),
   };
 }

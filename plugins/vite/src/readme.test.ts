@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { contentTypeFromName } from './content-types.js';
+import { EARLY_MAX_BYTES } from './early-precompress.js';
 import { CACHE_CONTROL_IMMUTABLE, CACHE_CONTROL_REVALIDATE } from './manifest.js';
 import { DEFAULT_OPTIONS } from './options.js';
 
@@ -27,6 +28,8 @@ describe('README', () => {
     expect(defaults.get('threshold')).toBe(`\`${DEFAULT_OPTIONS.threshold}\``);
     expect(defaults.get('ratio')).toBe(`\`${DEFAULT_OPTIONS.ratio}\``);
     expect(defaults.get('sri')).toBe(`\`${DEFAULT_OPTIONS.sri}\``);
+    expect(defaults.get('early')).toBe(`\`${DEFAULT_OPTIONS.early}\``);
+    expect(readme).toContain(`(up to ${EARLY_MAX_BYTES / 1024 / 1024} MiB each)`);
     expect(defaults.get('manifest')).toBe(`\`'${DEFAULT_OPTIONS.manifest}'\``);
     expect(defaults.get('preview')).toBe(`\`${DEFAULT_OPTIONS.preview}\``);
     expect(defaults.get('report')).toBe(`\`${DEFAULT_OPTIONS.report}\``);
@@ -37,6 +40,7 @@ describe('README', () => {
         'brotli',
         'cache',
         'concurrency',
+        'early',
         'environments',
         'filter',
         'gzip',

@@ -22,6 +22,7 @@ const report: WirepackReport = {
     evicted: 0,
   },
   compressed: [],
+  early: 0,
   sri: { htmlFiles: 1, tags: 3, skipped: 0 },
   manifest: '/app/dist/.wirepack/manifest.json',
   workers: 2,

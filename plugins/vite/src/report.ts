@@ -54,6 +54,8 @@ export interface WirepackReport {
   };
   /** Every compression actually run in this build (cache misses, or all when the cache is off). */
   readonly compressed: readonly { readonly file: string; readonly encoding: Encoding }[];
+  /** How many of `compressed` ran early, on `public/` files, while Vite was still bundling. */
+  readonly early: number;
   /** Subresource Integrity: HTML files rewritten, tags given `integrity`, tags left without. */
   readonly sri: { readonly htmlFiles: number; readonly tags: number; readonly skipped: number };
   /** Absolute path of the manifest written, or `null`. */
@@ -94,6 +96,7 @@ export function formatReport(report: WirepackReport): string[] {
   lines.push(
     cache.enabled
       ? `[wirepack]   cache: ${cache.hits} hits, ${cache.misses + cache.corrupt} compressed` +
+          (report.early > 0 ? ` (${report.early} while bundling)` : '') +
           (cache.corrupt > 0 ? ` (${cache.corrupt} corrupt entries replaced)` : '') +
           (cache.evicted > 0 ? `, ${cache.evicted} evicted` : '') +
           (cache.writeErrors > 0 ? `, ${cache.writeErrors} not stored` : '')

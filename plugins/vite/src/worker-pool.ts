@@ -12,15 +12,17 @@ import { Worker } from 'node:worker_threads';
  * `size` workers uses exactly `size` cores. Why one job per worker: at most `size` files (and their
  * compressed outputs) are in memory at once, whatever the file count or level. The caller orders
  * the jobs (largest first), which bounds the tail: the longest file starts first instead of last.
+ * After `signal` aborts, no further job starts; results of unstarted jobs stay `undefined`.
  */
 export async function runWorkerPool<TJob, TResult>(
   entry: URL,
   jobs: readonly TJob[],
   size: number,
   onResult?: (result: TResult, job: TJob) => void,
+  signal?: AbortSignal,
 ): Promise<TResult[]> {
   const results: TResult[] = new Array(jobs.length);
-  if (jobs.length === 0) return results;
+  if (jobs.length === 0 || signal?.aborted) return results;
   const workers: Worker[] = [];
   let next = 0;
   let settled = false;
@@ -34,7 +36,8 @@ export async function runWorkerPool<TJob, TResult>(
       };
       const feed = (worker: Worker): void => {
         if (settled) return;
-        if (next >= jobs.length) {
+        // Aborting stops handing out jobs; the ones running finish and are reported.
+        if (next >= jobs.length || signal?.aborted) {
           if (running === 0) {
             settled = true;
             resolve();

@@ -1,9 +1,10 @@
 import { rm } from 'node:fs/promises';
 import type { Plugin } from 'vite';
 import { evictCache } from '../cache.js';
+import { startEarlyPrecompression } from '../early-precompress.js';
 import { OutputFileError, precompressFiles } from '../precompress.js';
 import { type OutputFile, walkOutDir } from '../walk-out-dir.js';
-import { type EnvironmentRun, postCloseBundle, type WirepackState } from './state.js';
+import { type EnvironmentLike, type EnvironmentRun, postCloseBundle, type WirepackState } from './state.js';
 
 /** The worker module, beside this package's entry: `.ts` when running from source, `.js` when built. */
 const WORKER_ENTRY = new URL(
@@ -12,11 +13,13 @@ const WORKER_ENTRY = new URL(
 );
 
 /**
- * `wirepack:precompress`: records what the bundler wrote (`writeBundle`), then, after every other
- * plugin has finished (`closeBundle`, post), fingerprints every file of the output directory,
- * `public/` copies included, and writes its compressed siblings through the cache.
+ * `wirepack:precompress`: starts compressing `public/` into the cache while Vite bundles
+ * (`buildStart`, see early-precompress.ts), records what the bundler wrote (`writeBundle`), then,
+ * after every other plugin has finished (`closeBundle`, post), fingerprints every file of the
+ * output directory, `public/` copies included, and writes its compressed siblings through the cache.
  */
 export function precompressPlugin(state: WirepackState): Plugin {
+  const finalPass = postCloseBundle(state, (run) => precompress(state, run));
   return {
     name: 'wirepack:precompress',
     apply: 'build',
@@ -36,8 +39,50 @@ export function precompressPlugin(state: WirepackState): Plugin {
         state.recordBundle(this.environment, outputOptions, bundle);
       },
     },
-    closeBundle: postCloseBundle(state, (run) => precompress(state, run)),
+    buildStart: {
+      order: 'post',
+      handler() {
+        startEarly(state, this.environment);
+      },
+    },
+    closeBundle: {
+      ...finalPass,
+      async handler(error) {
+        // Stop the early pass first in every case (a failed build included): no worker outlives the build.
+        const early = state.early.get(this.environment.name);
+        if (early !== undefined) {
+          state.early.delete(this.environment.name);
+          state.earlyOutcomes.set(this.environment.name, await early.stop());
+        }
+        try {
+          await finalPass.handler.call(this, error);
+        } finally {
+          state.earlyOutcomes.delete(this.environment.name);
+        }
+      },
+    },
   };
+}
+
+/** Starts the early pass over `public/` when it can help: cache on, something to compress, a public/ to copy. */
+function startEarly(state: WirepackState, environment: EnvironmentLike): void {
+  const { options } = state;
+  const { publicDir, build } = environment.config;
+  if (!options.early || options.codecs.length === 0 || !build.copyPublicDir || !publicDir) return;
+  if (!build.write || state.early.has(environment.name)) return;
+  const cacheDir = state.cacheDirFor(environment);
+  if (cacheDir === null) return;
+  state.early.set(
+    environment.name,
+    startEarlyPrecompression({
+      publicDir,
+      codecs: options.codecs,
+      threshold: options.threshold,
+      cacheDir,
+      concurrency: options.concurrency,
+      workerEntry: WORKER_ENTRY,
+    }),
+  );
 }
 
 async function precompress(state: WirepackState, run: EnvironmentRun): Promise<void> {
@@ -55,6 +100,7 @@ async function precompress(state: WirepackState, run: EnvironmentRun): Promise<v
       hashed: run.hashed,
       concurrency: options.concurrency,
       workerEntry: WORKER_ENTRY,
+      earlyKeys: state.earlyOutcomes.get(run.environment)?.keys ?? new Set(),
     });
   } catch (error) {
     // Rethrown as a plain Error so Vite prints the message naming the file, then fails the build.

@@ -41,6 +41,7 @@ function buildReport(run: EnvironmentRun): WirepackReport {
       evicted: run.evicted,
     },
     compressed: outcome?.compressed ?? [],
+    early: outcome?.early ?? 0,
     sri: { ...run.sri },
     manifest: run.manifestPath,
     workers: outcome?.workers ?? 0,

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { isAbsolute, join, posix, resolve } from 'node:path';
 import type { Logger, ResolvedConfig } from 'vite';
+import type { EarlyOutcome, EarlyPrecompression } from '../early-precompress.js';
 import { type BundleItem, type FileNameOptions, hashedFileNames } from '../hashed-names.js';
 import type { ResolvedOptions } from '../options.js';
 import type { PrecompressOutcome } from '../precompress.js';
@@ -30,7 +31,9 @@ export interface EnvironmentLike {
     readonly consumer: 'client' | 'server';
     readonly root: string;
     readonly base: string;
-    readonly build: { readonly outDir: string };
+    /** Absolute, or `''` when there is none. */
+    readonly publicDir: string;
+    readonly build: { readonly outDir: string; readonly copyPublicDir: boolean; readonly write: boolean };
   };
   readonly logger: Logger;
 }
@@ -44,6 +47,10 @@ export class WirepackState {
   readonly options: ResolvedOptions;
   config: ResolvedConfig | undefined;
   readonly runs: Map<string, EnvironmentRun> = new Map();
+  /** Early passes running while environments bundle, by environment name. */
+  readonly early: Map<string, EarlyPrecompression> = new Map();
+  /** What each environment's early pass did, once stopped. */
+  readonly earlyOutcomes: Map<string, EarlyOutcome> = new Map();
   private cacheWarned = false;
 
   constructor(options: ResolvedOptions) {
@@ -127,7 +134,7 @@ export class WirepackState {
    * The cache directory for this build, created if needed; `null` when the cache is off or cannot
    * be created (then a warning, once, and the build goes on compressing everything).
    */
-  cacheDirFor(run: EnvironmentRun): string | null {
+  cacheDirFor(run: { readonly logger: Logger }): string | null {
     const cache = this.options.cache;
     if (cache === false || this.config === undefined) return null;
     const dir =
