@@ -313,6 +313,38 @@ describe('failures settle every call', () => {
 });
 
 describe('request compression', () => {
+  it("compresses by default ('auto') from the batch after the server advertised what it reads", async () => {
+    const received: number[] = [];
+    const own = await serve({ onBatch: (summary) => received.push(summary.bytesIn) });
+    try {
+      const batchFetch = createBatchFetch({ endpoint: own.endpoint }); // compressRequests: 'auto'
+      const body = JSON.stringify({
+        rows: Array.from({ length: 300 }, (_, i) => ({ id: i, name: `row ${i}` })),
+      });
+      const echo = async () => {
+        const response = await batchFetch(`${own.origin}/api/echo`, {
+          method: 'POST',
+          body,
+          headers: { 'content-type': 'application/json' },
+        });
+        return ((await response.json()) as { body: string }).body;
+      };
+      // The first batch goes out as is: nothing has told the client yet what the server reads.
+      expect(await echo()).toBe(body);
+      // Its response said `Accept-Encoding: gzip, deflate, br`: the next large body is compressed (gzip;
+      // brotli-wasm's web build cannot load in Node, and in a browser it is used once loaded).
+      expect(await echo()).toBe(body);
+      expect(own.encodings).toEqual([null, 'gzip']);
+      // What the server read off the wire (onBatch's bytesIn, before decoding): the second body is
+      // much smaller than the first.
+      expect(received).toHaveLength(2);
+      expect(received[0]).toBeGreaterThan(body.length);
+      expect(received[1]).toBeLessThan((received[0] as number) / 3);
+    } finally {
+      await own.close();
+    }
+  });
+
   it('gzips large batch bodies, and the server reads them', async () => {
     const sent: Array<string | null> = [];
     const batchFetch = client({

@@ -38,3 +38,18 @@ export function negotiateEncoding(
   }
   return undefined;
 }
+
+/**
+ * The request codings the server reads, for the `Accept-Encoding` response header of RFC 7694: the
+ * built-in `gzip` and `deflate` (DecompressionStream, in every runtime) and the configured decoders'
+ * tokens (`br` with `nodeCompression()`). Clients that compress only what a server advertised (the
+ * wirepack client's default) start compressing once they have seen it.
+ */
+export function acceptedRequestCodings(decoders: Readonly<Record<string, CodecFactory>>): string {
+  const codings = new Set(['gzip', 'deflate']);
+  for (const token of Object.keys(decoders)) {
+    // Request codings are matched in lower case (read-body.ts): another spelling could never be used.
+    if (token === token.toLowerCase() && token !== 'identity') codings.add(token);
+  }
+  return [...codings].join(', ');
+}

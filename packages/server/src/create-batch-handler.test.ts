@@ -620,6 +620,26 @@ describe('createBatchHandler', () => {
     expect(rest.map((frame) => frame.kind)).toEqual(['result', 'end']);
   });
 
+  it('advertises the request codings it reads (Accept-Encoding, RFC 7694) on batches and on a 415', async () => {
+    const core = await handlerFor()(batchRequest([]));
+    expect(core.headers.get('accept-encoding')).toBe('gzip, deflate');
+    await core.body?.cancel();
+    const node = handlerFor(nodeCompression());
+    const withBrotli = await node(batchRequest([]));
+    expect(withBrotli.headers.get('accept-encoding')).toBe('gzip, deflate, br');
+    await withBrotli.body?.cancel();
+    const refused = await handlerFor()(
+      new Request(`${ORIGIN}/__wirepack`, {
+        method: 'POST',
+        headers: { 'content-type': BATCH_MEDIA_TYPE, 'content-encoding': 'br' },
+        body: batchBody([{ id: 1, path: '/api/json' }]) as Uint8Array<ArrayBuffer>,
+      }),
+    );
+    expect(refused.status).toBe(415);
+    expect(await refused.json()).toMatchObject({ code: 'UNSUPPORTED_ENCODING' });
+    expect(refused.headers.get('accept-encoding')).toBe('gzip, deflate');
+  });
+
   it('reads gzip and deflate request bodies and refuses a gzip bomb with 413', async () => {
     const handler = handlerFor({ limits: { maxDecompressedBytes: 64 * 1024 } });
     const body = batchBody([{ id: 1, path: '/api/text' }]);

@@ -11,7 +11,7 @@ import {
   WirepackError,
 } from '@wirepack/protocol';
 import { BatchRun } from './batch-run.ts';
-import { DEFAULT_ENCODERS, negotiateEncoding } from './compression.ts';
+import { acceptedRequestCodings, DEFAULT_ENCODERS, negotiateEncoding } from './compression.ts';
 import { Metrics, type MetricsSnapshot } from './metrics.ts';
 import { type BatchHandlerOptions, type ErrorInfo, type ResolvedOptions, resolveOptions } from './options.ts';
 import { readBody } from './read-body.ts';
@@ -48,6 +48,7 @@ export function createBatchHandler<TContext = unknown>(options: BatchHandlerOpti
   const { endpoint, limits } = resolved;
   const metrics = new Metrics();
   const running = new Map<string, BatchRun<TContext>>();
+  const acceptEncoding = acceptedRequestCodings(resolved.decoders);
 
   const handler = async (request: Request): Promise<Response> => {
     if (pathnameOf(request.url) !== endpoint) return resolved.fetch(request);
@@ -65,7 +66,7 @@ export function createBatchHandler<TContext = unknown>(options: BatchHandlerOpti
       );
     } catch (error) {
       discardBody(request);
-      return problemResponse(error, resolved, metrics);
+      return problemResponse(error, resolved, metrics, acceptEncoding);
     }
   };
 
@@ -127,6 +128,8 @@ export function createBatchHandler<TContext = unknown>(options: BatchHandlerOpti
         'cache-control': 'no-store',
         'x-content-type-options': 'nosniff',
         vary: 'accept-encoding',
+        // RFC 7694: the codings this server reads in request bodies, so clients may compress the next batch.
+        'accept-encoding': acceptEncoding,
       });
       let body = run.sink.stream;
       if (encoding !== undefined) {
@@ -168,6 +171,7 @@ function problemResponse<TContext>(
   error: unknown,
   options: ResolvedOptions<TContext>,
   metrics: Metrics,
+  acceptEncoding: string,
 ): Response {
   let coded: WirepackError;
   if (isWirepackError(error)) {
@@ -185,6 +189,8 @@ function problemResponse<TContext>(
   const headers = new Headers({ 'content-type': PROBLEM_MEDIA_TYPE, 'cache-control': 'no-store' });
   if (coded.code === 'METHOD_NOT_ALLOWED') headers.set('allow', 'POST');
   if (coded.code === 'OVERLOADED') headers.set('retry-after', '1');
+  // RFC 7694 section 3: a 415 for an unsupported Content-Encoding lists the ones the server reads.
+  if (coded.code === 'UNSUPPORTED_ENCODING') headers.set('accept-encoding', acceptEncoding);
   return new Response(JSON.stringify(toProblem(coded)), { status: coded.status, headers });
 }
 

@@ -275,7 +275,9 @@ describe('toNodeListener on 127.0.0.1', () => {
       const get = await fetch(`${base}/__wirepack`);
       await expectProblem(get, 405, 'METHOD_NOT_ALLOWED');
       expect(get.headers.get('allow')).toBe('POST');
-      await expectProblem(await postBatch(body, { 'content-encoding': 'zstd' }), 415, 'UNSUPPORTED_ENCODING');
+      const zstd = await postBatch(body, { 'content-encoding': 'zstd' });
+      expect(zstd.headers.get('accept-encoding')).toBe('gzip, deflate, br');
+      await expectProblem(zstd, 415, 'UNSUPPORTED_ENCODING');
       await expectProblem(await postBatch(body, { 'content-encoding': 'gzip' }), 400, 'MALFORMED');
       await expectServing();
     });
