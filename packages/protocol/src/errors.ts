@@ -39,7 +39,7 @@ export const ERROR_STATUS = {
   HEADERS_TOO_LARGE: 431,
   /** A sub-request path that is not a same-origin absolute path, or that targets the batch endpoint. */
   INVALID_PATH: 400,
-  /** A cancel message for a batch this server is not running. */
+  /** A cancel message for a batch that has ended (one for a batch not read yet is held: 202). */
   UNKNOWN_BATCH: 404,
   /** A sub-request ran past its time limit. */
   TIMEOUT: 504,

@@ -79,10 +79,14 @@ export class BatchRun<TContext> {
     return this.init.batch.batchId;
   }
 
-  /** Queues every sub-request and starts as many as the concurrency limit allows. */
-  start(): void {
+  /**
+   * Queues every sub-request and starts as many as the concurrency limit allows. Calls named in
+   * `canceled` (cancel messages that arrived before the batch) never start: each gets its CANCELED frame.
+   */
+  start(canceled?: ReadonlySet<number>): void {
     const now = performance.now();
     this.init.metrics.pendingCalls += this.unsettled;
+    const early: CallState[] = [];
     for (const call of this.init.batch.calls) {
       const state: CallState = {
         call,
@@ -93,8 +97,12 @@ export class BatchRun<TContext> {
         deadline: Number.POSITIVE_INFINITY,
       };
       this.calls.set(call.id, state);
-      this.queue.push(state, call.priority);
+      // Left out of the queue, so the pumping that settling them triggers cannot start them.
+      if (canceled?.has(call.id)) early.push(state);
+      else this.queue.push(state, call.priority);
     }
+    for (const state of early)
+      this.abortCall(state, 'CANCELED', 'the sub-request was cancelled by the client');
     if (this.unsettled === 0) this.finish();
     else this.pump();
   }

@@ -270,10 +270,77 @@ describe('createBatchHandler', () => {
     expect(api.stats().started).toEqual(['first']);
   });
 
-  it('answers a cancel for an unknown batch with 404 UNKNOWN_BATCH', async () => {
-    const response = await handlerFor()(cancelRequest(createBatchId(), [1]));
+  it('answers a cancel for a batch that has ended with 404 UNKNOWN_BATCH', async () => {
+    const handler = handlerFor();
+    const batchId = createBatchId();
+    await collectFrames(await handler(batchRequest([{ id: 1, path: '/api/json' }], { batchId })));
+    const response = await handler(cancelRequest(batchId, [1]));
     expect(response.status).toBe(404);
     expect(await response.json()).toMatchObject({ code: 'UNKNOWN_BATCH' });
+  });
+
+  it('holds a cancel that overtook its batch (202) and applies it before the call starts', async () => {
+    const handler = handlerFor();
+    const batchId = createBatchId();
+    // The batch body is still on its way when the cancel arrives (a cancel sent with keepalive on
+    // another connection can overtake it).
+    const body = batchBody(
+      [
+        { id: 1, path: '/api/slow?ms=1&key=overtaken' },
+        { id: 2, path: '/api/slow?ms=1&key=kept' },
+      ],
+      batchId,
+    );
+    let upload!: ReadableStreamDefaultController<Uint8Array>;
+    const responsePromise = handler(
+      new Request(`${ORIGIN}/__wirepack`, {
+        method: 'POST',
+        headers: { 'content-type': BATCH_MEDIA_TYPE },
+        body: new ReadableStream<Uint8Array>({
+          start(controller) {
+            upload = controller;
+            controller.enqueue(body.subarray(0, 10));
+          },
+        }),
+        duplex: 'half',
+      } as RequestInit),
+    );
+    const cancel = await handler(cancelRequest(batchId, [1]));
+    expect(cancel.status).toBe(202);
+    expect(await handler(cancelRequest(batchId, [1])).then((res) => res.status)).toBe(202); // repeated: no-op
+    upload.enqueue(body.subarray(10));
+    upload.close();
+    const frames = await collectFrames(await responsePromise);
+    expect(frames.filter((frame) => frame.kind === 'error')).toEqual([
+      { kind: 'error', id: 1, code: 'CANCELED', message: expect.any(String) },
+    ]);
+    expect(resultsById(frames).get(2)?.status).toBe(200);
+    expect(api.stats().started).toEqual(['kept']);
+    expect(handler.metrics().errors).toEqual({ CANCELED: 1 });
+    // Once the batch has ended, the held cancel is gone and another one is answered 404.
+    expect((await handler(cancelRequest(batchId, [1]))).status).toBe(404);
+  });
+
+  it('treats a repeated cancel of a running call as a no-op', async () => {
+    const handler = handlerFor();
+    const batchId = createBatchId();
+    const response = await handler(
+      batchRequest(
+        [
+          { id: 1, path: '/api/hang?key=twice' },
+          { id: 2, path: '/api/slow?ms=50' },
+        ],
+        { batchId },
+      ),
+    );
+    const framesPromise = collectFrames(response);
+    await vi.waitFor(() => expect(api.stats().started).toContain('twice'));
+    expect((await handler(cancelRequest(batchId, [1]))).status).toBe(204);
+    expect((await handler(cancelRequest(batchId, [1]))).status).toBe(204);
+    const frames = await framesPromise;
+    expect(frames.filter((frame) => frame.kind === 'error')).toHaveLength(1);
+    expect(handler.metrics().errors).toEqual({ CANCELED: 1 });
+    expect(handler.metrics().cancels).toBe(2);
   });
 
   it('aborts every running call when the client disconnects', async () => {

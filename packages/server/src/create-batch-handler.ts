@@ -12,6 +12,7 @@ import {
 } from '@wirepack/protocol';
 import { BatchRun } from './batch-run.ts';
 import { acceptedRequestCodings, DEFAULT_ENCODERS, negotiateEncoding } from './compression.ts';
+import { EarlyCancels } from './early-cancels.ts';
 import { Metrics, type MetricsSnapshot } from './metrics.ts';
 import { type BatchHandlerOptions, type ErrorInfo, type ResolvedOptions, resolveOptions } from './options.ts';
 import { readBody } from './read-body.ts';
@@ -31,7 +32,8 @@ export interface BatchHandler {
  *
  * - `POST <endpoint>` with a batch body runs each call as a `Request` to `options.fetch` and streams a
  *   frame per call as it finishes (same-tick results share a chunk), then the end frame.
- * - `POST <endpoint>` with a cancel body aborts named calls of a running batch (204, or 404 UNKNOWN_BATCH).
+ * - `POST <endpoint>` with a cancel body aborts named calls of a running batch (204), is held for a batch
+ *   not seen yet and applied when it arrives (202), or answers 404 UNKNOWN_BATCH for one that has ended.
  * - Anything refused before streaming gets `application/problem+json` with the error's status.
  *
  * @example
@@ -48,6 +50,7 @@ export function createBatchHandler<TContext = unknown>(options: BatchHandlerOpti
   const { endpoint, limits } = resolved;
   const metrics = new Metrics();
   const running = new Map<string, BatchRun<TContext>>();
+  const early = new EarlyCancels();
   const acceptEncoding = acceptedRequestCodings(resolved.decoders);
 
   const handler = async (request: Request): Promise<Response> => {
@@ -110,6 +113,7 @@ export function createBatchHandler<TContext = unknown>(options: BatchHandlerOpti
         onDone: () => {
           metrics.activeBatches--;
           running.delete(batch.batchId);
+          early.finish(batch.batchId);
         },
       });
       admitted = true;
@@ -121,7 +125,8 @@ export function createBatchHandler<TContext = unknown>(options: BatchHandlerOpti
       } else {
         request.signal.addEventListener('abort', () => run.abandon(), { once: true });
       }
-      run.start();
+      // Cancels that overtook this batch (sent while its body was still on the way) apply before any call starts.
+      run.start(early.take(batch.batchId));
       const encoding = negotiateEncoding(request.headers.get('accept-encoding'), resolved.encoders);
       const headers = new Headers({
         'content-type': FRAMES_MEDIA_TYPE,
@@ -152,12 +157,18 @@ export function createBatchHandler<TContext = unknown>(options: BatchHandlerOpti
     });
     const message = decodeCancelMessage(bytes, limits.decode);
     const run = running.get(message.batchId);
-    if (run === undefined) {
-      throw new WirepackError('UNKNOWN_BATCH', 'no running batch has this id (it may have finished)');
+    if (run !== undefined) {
+      metrics.cancels++;
+      run.cancel(message.ids); // ids already answered are skipped: a repeated cancel is a no-op
+      return new Response(null, { status: 204 });
     }
+    if (early.hasFinished(message.batchId)) {
+      throw new WirepackError('UNKNOWN_BATCH', 'no running batch has this id (it has finished)');
+    }
+    // Not seen yet: the cancel may have overtaken its batch. Held briefly, applied when the batch arrives.
     metrics.cancels++;
-    run.cancel(message.ids);
-    return new Response(null, { status: 204 });
+    early.hold(message.batchId, message.ids);
+    return new Response(null, { status: 202 });
   }
 
   return Object.assign(handler, {
