@@ -1,4 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { FRAMES_MEDIA_TYPE, isMediaType } from '@wirepack/protocol';
+import type { CodecFactory } from '@wirepack/server';
+// Internal and pure; bundled into this entry like batch-context.ts.
+import { negotiateEncoding } from '../compression.ts';
+import { type NodeCompressionOptions, nodeCompression } from './node-compression.ts';
 
 /** A Web-standard handler, such as the one createBatchHandler returns. */
 export type WebHandler = (request: Request) => Response | Promise<Response>;
@@ -10,6 +15,15 @@ export interface NodeListenerOptions {
    * @default logs to console.error
    */
   readonly onError?: (error: unknown) => void;
+  /**
+   * Compression of batch responses (frame streams) the handler left uncompressed: zlib's brotli or gzip,
+   * as the client's `Accept-Encoding` allows, flushed after every chunk so frames still stream. Options
+   * tune the levels; `false` turns it off (a proxy in front compresses, or nothing should). Other
+   * responses of the app pass through untouched, and so does a batch response the handler already
+   * compressed (`...nodeCompression()` in its options, which also reads brotli request bodies).
+   * @default {} (brotli quality 4, gzip level 6)
+   */
+  readonly compression?: NodeCompressionOptions | false;
 }
 
 // The Web Request of each Node request, so the Express middleware can find the socket behind a batch.
@@ -23,7 +37,9 @@ export function nodeRequestOf(request: Request): IncomingMessage | undefined {
 /**
  * Serves a Web-standard handler on `node:http` (or `node:https`): the request body streams in with
  * back-pressure, the response body streams out honouring `drain`, and a client that goes away aborts
- * `request.signal` and cancels the response stream. A handler that throws gets a bare 500.
+ * `request.signal` and cancels the response stream. A handler that throws gets a bare 500. Batch
+ * responses are compressed (brotli or gzip, flushed per chunk) when the client accepts it and the
+ * handler did not already; see {@link NodeListenerOptions.compression}.
  *
  * @example
  * ```ts
@@ -46,8 +62,10 @@ export function toNodeListener(
   }
   const onError =
     options.onError ?? ((error) => console.error('[wirepack/server] the handler failed:', error));
+  const encoders =
+    options.compression === false ? undefined : nodeCompression(options.compression ?? {}).encoders;
   return (req, res) => {
-    serveNode(handler, req, res, onError).catch((error) => {
+    serveNode(handler, req, res, onError, encoders).catch((error) => {
       // serveNode handles its own failures; this is the last net so a bug cannot crash the server.
       onError(error);
       if (!res.headersSent) res.writeHead(500).end();
@@ -56,12 +74,16 @@ export function toNodeListener(
   };
 }
 
-/** @internal Runs a Web handler for one Node request/response pair. */
+/**
+ * @internal Runs a Web handler for one Node request/response pair; with `encoders`, compresses a frame
+ * stream the handler left uncompressed.
+ */
 export async function serveNode(
   handler: WebHandler,
   req: IncomingMessage,
   res: ServerResponse,
   onError: (error: unknown) => void,
+  encoders?: Readonly<Record<string, CodecFactory>>,
 ): Promise<void> {
   const controller = new AbortController();
   res.once('close', () => {
@@ -87,7 +109,40 @@ export async function serveNode(
     }
     return;
   }
+  if (encoders !== undefined) response = compressFrames(response, request, encoders);
   await sendWebResponse(response, req, res);
+}
+
+/**
+ * The batch response compressed with the best encoder the client accepts, or as it is: only a 200
+ * frame stream without a Content-Encoding is touched (the app's own responses are its business).
+ */
+function compressFrames(
+  response: Response,
+  request: Request,
+  encoders: Readonly<Record<string, CodecFactory>>,
+): Response {
+  if (
+    response.status !== 200 ||
+    response.body === null ||
+    response.headers.has('content-encoding') ||
+    !isMediaType(response.headers.get('content-type'), FRAMES_MEDIA_TYPE)
+  ) {
+    return response;
+  }
+  const encoding = negotiateEncoding(request.headers.get('accept-encoding'), encoders);
+  if (encoding === undefined) return response;
+  const headers = new Headers(response.headers);
+  headers.set('content-encoding', encoding);
+  headers.delete('content-length');
+  if (!/(^|,)\s*accept-encoding\s*(,|$)/i.test(headers.get('vary') ?? ''))
+    headers.append('vary', 'accept-encoding');
+  const encoder = encoders[encoding] as CodecFactory;
+  return new Response(response.body.pipeThrough(encoder()), {
+    status: response.status,
+    statusText: response.statusText,
+    headers,
+  });
 }
 
 /** Builds a Web Request from a Node request; the body streams with back-pressure. */

@@ -9,6 +9,7 @@ import {
   FRAMES_MEDIA_TYPE,
   PROBLEM_MEDIA_TYPE,
   type ResultFrame,
+  readFrames,
 } from '@wirepack/protocol';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type BatchHandler, createBatchHandler } from '../index.ts';
@@ -280,6 +281,79 @@ describe('toNodeListener on 127.0.0.1', () => {
       await expectProblem(zstd, 415, 'UNSUPPORTED_ENCODING');
       await expectProblem(await postBatch(body, { 'content-encoding': 'gzip' }), 400, 'MALFORMED');
       await expectServing();
+    });
+  });
+
+  describe('compression by default, with a handler that has no encoders of its own', () => {
+    async function listen(
+      listener: ReturnType<typeof toNodeListener>,
+    ): Promise<[string, () => Promise<void>]> {
+      const plain = createServer(listener);
+      await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
+      const origin = `http://127.0.0.1:${(plain.address() as AddressInfo).port}`;
+      return [
+        origin,
+        async () => {
+          plain.closeAllConnections();
+          await new Promise((resolve) => plain.close(resolve));
+        },
+      ];
+    }
+    const bare = () => createBatchHandler({ fetch: api.fetch, onError: (error) => errors.push(error) });
+
+    it('compresses batch responses (br, gzip) and flushes each frame while a call still runs', async () => {
+      const [origin, close] = await listen(toNodeListener(bare()));
+      try {
+        for (const encoding of ['br', 'gzip']) {
+          const controller = new AbortController();
+          const response = await fetch(`${origin}/__wirepack`, {
+            method: 'POST',
+            headers: { 'content-type': BATCH_MEDIA_TYPE, 'accept-encoding': encoding },
+            body: batchBody([
+              { id: 1, path: `/api/hang?key=default-${encoding}` },
+              { id: 2, path: '/api/json' },
+            ]) as Uint8Array<ArrayBuffer>,
+            signal: controller.signal,
+          });
+          expect(response.headers.get('content-encoding')).toBe(encoding);
+          expect(response.headers.get('vary')).toBe('accept-encoding');
+          // fetch undoes the coding; the JSON frame decodes although call 1 never finishes, so the
+          // encoder flushed it instead of holding it for the end of the stream.
+          const frames = readFrames(response.body as ReadableStream<Uint8Array>);
+          expect(await frames.next()).toMatchObject({ value: { kind: 'result', id: 2, status: 200 } });
+          controller.abort();
+          await vi.waitFor(() => expect(api.stats().aborted).toContain(`default-${encoding}`));
+        }
+        // The app's own responses pass through as the app made them.
+        const direct = await fetch(`${origin}/api/json`, { headers: { 'accept-encoding': 'gzip' } });
+        expect(direct.headers.get('content-encoding')).toBeNull();
+        await direct.arrayBuffer();
+      } finally {
+        await close();
+      }
+    });
+
+    it('leaves responses uncompressed with compression: false, or when the client accepts nothing', async () => {
+      const body = batchBody([{ id: 1, path: '/api/json' }]) as Uint8Array<ArrayBuffer>;
+      const [off, closeOff] = await listen(toNodeListener(bare(), { compression: false }));
+      const [on, closeOn] = await listen(toNodeListener(bare()));
+      try {
+        for (const [origin, acceptEncoding] of [
+          [off, 'gzip, br'],
+          [on, 'identity'],
+        ] as const) {
+          const response = await fetch(`${origin}/__wirepack`, {
+            method: 'POST',
+            headers: { 'content-type': BATCH_MEDIA_TYPE, 'accept-encoding': acceptEncoding },
+            body,
+          });
+          expect(response.headers.get('content-encoding')).toBeNull();
+          expect(resultsById(await collectFrames(response)).get(1)?.status).toBe(200);
+        }
+      } finally {
+        await closeOff();
+        await closeOn();
+      }
     });
   });
 
