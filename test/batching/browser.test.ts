@@ -189,6 +189,35 @@ describe.skipIf(!hasChromium)('@wirepack/client in Chromium', () => {
     await page.close();
   });
 
+  it("by default ('auto') sends the first batch as is, then gzip, then brotli once brotli-wasm has loaded", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${served.origin}/`);
+    await page.waitForFunction(() => (globalThis as { pageReady?: boolean }).pageReady === true);
+    const encodings = served.encodings.length;
+    const body = 'auto '.repeat(2000);
+    // One client for the whole page, as an app has: what it learns from one batch serves the next.
+    const send = () =>
+      page.evaluate(async (text) => {
+        type Create = (options?: object) => typeof fetch;
+        const scope = globalThis as unknown as { createBatchFetch: Create; autoApi?: typeof fetch };
+        scope.autoApi ??= scope.createBatchFetch();
+        const res = await scope.autoApi('/api/echo', { method: 'POST', body: text });
+        return ((await res.json()) as { body: string }).body;
+      }, body);
+    expect(await send()).toBe(body);
+    expect(served.encodings.slice(encodings)).toEqual([null]); // nothing advertised yet
+    expect(await send()).toBe(body);
+    expect(served.encodings.slice(encodings)).toEqual([null, 'gzip']); // brotli-wasm starts loading now
+    // The page read `Accept-Encoding: gzip, deflate, br` off the batch responses; brotli follows once loaded.
+    await expect
+      .poll(async () => {
+        expect(await send()).toBe(body);
+        return served.encodings.at(-1);
+      })
+      .toBe('br');
+    await page.close();
+  });
+
   it('brotli-compresses with brotli-wasm, loaded lazily as its own chunk, and the server reads it', async () => {
     const page = await browser.newPage();
     const loaded: string[] = [];
