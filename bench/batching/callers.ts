@@ -36,9 +36,12 @@ export async function createCaller(
     case 'trpc-stream':
     case 'trpc-stream-url':
       return trpcCaller(kind, origin);
-    case 'wirepack': {
+    case 'wirepack':
+    case 'wirepack-identity': {
       const { createWirepackFetch } = await import('./wirepack-client.ts');
-      return fetchCaller(createWirepackFetch(origin, wirepackOptions), origin);
+      const options =
+        kind === 'wirepack-identity' ? { ...wirepackOptions, compressRequests: false } : wirepackOptions;
+      return fetchCaller(createWirepackFetch(origin, options as WirepackClientOverrides), origin);
     }
   }
 }

@@ -21,6 +21,9 @@ export const CONTENDERS: readonly Contender[] = [
     server: 'trpc',
   },
   { id: 'wirepack', label: 'wirepack createBatchFetch', server: 'wirepack' },
+  // The same with compression off at both ends (toNodeListener's response compression, the
+  // client's request compression): what batching and the envelope cost and save on their own.
+  { id: 'wirepack-identity', label: 'wirepack, compression off', server: 'wirepack-identity' },
 ];
 
 /** The peer the goals are stated against: tRPC's httpBatchLink in the configuration that works. */

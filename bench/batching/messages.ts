@@ -1,7 +1,7 @@
 // Messages between the orchestrator and its two child processes (server, client), over Node's IPC.
 
 /** Which server a contender talks to. */
-export type ServerKind = 'rest' | 'trpc' | 'wirepack';
+export type ServerKind = 'rest' | 'trpc' | 'wirepack' | 'wirepack-identity';
 
 /** Which client a contender uses. */
 export type ClientKind =
@@ -10,7 +10,8 @@ export type ClientKind =
   | 'trpc-batch-url'
   | 'trpc-stream'
   | 'trpc-stream-url'
-  | 'wirepack';
+  | 'wirepack'
+  | 'wirepack-identity';
 
 /** Orchestrator → server: start or stop a measurement window, or exit. */
 export type ServerCommand = { type: 'begin' } | { type: 'end' } | { type: 'exit' };

@@ -193,6 +193,17 @@ function printGoals(report: Report): void {
     '<= 0.6x',
     verdict(bytes === undefined ? undefined : bytes <= 0.6),
   ]);
+  const identity = metricsOf(report, 'wirepack-identity', 'n1k');
+  if (identity) {
+    const plainBytes = ratio(identity.bytesPerCall, peer?.bytesPerCall);
+    rows.push([
+      '  (same, compression off)',
+      `${fmt(identity.bytesPerCall)} vs ${fmt(peer?.bytesPerCall ?? Number.NaN)}`,
+      plainBytes === undefined ? '-' : `${fmt(plainBytes, 2)}x`,
+      '',
+      'info',
+    ]);
+  }
   const hol = metricsOf(report, OURS, 'hol');
   const holPeer = metricsOf(report, REFERENCE_PEER, 'hol');
   rows.push([

@@ -146,9 +146,9 @@ const lanes = contenders.map(
     new Lane(
       contender,
       RUN_TIMEOUT_MS,
-      contender.id === OURS
+      contender.server.startsWith('wirepack')
         ? {
-            cpuProfDir,
+            cpuProfDir: contender.id === OURS ? cpuProfDir : undefined,
             built,
             serverArgs: tuning.server ? [JSON.stringify(tuning.server)] : [],
             clientArgs: tuning.client ? [JSON.stringify(tuning.client)] : [],

@@ -1,6 +1,6 @@
 // Child process: one contender's HTTP server on 127.0.0.1, instrumented at the socket level.
 //
-//   server-process.ts <rest|trpc|wirepack> [wirepack server options as JSON]
+//   server-process.ts <rest|trpc|wirepack|wirepack-identity> [wirepack handler options as JSON]
 //
 // Between `begin` and `end` it counts the bytes read from and written to client sockets (what
 // crossed the loopback, HTTP framing included, TCP/IP headers excluded), the requests and their
@@ -29,9 +29,11 @@ async function createListener(kind: ServerKind): Promise<RequestListener> {
     case 'trpc':
       return (await import('./trpc-router.ts')).createTrpcListener();
     case 'wirepack':
-      return (await import('./wirepack-server.ts')).createWirepackListener(
-        JSON.parse(process.argv[3] ?? '{}'),
-      );
+    case 'wirepack-identity': {
+      const { createWirepackListener } = await import('./wirepack-server.ts');
+      const overrides = JSON.parse(process.argv[3] ?? '{}');
+      return createWirepackListener(overrides, kind === 'wirepack-identity' ? { compression: false } : {});
+    }
   }
 }
 

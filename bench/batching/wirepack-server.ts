@@ -2,13 +2,16 @@
 // Node adapter. Requests to the batch endpoint fan out to the app in-process; others pass through.
 import type { RequestListener } from 'node:http';
 import { type BatchHandlerOptions, createBatchHandler } from '@wirepack/server';
-import { toNodeListener } from '@wirepack/server/node';
+import { type NodeListenerOptions, toNodeListener } from '@wirepack/server/node';
 import { createRestApp } from './app.ts';
 
 /** Options the benchmark may override (`--server-options`); everything else stays at its default. */
 export type WirepackServerOverrides = Omit<BatchHandlerOptions, 'fetch'>;
 
 /** wirepack's server, with its defaults unless overridden, as a `node:http` listener. */
-export function createWirepackListener(overrides: WirepackServerOverrides = {}): RequestListener {
-  return toNodeListener(createBatchHandler({ ...overrides, fetch: createRestApp() }));
+export function createWirepackListener(
+  overrides: WirepackServerOverrides = {},
+  listenerOptions: NodeListenerOptions = {},
+): RequestListener {
+  return toNodeListener(createBatchHandler({ ...overrides, fetch: createRestApp() }), listenerOptions);
 }
