@@ -12,6 +12,7 @@ import {
 } from './compress-job.js';
 import { type ContentTypeInfo, contentTypeFromName, SNIFF_BYTES, sniffContentType } from './content-types.js';
 import { fingerprint } from './fingerprint.js';
+import { forEachLimited } from './for-each-limited.js';
 import type { ManifestEncoding } from './manifest.js';
 import type { FilterInput } from './options.js';
 import type { EncodingTotals } from './report.js';
@@ -258,22 +259,6 @@ export async function precompressFiles(
     early,
     workers: jobs.length === 0 ? 0 : Math.min(settings.concurrency, jobs.length),
   };
-}
-
-/** Runs `task` over `items` with at most `limit` running at once; the first failure rejects. */
-async function forEachLimited<TItem>(
-  items: readonly TItem[],
-  limit: number,
-  task: (item: TItem, index: number) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      await task(items[index]!, index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
 }
 
 /** Classifies a file whose extension is unknown by its first bytes. */
