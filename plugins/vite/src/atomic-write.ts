@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { threadId } from 'node:worker_threads';
 
@@ -9,10 +9,24 @@ import { threadId } from 'node:worker_threads';
  * (atomic on POSIX file systems within one directory; on Windows it replaces or fails whole). A
  * failed write removes its temporary file and rethrows.
  */
-export function writeFileAtomicSync(path: string, data: Uint8Array | string): void {
+export function writeFileAtomicSync(path: string, data: Uint8Array | string | readonly Uint8Array[]): void {
   const temporary = `${path}.${process.pid}-${threadId}-${randomBytes(4).toString('hex')}.tmp`;
   try {
-    writeFileSync(temporary, data);
+    if (typeof data === 'string' || data instanceof Uint8Array) {
+      writeFileSync(temporary, data);
+    } else {
+      // Several chunks (a header and a payload) without concatenating them into a new buffer.
+      const fd = openSync(temporary, 'w');
+      try {
+        for (const chunk of data) {
+          for (let written = 0; written < chunk.byteLength; ) {
+            written += writeSync(fd, chunk, written, chunk.byteLength - written);
+          }
+        }
+      } finally {
+        closeSync(fd);
+      }
+    }
     renameSync(temporary, path);
   } catch (error) {
     // Best effort: the temporary file may not exist if the first write failed.

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { readdir, readFile, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomicSync } from './atomic-write.js';
+import type { ReadBuffer } from './read-buffer.js';
 
 /**
  * A content-addressed store of compressed outputs on disk, shared by every build that points at it.
@@ -39,14 +40,19 @@ export function cacheEntryPath(dir: string, key: string): string {
   return join(dir, key.slice(0, 2), key.slice(2));
 }
 
-/** Serialises an entry: header (magic, key digest, length, payload digest) then the payload. */
-export function encodeCacheEntry(key: string, payload: Uint8Array): Buffer {
+/** The header of an entry: magic, key digest, payload length, payload digest. */
+export function cacheEntryHeader(key: string, payload: Uint8Array): Buffer {
   const header = Buffer.alloc(HEADER_BYTES);
   MAGIC.copy(header, 0);
   Buffer.from(key, 'hex').copy(header, 4);
   header.writeBigUInt64BE(BigInt(payload.byteLength), 36);
   createHash('sha256').update(payload).digest().copy(header, 44);
-  return Buffer.concat([header, payload]);
+  return header;
+}
+
+/** Serialises an entry: the header, then the payload. */
+export function encodeCacheEntry(key: string, payload: Uint8Array): Buffer {
+  return Buffer.concat([cacheEntryHeader(key, payload), payload]);
 }
 
 /** The payload of a well-formed entry for `key`, or `undefined` if anything does not check out. */
@@ -70,12 +76,15 @@ export type CacheLookup =
   | { readonly status: 'miss' }
   | { readonly status: 'corrupt' };
 
-/** Looks an entry up; a hit refreshes its mtime so eviction keeps what builds still use. */
-export async function readCacheEntry(dir: string, key: string): Promise<CacheLookup> {
+/**
+ * Looks an entry up; a hit refreshes its mtime so eviction keeps what builds still use. With
+ * `into`, the entry is read into that buffer and the payload is a view valid until its next read.
+ */
+export async function readCacheEntry(dir: string, key: string, into?: ReadBuffer): Promise<CacheLookup> {
   const path = cacheEntryPath(dir, key);
   let entry: Buffer;
   try {
-    entry = await readFile(path);
+    entry = into === undefined ? await readFile(path) : await into.readFile(path);
   } catch {
     // Missing or unreadable: either way there is nothing to reuse, and compressing again is correct.
     return { status: 'miss' };
@@ -95,7 +104,7 @@ export async function readCacheEntry(dir: string, key: string): Promise<CacheLoo
 export function writeCacheEntry(dir: string, key: string, payload: Uint8Array): void {
   const path = cacheEntryPath(dir, key);
   mkdirSync(join(dir, key.slice(0, 2)), { recursive: true });
-  writeFileAtomicSync(path, encodeCacheEntry(key, payload));
+  writeFileAtomicSync(path, [cacheEntryHeader(key, payload), payload]);
 }
 
 /** What an eviction pass found and removed. */

@@ -1,9 +1,13 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { writeFileAtomicSync } from './atomic-write.js';
 import { cacheEntryPath, cacheKey, writeCacheEntry } from './cache.js';
 import { type CodecSpec, compressSync, type Encoding, SIBLING_EXTENSIONS } from './codecs.js';
 import { sha256Tag } from './fingerprint.js';
+import { ReadBuffer } from './read-buffer.js';
+
+/** Inputs are read into one buffer per thread: jobs run one at a time (see `ReadBuffer`). */
+const threadReadBuffer = new ReadBuffer();
 
 /**
  * One file's compression work, as sent to a worker: only the path and small values cross the
@@ -73,7 +77,7 @@ export function placeSibling(path: string, encoding: Encoding, output: Uint8Arra
  */
 export function runCompressionJob(job: CompressionJob): CompressionJobResult | CompressionJobFailure {
   try {
-    const input = readFileSync(job.path);
+    const input = threadReadBuffer.readFileSync(job.path);
     if (createHash('sha256').update(input).digest('hex') !== job.sha256Hex) {
       return {
         id: job.id,
@@ -132,7 +136,7 @@ export function runEarlyJob(job: EarlyJob): EarlyJobResult {
   const compressed: Encoding[] = [];
   let sha256Hex = '';
   try {
-    const input = readFileSync(job.path);
+    const input = threadReadBuffer.readFileSync(job.path);
     sha256Hex = createHash('sha256').update(input).digest('hex');
     for (const { spec, tag } of job.codecs) {
       const key = cacheKey(sha256Hex, tag);

@@ -1,4 +1,4 @@
-import { open, readFile, rm } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import { writeFileAtomic } from './atomic-write.js';
 import { cacheKey, readCacheEntry } from './cache.js';
 import type { CodecSpec, Encoding } from './codecs.js';
@@ -15,6 +15,7 @@ import { fingerprint } from './fingerprint.js';
 import { forEachLimited } from './for-each-limited.js';
 import type { ManifestEncoding } from './manifest.js';
 import type { FilterInput } from './options.js';
+import { ReadBuffer } from './read-buffer.js';
 import type { EncodingTotals } from './report.js';
 import type { OutputFile } from './walk-out-dir.js';
 import { runWorkerPool } from './worker-pool.js';
@@ -143,11 +144,17 @@ export async function precompressFiles(
     plans.push({ type, compress: compress && tags.length > 0 });
   }
 
-  await forEachLimited(files, MAIN_THREAD_FILES_IN_FLIGHT, async (entry, id) => {
+  // One input and one cache-entry buffer per lane: no per-file garbage (see `ReadBuffer`).
+  const lanes = Array.from({ length: MAIN_THREAD_FILES_IN_FLIGHT }, () => ({
+    input: new ReadBuffer(),
+    entry: new ReadBuffer(),
+  }));
+  await forEachLimited(files, MAIN_THREAD_FILES_IN_FLIGHT, async (entry, id, lane) => {
     const plan = plans[id]!;
+    const buffers = lanes[lane]!;
     let input: Buffer;
     try {
-      input = await readFile(entry.path);
+      input = await buffers.input.readFile(entry.path);
     } catch (error) {
       throw failure(entry, {
         code: (error as NodeJS.ErrnoException).code ?? 'EIO',
@@ -168,7 +175,8 @@ export async function precompressFiles(
     const missing: { spec: CodecSpec; tag: string }[] = [];
     for (const codec of tags) {
       const key = cacheKey(print.sha256Hex, codec.tag);
-      const lookup = settings.cacheDir === null ? undefined : await readCacheEntry(settings.cacheDir, key);
+      const lookup =
+        settings.cacheDir === null ? undefined : await readCacheEntry(settings.cacheDir, key, buffers.entry);
       if (lookup?.status !== 'hit') {
         missing.push(codec);
         if (lookup?.status === 'corrupt') cache.corrupt += 1;
