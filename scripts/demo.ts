@@ -1,121 +1,57 @@
 /**
- * `npm run demo`: a tour of what wirepack does, on embedded defaults (no cloud account needed).
+ * `npm run demo`: an end-to-end tour of wirepack on embedded defaults: no cloud account, nothing leaves
+ * 127.0.0.1, every figure is measured in this run.
  *
- * Part 1, the wire protocol: 1,000 realistic order records as one batch, encoded with
- * @wirepack/protocol and with JSON, their sizes raw and compressed, a streamed frame read, and
- * hostile inputs answered with coded errors.
+ * 1. Build: a real Vite build of fixtures/small-app with @wirepack/vite-plugin, then a rebuild from cache.
+ * 2. Fetch: @wirepack/client batching 200 concurrent calls to @wirepack/server in front of the REST
+ *    fixture, against the same calls made with plain fetch.
+ * 3. Deploy: an edited rebuild, then @wirepack/cdn invalidating exactly what changed on a loopback
+ *    CloudFront-compatible server through the real AWS SDK, and a re-run that creates nothing.
+ * 4. Protocol: the wire format itself, and hostile input.
+ *
+ * Each part cleans up after itself (servers closed, temporary files removed), also on failure; the demo
+ * exits non-zero when a part fails or a figure contradicts what it claims.
  */
-import { brotliCompressSync, gzipSync } from 'node:zlib';
-import {
-  createBatchId,
-  decodeBatchRequest,
-  decodeValue,
-  encodeBatchRequest,
-  encodeFrame,
-  encodeValue,
-  type Frame,
-  isWirepackError,
-  readFrames,
-} from '@wirepack/protocol';
-import { makeOrders } from '../packages/protocol/bench/orders.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { copyApp } from './demo/app.ts';
+import { type BuildResult, buildPart } from './demo/build-part.ts';
+import { deployPart } from './demo/deploy-part.ts';
+import { fetchPart } from './demo/fetch-part.ts';
+import { heading, ms } from './demo/print.ts';
+import { protocolPart } from './demo/protocol-part.ts';
 
-const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB`;
-const heading = (text: string): void => console.log(`\n== ${text} ==`);
+const started = performance.now();
+const work = mkdtempSync(join(tmpdir(), 'wirepack-demo-'));
+const timings: Array<[string, number]> = [];
 
-heading('1. A batch of 1,000 order records: wirepack msgpack vs JSON');
-const orders = makeOrders(1_000);
-const json = new TextEncoder().encode(JSON.stringify(orders));
-const packed = encodeValue(orders);
-const table = {
-  JSON: {
-    raw: kb(json.length),
-    gzip: kb(gzipSync(json).length),
-    brotli: kb(brotliCompressSync(json).length),
-  },
-  wirepack: {
-    raw: kb(packed.length),
-    gzip: kb(gzipSync(packed).length),
-    brotli: kb(brotliCompressSync(packed).length),
-  },
-};
-console.table(table);
-console.log(`wirepack is ${((packed.length / json.length) * 100).toFixed(0)}% of JSON's raw bytes`);
-const back = decodeValue(packed) as typeof orders;
-console.log(
-  `round trip: ${back.length} orders, first created ${back[0]?.createdAt.toISOString()} (a real Date), ` +
-    `identical: ${JSON.stringify(back) === JSON.stringify(orders)}`,
-);
-
-heading('2. 1,000 calls in one request; results stream back as each finishes');
-const batch = {
-  batchId: createBatchId(),
-  calls: orders.map((order, id) => ({
-    id,
-    method: 'GET',
-    path: `/api/orders/${order.id}`,
-    headers: [['accept', 'application/json']] as const,
-    body: { kind: 'none' as const },
-    priority: id % 10 === 0 ? ('high' as const) : ('auto' as const),
-  })),
-};
-const request = encodeBatchRequest(batch);
-console.log(
-  `batch request: ${batch.calls.length} calls in ${kb(request.length)} (${(request.length / batch.calls.length).toFixed(0)} B per call), nothing in the URL`,
-);
-const decoded = decodeBatchRequest(request);
-// The server answers in completion order: here, pretend the even ids finished first.
-const order = [...decoded.calls].sort((a, b) => (a.id % 2) - (b.id % 2) || a.id - b.id);
-const frames: Frame[] = order.map((call) => ({
-  kind: 'result',
-  id: call.id,
-  status: 200,
-  headers: [['content-type', 'application/json']],
-  body: { kind: 'json', value: JSON.parse(JSON.stringify(orders[call.id])) },
-}));
-frames.push({ kind: 'end', timing: { total: 4.2 } });
-const wire = frames.map(encodeFrame);
-const bytes = wire.reduce((sum, frame) => sum + frame.length, 0);
-// Deliver the frames in 1,500-byte network-sized chunks to show the incremental parser.
-const all = new Uint8Array(bytes);
-let offset = 0;
-for (const frame of wire) {
-  all.set(frame, offset);
-  offset += frame.length;
+async function part<TResult>(title: string, run: () => Promise<TResult>): Promise<TResult> {
+  heading(title);
+  const at = performance.now();
+  const result = await run();
+  timings.push([title.replace(/^\d+\. /, '').replace(/:.*/, ''), performance.now() - at]);
+  return result;
 }
-const stream = new ReadableStream<Uint8Array>({
-  start(controller) {
-    for (let at = 0; at < all.length; at += 1500) controller.enqueue(all.subarray(at, at + 1500));
-    controller.close();
-  },
-});
-let results = 0;
-let firstIds: number[] = [];
-for await (const frame of readFrames(stream)) {
-  if (frame.kind === 'result') {
-    results++;
-    if (firstIds.length < 5) firstIds = [...firstIds, frame.id];
-  }
-}
-console.log(
-  `response: ${results} result frames, ${kb(bytes)} over ${Math.ceil(bytes / 1500)} chunks; first ids to arrive: ${firstIds.join(', ')}`,
-);
 
-heading('3. Hostile input gets a coded error, and nothing else');
-const hostile: Array<[string, Uint8Array]> = [
-  ['array32 header claiming 4 billion items', Uint8Array.of(0xdd, 0xff, 0xff, 0xff, 0xff)],
-  ['a million nested arrays', new Uint8Array(1_000_000).fill(0x91)],
-  ['a __proto__ key', Uint8Array.from([0x81, 0xa9, ...new TextEncoder().encode('__proto__'), 0x80])],
-  ['random bytes', Uint8Array.from({ length: 64 }, (_, i) => (i * 73 + 41) & 0xff)],
-  ['the batch cut in half', request.subarray(0, request.length >> 1)],
-];
-for (const [name, input] of hostile) {
-  try {
-    decodeBatchRequest(input);
-    console.log(`${name}: accepted?!`);
-  } catch (error) {
-    console.log(
-      `${name}: ${isWirepackError(error) ? `${error.code} (HTTP ${error.status})` : `unexpected ${String(error)}`}`,
-    );
-  }
+console.log(
+  `wirepack demo: Node ${process.version}, ${process.platform}/${process.arch}; everything on 127.0.0.1, ` +
+    'figures measured now',
+);
+try {
+  const app = copyApp(work);
+  const built: BuildResult = await part('1. Build: Vite + @wirepack/vite-plugin', () => buildPart(app, work));
+  await part('2. Fetch: @wirepack/client -> @wirepack/server -> REST app', () => fetchPart());
+  await part('3. Deploy: @wirepack/cdn -> CloudFront API (loopback)', () => deployPart(app, work, built));
+  await part('4. Protocol: the wire format under part 2', () => protocolPart());
+  heading('Done');
+  console.log(
+    `  ${timings.map(([name, time]) => `${name} ${ms(time)}`).join(', ')}; ` +
+      `total ${ms(performance.now() - started)}`,
+  );
+} catch (error) {
+  console.error('\n[wirepack/demo] failed:', error);
+  process.exitCode = 1;
+} finally {
+  rmSync(work, { recursive: true, force: true });
 }
-console.log('\nObject.prototype untouched:', Object.keys(Object.prototype).length === 0);
