@@ -25,6 +25,13 @@ import { protocolPart } from './demo/protocol-part.ts';
 const started = performance.now();
 const work = mkdtempSync(join(tmpdir(), 'wirepack-demo-'));
 const timings: Array<[string, number]> = [];
+// Ctrl-C: the servers go with the process, but the temporary directory would stay behind.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    rmSync(work, { recursive: true, force: true });
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  });
+}
 
 async function part<TResult>(title: string, run: () => Promise<TResult>): Promise<TResult> {
   heading(title);

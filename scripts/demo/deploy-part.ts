@@ -4,14 +4,16 @@
 // nothing. Dummy credentials and the endpoint are set in this process only, and restored afterwards.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { startCloudFrontServer } from '@wirepack/fixture-cloudfront-server';
+// @wirepack/cdn's public entry, by path rather than as a root dependency: its `bin` points at dist/cli.js,
+// which a fresh clone has not built, so linking it into the root made every install warn.
 import {
   CLOUDFRONT_CAPABILITIES,
   estimateCost,
   invalidate,
   loadManifest,
   planInvalidation,
-} from '@wirepack/cdn';
-import { startCloudFrontServer } from '@wirepack/fixture-cloudfront-server';
+} from '../../packages/cdn/src/index.ts';
 import { buildApp, type DemoApp } from './app.ts';
 import type { BuildResult } from './build-part.ts';
 import { check, line } from './print.ts';
