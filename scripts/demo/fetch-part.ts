@@ -83,7 +83,8 @@ export async function fetchPart(): Promise<void> {
     line(
       `${batched.calls} calls: ${batchedRequests} HTTP requests instead of ${plain.requests.other}; ` +
         `${times(plain.bytesUp + plain.bytesDown, batched.bytesUp + batched.bytesDown)} fewer bytes on the wire ` +
-        `(${bytes(batched.bytesUp + batched.bytesDown)} vs ${bytes(plain.bytesUp + plain.bytesDown)}, HTTP headers included)`,
+        `(${bytes(batched.bytesUp + batched.bytesDown)} vs ${bytes(plain.bytesUp + plain.bytesDown)}, HTTP headers ` +
+        'included; plain answers are the small JSON bodies as the app wrote them, uncompressed)',
     );
     line(
       `${USERS} user lookups: ${batched.userQueries} SQL queries batched vs ${plain.userQueries} unbatched ` +
@@ -112,6 +113,9 @@ export async function fetchPart(): Promise<void> {
     for (const result of [batched, plain]) {
       if (result.errors.length === 0) continue;
       line(`server onError during the ${result.label} run: ${result.errors.join('; ')}`);
+      // Plain fetch aborts by closing its connection; the listener aborts the app's request.signal, and the
+      // fixture's /api/hang then rejects with that reason, which the listener reports.
+      if (result.label === 'plain') line('  (the aborted plain fetch closed its connection: expected)');
     }
 
     for (const [name, result] of [
