@@ -37,8 +37,8 @@ export async function deployPart(app: DemoApp, work: string, built: BuildResult)
   line("edited src/greeting.ts (English: 'Hello' -> 'Hello there'), a module both pages import; rebuilt:");
   const edited = await buildApp(app, join(work, 'dist-2'));
   line(
-    `  cache ${edited.report.cache.hits} hits, ${edited.report.compressed.length} outputs compressed ` +
-      `(${[...new Set(edited.report.compressed.map((entry) => entry.file))].join(', ')})`,
+    `  cache ${edited.report.cache.hits} hits, ${edited.report.compressed.length} compressions ` +
+      `(br and gzip of the changed files: ${[...new Set(edited.report.compressed.map((entry) => entry.file))].join(', ')})`,
   );
 
   const previous = await loadManifest(built.first.manifestPath, { role: 'previous' });
