@@ -1,4 +1,3 @@
-import { createRestApi, type RestApi } from '@wirepack/fixture-rest-api';
 import {
   BATCH_MEDIA_TYPE,
   createBatchId,
@@ -8,6 +7,7 @@ import {
   readFrames,
 } from '@wirepack/protocol';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createRestApi, type RestApi } from '../../../fixtures/rest-api/src/index.ts'; // by path: a dependency would make a workspace cycle (the fixture imports the server, as apps do)
 
 async function compress(bytes: Uint8Array, format: 'gzip' | 'deflate'): Promise<Uint8Array> {
   const stream = new Blob([bytes as Uint8Array<ArrayBuffer>])

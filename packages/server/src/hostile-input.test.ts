@@ -1,7 +1,7 @@
-import { createRestApi, type RestApi } from '@wirepack/fixture-rest-api';
 import { PROBLEM_MEDIA_TYPE } from '@wirepack/protocol';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { createRestApi, type RestApi } from '../../../fixtures/rest-api/src/index.ts'; // by path: a dependency would make a workspace cycle (the fixture imports the server, as apps do)
 import { createBatchHandler } from './index.ts';
 import { batchBody, batchRequest, collectFrames, ORIGIN, resultsById } from './test-support/batch.ts';
 

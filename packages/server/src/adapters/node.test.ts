@@ -1,7 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { brotliCompressSync, constants, deflateSync, gzipSync } from 'node:zlib';
-import { createRestApi, type RestApi } from '@wirepack/fixture-rest-api';
 import {
   BATCH_MEDIA_TYPE,
   createBatchId,
@@ -12,6 +11,7 @@ import {
   readFrames,
 } from '@wirepack/protocol';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createRestApi, type RestApi } from '../../../../fixtures/rest-api/src/index.ts'; // by path: a dependency would make a workspace cycle (the fixture imports the server, as apps do)
 import { type BatchHandler, createBatchHandler } from '../index.ts';
 import { batchBody, cancelRequest, collectFrames, frameOrder, resultsById } from '../test-support/batch.ts';
 import { nodeCompression, toNodeListener } from './node.ts';
