@@ -29,6 +29,8 @@ export const FrameKind = {
   End: 2,
   /** The batch failed after the response started: code, message. No frame follows. */
   Fatal: 3,
+  /** Several sub-responses in one message: a list of [id, status, headers, body kind, body]. */
+  Results: 4,
 } as const;
 
 /** Body kinds, as written on the wire. */

@@ -1,6 +1,7 @@
 import { decodeValue, encodeValue } from './codec.ts';
 import { BodyKind, PROTOCOL_VERSION, PriorityCode } from './constants.ts';
 import { WirepackError } from './errors.ts';
+import { flattenHeaders, readHeaders } from './headers.ts';
 import type { DecodeLimits } from './limits.ts';
 import { DEFAULT_DECODE_LIMITS } from './limits.ts';
 
@@ -18,7 +19,7 @@ export type Body =
 /** How urgently a sub-request should run, after the Fetch API's `priority`. */
 export type Priority = keyof typeof PriorityCode;
 
-/** A flat header list: `[name, value]` pairs, names in lower case, repeats allowed (set-cookie). */
+/** A header list: `[name, value]` pairs, names in lower case, repeats allowed (set-cookie). */
 export type HeaderList = ReadonlyArray<readonly [name: string, value: string]>;
 
 /** One call inside a batch. */
@@ -132,28 +133,6 @@ export function decodeCancelMessage(
 }
 
 // --- shared with frames.ts -------------------------------------------------------------------
-
-/** @internal Flattens `[name, value]` pairs into the wire's `[name, value, name, value, ...]`. */
-export function flattenHeaders(headers: HeaderList): string[] {
-  const flat: string[] = [];
-  for (const [name, value] of headers) flat.push(name, value);
-  return flat;
-}
-
-/** @internal Reads a wire header list back into pairs. */
-export function readHeaders(raw: unknown, where: string): HeaderList {
-  if (!Array.isArray(raw) || raw.length % 2 !== 0)
-    invalid(`${where}: headers must be a flat list of name, value`);
-  const headers: Array<readonly [string, string]> = [];
-  for (let i = 0; i < raw.length; i += 2) {
-    const name: unknown = raw[i];
-    const value: unknown = raw[i + 1];
-    if (typeof name !== 'string' || typeof value !== 'string')
-      invalid(`${where}: header names and values must be strings`);
-    headers.push([name, value]);
-  }
-  return headers;
-}
 
 /** @internal The wire kind name of a body. */
 export function bodyKindName(body: Body): 'None' | 'Bytes' | 'Json' {

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { encodeValue } from './codec.ts';
 import type { WirepackErrorCode } from './errors.ts';
-import { encodeFrame, type Frame, readFrames } from './frames.ts';
+import { encodeFrame, encodeResultsFrame, type Frame, type ResultFrame, readFrames } from './frames.ts';
 
 const frames: Frame[] = [
   {
@@ -66,17 +66,40 @@ async function codeOf(chunks: Uint8Array[], maxFrameBytes?: number): Promise<Wir
 const plain = (list: Frame[]): unknown =>
   JSON.parse(JSON.stringify(list, (_k, v) => (v instanceof Uint8Array ? Array.from(v) : v)));
 
-const wire = concat(frames.map(encodeFrame));
+const together: ResultFrame[] = [
+  {
+    kind: 'result',
+    id: 20,
+    status: 200,
+    headers: [['content-type', 'application/json']],
+    body: { kind: 'json', value: { n: 1 } },
+  },
+  {
+    kind: 'result',
+    id: 21,
+    status: 404,
+    headers: [['x-custom', 'kept']],
+    body: { kind: 'json', value: { n: 2 } },
+  },
+  { kind: 'result', id: 22, status: 200, headers: [], body: { kind: 'bytes', bytes: Uint8Array.of(7) } },
+];
+// Single frames, then one results frame holding three results, then the end frame.
+const wire = concat([
+  ...frames.slice(0, -1).map(encodeFrame),
+  encodeResultsFrame(together),
+  encodeFrame(frames.at(-1) as Frame),
+]);
+const expected = [...frames.slice(0, -1), ...together, frames.at(-1) as Frame];
 
 describe('readFrames', () => {
   test('reads every frame of one chunk', async () => {
-    expect(plain(await readAll([wire]))).toStrictEqual(plain(frames));
+    expect(plain(await readAll([wire]))).toStrictEqual(plain(expected));
   });
 
   test('a split at every byte boundary parses identically', async () => {
     for (let cut = 0; cut <= wire.length; cut++) {
       const parsed = await readAll([wire.subarray(0, cut), wire.subarray(cut)]);
-      expect(plain(parsed)).toStrictEqual(plain(frames));
+      expect(plain(parsed)).toStrictEqual(plain(expected));
     }
   });
 
@@ -87,7 +110,7 @@ describe('readFrames', () => {
         async (cuts) => {
           const points = [0, ...[...cuts].sort((a, b) => a - b), wire.length];
           const chunks = points.slice(1).map((end, i) => wire.subarray(points[i], end));
-          expect(plain(await readAll(chunks))).toStrictEqual(plain(frames));
+          expect(plain(await readAll(chunks))).toStrictEqual(plain(expected));
         },
       ),
       { numRuns: 300 },
@@ -96,7 +119,7 @@ describe('readFrames', () => {
 
   test('one byte at a time', async () => {
     const chunks = Array.from(wire, (byte) => Uint8Array.of(byte));
-    expect(plain(await readAll(chunks))).toStrictEqual(plain(frames));
+    expect(plain(await readAll(chunks))).toStrictEqual(plain(expected));
   });
 
   test('a stream truncated anywhere ends in TRUNCATED, not a hang', async () => {
@@ -118,6 +141,22 @@ describe('readFrames', () => {
     expect(await codeOf([big], 100)).toBe('FRAME_TOO_LARGE');
   });
 
+  test('results that are ready together share one message, and so its record definitions', () => {
+    const results = Array.from(
+      { length: 50 },
+      (_, id): ResultFrame => ({
+        kind: 'result',
+        id,
+        status: 200,
+        headers: [['content-type', 'application/json']],
+        body: { kind: 'json', value: { id, name: `user ${id}`, active: true } },
+      }),
+    );
+    const one = encodeResultsFrame(results).length;
+    const separate = results.reduce((sum, result) => sum + encodeFrame(result).length, 0);
+    expect(one).toBeLessThan(separate * 0.6);
+  });
+
   test('bytes after the end frame are refused', async () => {
     expect(await codeOf([wire, Uint8Array.of(0)])).toBe('MALFORMED');
   });
@@ -135,6 +174,10 @@ describe('readFrames', () => {
     ['a result frame with an odd header list', [0, 1, 200, ['a'], 0, null]],
     ['a JSON body of binary', [0, 1, 200, [], 2, Uint8Array.of(1)]],
     ['a negative id', [1, -1, 'TIMEOUT', 'x']],
+    ['an empty results frame', [4, []]],
+    ['a results frame with a short result', [4, [[1, 200, []]]]],
+    ['a header index outside the static table', [0, 1, 200, [999], 0, null]],
+    ['a fractional header index', [0, 1, 200, [0.5], 0, null]],
   ])('%s is INVALID_ENVELOPE', async (_name, message) => {
     const payload = encodeValue(message);
     const framed = concat([Uint8Array.of(0, 0, 0, payload.length), payload]);

@@ -1,16 +1,9 @@
 import { decodeValue, encodeValue } from './codec.ts';
 import { BodyKind, FRAME_HEADER_BYTES, FrameKind } from './constants.ts';
 import type { Body, HeaderList } from './envelope.ts';
-import {
-  bodyKindName,
-  bodyPayload,
-  expectTuple,
-  flattenHeaders,
-  invalid,
-  readBody,
-  readHeaders,
-} from './envelope.ts';
+import { bodyKindName, bodyPayload, expectTuple, invalid, readBody } from './envelope.ts';
 import { isWirepackErrorCode, WirepackError, type WirepackErrorCode } from './errors.ts';
+import { flattenHeaders, readHeaders } from './headers.ts';
 import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from './limits.ts';
 
 /** A sub-response. Wire form: `[0, id, status, headers, bodyKind, body]`. */
@@ -54,14 +47,7 @@ export function encodeFrame(frame: Frame): Uint8Array {
   let message: unknown[];
   switch (frame.kind) {
     case 'result':
-      message = [
-        FrameKind.Result,
-        frame.id,
-        frame.status,
-        flattenHeaders(frame.headers),
-        BodyKind[bodyKindName(frame.body)],
-        bodyPayload(frame.body),
-      ];
+      message = [FrameKind.Result, ...resultTuple(frame)];
       break;
     case 'error':
       message = [FrameKind.Error, frame.id, frame.code, frame.message];
@@ -73,53 +59,95 @@ export function encodeFrame(frame: Frame): Uint8Array {
       message = [FrameKind.Fatal, frame.code, frame.message];
       break;
   }
-  const payload = encodeValue(message);
+  return withLengthPrefix(encodeValue(message));
+}
+
+/**
+ * Encodes several results as one frame, `[4, [[id, status, headers, bodyKind, body], ...]]`: one
+ * length prefix and one MessagePack message for results that are ready together, so they share
+ * record definitions and framing. Readers yield each result as its own {@link ResultFrame}.
+ */
+export function encodeResultsFrame(results: readonly ResultFrame[]): Uint8Array {
+  if (results.length === 1) return encodeFrame(results[0] as ResultFrame);
+  return withLengthPrefix(encodeValue([FrameKind.Results, results.map(resultTuple)]));
+}
+
+function resultTuple(frame: ResultFrame): unknown[] {
+  return [
+    frame.id,
+    frame.status,
+    flattenHeaders(frame.headers),
+    BodyKind[bodyKindName(frame.body)],
+    bodyPayload(frame.body),
+  ];
+}
+
+function withLengthPrefix(payload: Uint8Array): Uint8Array {
   const out = new Uint8Array(FRAME_HEADER_BYTES + payload.length);
   new DataView(out.buffer).setUint32(0, payload.length);
   out.set(payload, FRAME_HEADER_BYTES);
   return out;
 }
 
-/** Decodes one frame payload (without its length prefix). Throws only {@link WirepackError}. */
-export function decodeFramePayload(payload: Uint8Array, limits: DecodeLimits = DEFAULT_DECODE_LIMITS): Frame {
+/**
+ * Decodes one frame payload (without its length prefix) into its frames: one, or one per result
+ * for a results frame. Throws only {@link WirepackError}.
+ */
+export function decodeFrameMessage(
+  payload: Uint8Array,
+  limits: DecodeLimits = DEFAULT_DECODE_LIMITS,
+): Frame[] {
   const message = decodeValue(payload, limits);
   if (!Array.isArray(message) || message.length === 0) invalid('a frame must be a non-empty array');
   switch (message[0]) {
-    case FrameKind.Result: {
-      const [, id, status, headers, bodyKind, body] = expectTuple(message, 6, 'result frame');
-      expectId(id);
-      if (typeof status !== 'number' || !Number.isInteger(status) || status < 200 || status > 599) {
-        invalid(`frame ${id}: status must be an integer from 200 to 599`);
-      }
-      return {
-        kind: 'result',
-        id,
-        status,
-        headers: readHeaders(headers, `frame ${id}`),
-        body: readBody(bodyKind, body, `frame ${id}`),
-      };
+    case FrameKind.Result:
+      return [readResult(expectTuple(message, 6, 'result frame'), 1)];
+    case FrameKind.Results: {
+      const [, results] = expectTuple(message, 2, 'results frame');
+      if (!Array.isArray(results) || results.length === 0) invalid('a results frame holds a non-empty list');
+      return results.map((result: unknown) =>
+        readResult(expectTuple(result, 5, 'result in a results frame'), 0),
+      );
     }
     case FrameKind.Error: {
       const [, id, code, text] = expectTuple(message, 4, 'error frame');
       expectId(id);
-      return { kind: 'error', id, code: expectCode(code), message: expectText(text) };
+      return [{ kind: 'error', id, code: expectCode(code), message: expectText(text) }];
     }
     case FrameKind.End: {
       const [, timing] = expectTuple(message, 2, 'end frame');
-      if (timing === null || typeof timing !== 'object' || Array.isArray(timing))
+      if (timing === null || typeof timing !== 'object' || Array.isArray(timing)) {
         invalid('end frame timing must be a map');
+      }
       for (const value of Object.values(timing)) {
         if (typeof value !== 'number') invalid('end frame timing values must be numbers');
       }
-      return { kind: 'end', timing: timing as Record<string, number> };
+      return [{ kind: 'end', timing: timing as Record<string, number> }];
     }
     case FrameKind.Fatal: {
       const [, code, text] = expectTuple(message, 3, 'fatal frame');
-      return { kind: 'fatal', code: expectCode(code), message: expectText(text) };
+      return [{ kind: 'fatal', code: expectCode(code), message: expectText(text) }];
     }
     default:
       return invalid(`unknown frame kind ${String(message[0])}`);
   }
+}
+
+/** Reads `[id, status, headers, bodyKind, body]` starting at `offset` of a tuple. */
+function readResult(tuple: unknown[], offset: number): ResultFrame {
+  const id = tuple[offset];
+  const status = tuple[offset + 1];
+  expectId(id);
+  if (typeof status !== 'number' || !Number.isInteger(status) || status < 200 || status > 599) {
+    invalid(`frame ${id}: status must be an integer from 200 to 599`);
+  }
+  return {
+    kind: 'result',
+    id,
+    status,
+    headers: readHeaders(tuple[offset + 2], `frame ${id}`),
+    body: readBody(tuple[offset + 3], tuple[offset + 4], `frame ${id}`),
+  };
 }
 
 /** Options of {@link readFrames}. */
@@ -162,9 +190,10 @@ export async function* readFrames(
         }
         if (buffer.length < FRAME_HEADER_BYTES + length) break;
         buffer.skip(FRAME_HEADER_BYTES);
-        const frame = decodeFramePayload(buffer.take(length), limits);
-        if (frame.kind === 'end' || frame.kind === 'fatal') finished = true;
-        yield frame;
+        for (const frame of decodeFrameMessage(buffer.take(length), limits)) {
+          if (frame.kind === 'end' || frame.kind === 'fatal') finished = true;
+          yield frame;
+        }
       }
       if (finished && buffer.length > 0) throw new WirepackError('MALFORMED', 'bytes after the last frame');
       let chunk: ReadableStreamReadResult<Uint8Array>;

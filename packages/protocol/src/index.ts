@@ -41,18 +41,22 @@ export {
 } from './errors.ts';
 // --- Response frames ------------------------------------------------------------------------
 export {
-  decodeFramePayload,
+  decodeFrameMessage,
   type EndFrame,
   type ErrorFrame,
   encodeFrame,
+  encodeResultsFrame,
   type FatalFrame,
   type Frame,
   type ReadFramesOptions,
   type ResultFrame,
   readFrames,
 } from './frames.ts';
+// --- Headers ------------------------------------------------------------------------------
+export { STATIC_HEADERS } from './headers.ts';
 // --- Limits and the codec -------------------------------------------------------------------
 export { DEFAULT_DECODE_LIMITS, type DecodeLimits, resolveDecodeLimits } from './limits.ts';
+
 // --- Helpers --------------------------------------------------------------------------------
 export {
   createBatchId,

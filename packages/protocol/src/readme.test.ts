@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { expect, test } from 'vitest';
 import { BATCH_MEDIA_TYPE, CANCEL_MEDIA_TYPE, DEFAULT_ENDPOINT, FRAMES_MEDIA_TYPE } from './constants.ts';
 import { ERROR_STATUS } from './errors.ts';
+import { STATIC_HEADERS } from './headers.ts';
 import { DEFAULT_DECODE_LIMITS } from './limits.ts';
 
 // The README is the specification: the values it states must be the ones the code uses.
@@ -48,4 +49,13 @@ test('the spec warns that Set-Cookie in a frame sets no browser cookie, and how 
   const frames = readme.slice(readme.indexOf('## 4.'), readme.indexOf('## 5.'));
   expect(frames).toMatch(/`Set-Cookie`[^.]*cannot set\s+browser cookies/);
   expect(frames).toContain('`batch: false`');
+});
+
+test('the static header table in the spec is the one in the code', () => {
+  const table = rows.filter(
+    ([index, name, value]) => /^\d+$/.test(index ?? '') && name?.startsWith('`') && value?.startsWith('`'),
+  );
+  expect(table.map(([, name, value]) => [name?.slice(1, -1), value?.slice(1, -1)])).toStrictEqual(
+    STATIC_HEADERS.map(([name, value]) => [name, value]),
+  );
 });

@@ -1,0 +1,70 @@
+import type { HeaderList } from './envelope.ts';
+import { WirepackError } from './errors.ts';
+
+/**
+ * Header fields common enough to send as one small integer (like HTTP/2's HPACK static table, but
+ * whole fields only). In a wire header list, an integer `k` stands for the pair
+ * `STATIC_HEADERS[k]`; strings come in name, value pairs. The table is fixed for format version 1:
+ * entries are never reordered or removed, and a new entry needs a new version.
+ */
+export const STATIC_HEADERS: ReadonlyArray<readonly [name: string, value: string]> = [
+  ['content-type', 'application/json'],
+  ['content-type', 'application/json; charset=utf-8'],
+  ['content-type', 'text/plain; charset=utf-8'],
+  ['content-type', 'text/html; charset=utf-8'],
+  ['content-type', 'application/octet-stream'],
+  ['content-type', 'application/x-www-form-urlencoded'],
+  ['accept', 'application/json'],
+  ['accept', '*/*'],
+  ['cache-control', 'no-cache'],
+  ['cache-control', 'no-store'],
+  ['cache-control', 'private, no-cache'],
+  ['vary', 'accept-encoding'],
+  ['vary', 'origin'],
+  ['x-content-type-options', 'nosniff'],
+];
+
+const STATIC_INDEX = new Map<string, Map<string, number>>();
+STATIC_HEADERS.forEach(([name, value], index) => {
+  let values = STATIC_INDEX.get(name);
+  if (!values) STATIC_INDEX.set(name, (values = new Map()));
+  values.set(value, index);
+});
+
+/** @internal Writes a header list for the wire: table entries as integers, others as name, value. */
+export function flattenHeaders(headers: HeaderList): Array<string | number> {
+  const flat: Array<string | number> = [];
+  for (const [name, value] of headers) {
+    const index = STATIC_INDEX.get(name)?.get(value);
+    if (index === undefined) flat.push(name, value);
+    else flat.push(index);
+  }
+  return flat;
+}
+
+/** @internal Reads a wire header list back into pairs. */
+export function readHeaders(raw: unknown, where: string): HeaderList {
+  if (!Array.isArray(raw)) throw invalidHeaders(where, 'headers must be a list');
+  const headers: Array<readonly [string, string]> = [];
+  for (let i = 0; i < raw.length; ) {
+    const item: unknown = raw[i];
+    if (typeof item === 'number') {
+      const entry = Number.isInteger(item) ? STATIC_HEADERS[item] : undefined;
+      if (!entry) throw invalidHeaders(where, `${item} is not in the static header table`);
+      headers.push(entry);
+      i += 1;
+      continue;
+    }
+    const value: unknown = raw[i + 1];
+    if (typeof item !== 'string' || typeof value !== 'string') {
+      throw invalidHeaders(where, 'header names and values must be strings');
+    }
+    headers.push([item, value]);
+    i += 2;
+  }
+  return headers;
+}
+
+function invalidHeaders(where: string, message: string): WirepackError {
+  return new WirepackError('INVALID_ENVELOPE', `${where}: ${message}`);
+}
