@@ -65,11 +65,24 @@ const REASONS: Readonly<Record<number, string>> = {
 
 interface ResponseMeta {
   readonly status: number;
-  readonly headers: Headers;
+  readonly headers: HeadersInit;
   readonly url: string;
   readonly redirected: boolean;
   /** The sub-response body: bytes as sent, or a JSON value. `undefined` for a null body. */
   readonly body: { readonly bytes: Uint8Array } | { readonly value: unknown } | undefined;
+}
+
+// The platform's own body accessors, for responses whose body is a real stream.
+const nativeBody = Object.getOwnPropertyDescriptor(Response.prototype, 'body')?.get as (
+  this: Response,
+) => ReadableStream<Uint8Array> | null;
+const nativeBodyUsed = Object.getOwnPropertyDescriptor(Response.prototype, 'bodyUsed')?.get as (
+  this: Response,
+) => boolean;
+
+/** What reading a consumed body rejects with (the platform's message varies; the type is TypeError). */
+function bodyUsedError(): TypeError {
+  return new TypeError('Body is unusable: Body has already been read');
 }
 
 /**
@@ -77,13 +90,22 @@ interface ResponseMeta {
  * `redirected` and `type` are those of the call (a constructed Response would say '', false and
  * 'default'), and `clone()` keeps them.
  *
- * A JSON body arrives as a value. `json()` hands that value over without ever serialising it;
- * `text()`, `arrayBuffer()`, `blob()` and `body` read a stream that serialises it with
- * `JSON.stringify` the first time it is pulled. `json()` still consumes the body (`bodyUsed`
- * turns true and a second read fails as it would natively), by cancelling that stream unread.
+ * A JSON body arrives as a value, and the response holds that value rather than a stream: `json()`
+ * hands it over without serialising anything, and the body stream is made only when something
+ * asks for it (`body`, `text()`, `arrayBuffer()`, `blob()`, `formData()`), serialising the value
+ * with `JSON.stringify` when first pulled. A stream per response is most of what a Response costs
+ * in Node 20 (each ReadableStream is made transferable), and nearly every caller only calls `json()`.
+ * `bodyUsed`, second reads and `clone()` behave as they do natively. Bytes bodies are ordinary
+ * Response bodies.
  */
 export class BatchedResponse extends Response {
   readonly #meta: ResponseMeta;
+  /** Holds a JSON value instead of a stream (see the class comment). */
+  readonly #lazy: boolean;
+  /** json() handed the value over. */
+  #jsonRead = false;
+  /** The real body of a lazy response, made on first use other than json(). */
+  #inner: Response | undefined;
 
   static {
     // lib.dom declares these as properties, so TypeScript will not let a subclass declare
@@ -102,35 +124,104 @@ export class BatchedResponse extends Response {
         configurable: true,
       },
       type: { get: () => 'basic', configurable: true },
+      body: {
+        get(this: BatchedResponse) {
+          return this.#lazy ? this.#materialize().body : nativeBody.call(this);
+        },
+        configurable: true,
+      },
+      bodyUsed: {
+        get(this: BatchedResponse) {
+          if (!this.#lazy) return nativeBodyUsed.call(this);
+          return this.#jsonRead || (this.#inner?.bodyUsed ?? false);
+        },
+        configurable: true,
+      },
     });
+    // Newer runtimes have bytes(); give it the same treatment where it exists.
+    if (typeof (Response.prototype as { bytes?: unknown }).bytes === 'function') {
+      Object.defineProperty(BatchedResponse.prototype, 'bytes', {
+        value(this: BatchedResponse) {
+          return this.#read('bytes');
+        },
+        configurable: true,
+        writable: true,
+      });
+    }
   }
 
   constructor(meta: ResponseMeta) {
     const body = meta.body;
-    super(
-      body === undefined
-        ? null
-        : 'bytes' in body
-          ? (body.bytes as Uint8Array<ArrayBuffer>)
-          : jsonStream(body.value),
-      { status: meta.status, statusText: REASONS[meta.status] ?? '', headers: meta.headers },
-    );
+    const lazy = body !== undefined && 'value' in body;
+    super(body === undefined || lazy ? null : (body.bytes as Uint8Array<ArrayBuffer>), {
+      status: meta.status,
+      statusText: REASONS[meta.status] ?? '',
+      headers: meta.headers,
+    });
     this.#meta = meta;
+    this.#lazy = lazy;
   }
 
-  override async json(): Promise<unknown> {
-    const body = this.#meta.body;
-    const stream = this.body;
-    // Already read or being read: the native method rejects with the platform's own TypeError.
-    if (body === undefined || !('value' in body) || stream === null || this.bodyUsed || stream.locked) {
-      return super.json();
+  /** The body stream of a lazy response, made once: a Response of its own carries it and its reads. */
+  #materialize(): Response {
+    if (this.#inner === undefined) {
+      const body = this.#meta.body as { readonly value: unknown };
+      // Read after json() handed the value over: an already-consumed body, as native.
+      this.#inner = new Response(jsonStream(this.#jsonRead ? undefined : body.value), {
+        headers: this.headers,
+      });
+      if (this.#jsonRead) void this.#inner.text().catch(() => {});
     }
-    await stream.cancel(); // marks the body used, exactly as reading it would
-    return body.value;
+    return this.#inner;
+  }
+
+  #read(method: 'text' | 'arrayBuffer' | 'blob' | 'formData' | 'bytes'): Promise<never> {
+    if (this.#jsonRead) return Promise.reject(bodyUsedError());
+    const inner = this.#materialize() as unknown as Record<typeof method, () => Promise<never>>;
+    return inner[method]();
+  }
+
+  override json(): Promise<unknown> {
+    if (!this.#lazy) return super.json();
+    if (this.#jsonRead) return Promise.reject(bodyUsedError());
+    const body = this.#meta.body as { readonly value: unknown };
+    const inner = this.#inner;
+    if (inner === undefined) {
+      this.#jsonRead = true;
+      return Promise.resolve(body.value);
+    }
+    const stream = inner.body;
+    // Already read or being read: the native method rejects with the platform's own TypeError.
+    if (stream === null || inner.bodyUsed || stream.locked) return inner.json();
+    // Mark the body used, exactly as reading it would.
+    return stream.cancel().then(() => body.value);
+  }
+
+  override text(): Promise<string> {
+    return this.#lazy ? this.#read('text') : super.text();
+  }
+
+  override arrayBuffer(): Promise<ArrayBuffer> {
+    return this.#lazy ? this.#read('arrayBuffer') : super.arrayBuffer();
+  }
+
+  override blob(): Promise<Blob> {
+    return this.#lazy ? this.#read('blob') : super.blob();
+  }
+
+  override formData(): Promise<FormData> {
+    return this.#lazy ? this.#read('formData') : super.formData();
   }
 
   override clone(): Response {
-    if (this.bodyUsed || this.body?.locked) return super.clone(); // throws the native TypeError
+    if (this.#lazy) {
+      if (this.#jsonRead) throw new TypeError('Response.clone: Body has already been consumed.');
+      if (this.#inner !== undefined && (this.#inner.bodyUsed || this.#inner.body?.locked)) {
+        return this.#inner.clone(); // throws the native TypeError
+      }
+    } else if (this.bodyUsed || this.body?.locked) {
+      return super.clone(); // throws the native TypeError
+    }
     const meta = this.#meta;
     const body = meta.body;
     return new BatchedResponse({
@@ -149,13 +240,12 @@ export function responseFromFrame(
   method: string,
   redirected: boolean,
 ): BatchedResponse {
-  const headers = new Headers();
-  for (const [name, value] of frame.headers) headers.append(name, value);
   const nullBody = NULL_BODY_STATUSES.has(frame.status) || method === 'HEAD';
   const body = frame.body;
   return new BatchedResponse({
     status: frame.status,
-    headers,
+    // The Response copies the pairs into its own Headers (appending, so each Set-Cookie stays its own).
+    headers: frame.headers as Array<[string, string]>,
     url: responseUrl(url),
     redirected,
     body: nullBody

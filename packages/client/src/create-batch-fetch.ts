@@ -178,9 +178,14 @@ export function createBatchFetch(options: BatchFetchOptions = {}): BatchFetch {
     }
   };
 
+  // `origin` is computed afresh on every read; most calls' URLs start with the endpoint's origin
+  // and a slash, which settles it without that (URLs with credentials take the exact check).
+  let originPrefix: string | undefined;
   const isBatchable = (url: URL): boolean => {
     const target = endpointUrl();
-    return url.origin === target.origin && url.pathname !== target.pathname;
+    originPrefix ??= `${target.origin}/`;
+    const sameOrigin = url.href.startsWith(originPrefix) || url.origin === target.origin;
+    return sameOrigin && url.pathname !== target.pathname;
   };
 
   const batchFetch = (input: RequestInfo | URL, init?: BatchRequestInit): Promise<Response> => {
@@ -200,7 +205,7 @@ export function createBatchFetch(options: BatchFetchOptions = {}): BatchFetch {
         return passThrough(baseFetch, input, init); // fetch reports an invalid URL its own way
       }
       if (!isBatchable(url)) return passThrough(baseFetch, input, init);
-      url.hash = '';
+      if (url.href.includes('#')) url.hash = ''; // the setter re-serialises the URL: only when needed
       const request = readOutgoingRequest(url, init, resolved.jsonBodiesAsValues);
       return request instanceof Promise ? request.then((read) => run(read, init)) : run(request, init);
     } catch (error) {

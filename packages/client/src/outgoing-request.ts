@@ -27,6 +27,7 @@ export interface BatchRequestInit extends RequestInit {
 }
 
 const encoder = new TextEncoder();
+const NO_HEADERS: HeaderList = Object.freeze([]);
 const TEXT_PLAIN = 'text/plain;charset=UTF-8';
 const FORM_URLENCODED = 'application/x-www-form-urlencoded;charset=UTF-8';
 
@@ -63,7 +64,6 @@ export function readOutgoingRequest(
   jsonBodiesAsValues: boolean,
 ): OutgoingRequest | Promise<OutgoingRequest> {
   const method = normalizeMethod(init?.method ?? 'GET');
-  const headers = new Headers(init?.headers);
   const raw = init?.body;
   const base = {
     url,
@@ -72,6 +72,11 @@ export function readOutgoingRequest(
     redirect: init?.redirect ?? 'follow',
     signal: init?.signal ?? undefined,
   };
+  // Most calls are bodiless GETs without headers: no Headers object to build and read back.
+  if ((raw === undefined || raw === null) && init?.headers === undefined) {
+    return { ...base, headers: NO_HEADERS, body: NO_BODY };
+  }
+  const headers = new Headers(init?.headers);
   if (raw === undefined || raw === null) return { ...base, headers: headerList(headers), body: NO_BODY };
   if (method === 'GET' || method === 'HEAD') {
     throw new TypeError('Request with GET/HEAD method cannot have body.');
