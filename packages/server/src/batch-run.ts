@@ -11,7 +11,12 @@ import type { Metrics } from './metrics.ts';
 import type { ResolvedOptions } from './options.ts';
 import { PriorityQueue } from './priority-queue.ts';
 import { buildSubRequest, type ParentInfo } from './sub-request.ts';
-import { internalErrorFrame, type ResultFrameOptions, toResultFrame } from './to-result-frame.ts';
+import {
+  internalErrorFrame,
+  type PendingResult,
+  type ResultFrameOptions,
+  toResultFrame,
+} from './to-result-frame.ts';
 
 interface CallState {
   readonly call: SubRequest;
@@ -68,6 +73,7 @@ export class BatchRun<TContext> {
     this.init = init;
     this.unsettled = init.batch.calls.length;
     this.sink = new FrameSink(
+      init.options.limits.decode,
       () => this.abandon(),
       () => this.pump(),
     );
@@ -272,7 +278,7 @@ export class BatchRun<TContext> {
 
   private settle(
     state: CallState,
-    frame: Uint8Array,
+    frame: Uint8Array | PendingResult,
     status: number | undefined,
     code: WirepackErrorCode | undefined,
   ): void {

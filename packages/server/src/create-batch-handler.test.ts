@@ -1,6 +1,8 @@
 import {
   BATCH_MEDIA_TYPE,
   createBatchId,
+  DEFAULT_DECODE_LIMITS,
+  decodeFrameMessage,
   FRAMES_MEDIA_TYPE,
   type Frame,
   type ResultFrame,
@@ -591,6 +593,42 @@ describe('createBatchHandler', () => {
     expect(results.get(2)?.body.kind).toBe('bytes');
     expect(results.get(3)?.body.kind).toBe('json');
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('writes results ready in the same tick as shared results frames, each within the decode limits', async () => {
+    const nested = (depth: number): unknown => (depth === 0 ? 1 : [nested(depth - 1)]);
+    const handler = createBatchHandler({
+      // Every call answers at once, so all ten results are ready in the same tick.
+      fetch: (request) => {
+        const id = Number(new URL(request.url).pathname.slice(1));
+        return Response.json(id === 9 ? nested(62) : { id, pad: 'x'.repeat(300) });
+      },
+      limits: { decode: { maxBytes: 4096 } },
+    });
+    const calls = Array.from({ length: 10 }, (_, id) => ({ id, path: `/${id}` }));
+    const bytes = new Uint8Array(await (await handler(batchRequest(calls))).arrayBuffer());
+    const messages: Frame[][] = [];
+    for (let at = 0; at < bytes.length; ) {
+      const length = new DataView(bytes.buffer, at, 4).getUint32(0);
+      expect(length).toBeLessThanOrEqual(4096);
+      messages.push(
+        decodeFrameMessage(bytes.subarray(at + 4, at + 4 + length), {
+          ...DEFAULT_DECODE_LIMITS,
+          maxBytes: 4096,
+        }),
+      );
+      at += 4 + length;
+    }
+    const results = messages.flat().filter((frame) => frame.kind === 'result');
+    expect(results.map((frame) => frame.id).sort((a, b) => a - b)).toEqual(calls.map((call) => call.id));
+    // Shared: fewer messages than results, several results in some. Split: no message over 4 KiB.
+    expect(messages.length).toBeLessThan(results.length);
+    expect(Math.max(...messages.map((message) => message.length))).toBeGreaterThan(1);
+    // 62 levels fit a frame of their own (depth 63 of 64) but not a results frame (65): alone.
+    expect(
+      messages.find((message) => message.some((frame) => frame.kind === 'result' && frame.id === 9)),
+    ).toHaveLength(1);
+    expect((results.find((frame) => frame.id === 9) as ResultFrame).body.kind).toBe('json');
   });
 
   it('answers an empty batch with just the end frame', async () => {

@@ -1,3 +1,12 @@
+import {
+  type DecodeLimits,
+  encodeFrame,
+  encodeResultsFrame,
+  FRAME_HEADER_BYTES,
+  type ResultFrame,
+} from '@wirepack/protocol';
+import type { PendingResult } from './to-result-frame.ts';
+
 /**
  * Runs a callback after the current macrotask, once every promise job queued by it has run.
  *
@@ -19,24 +28,29 @@ const BACKLOG_BYTES = 1024 * 1024;
 /**
  * The response body of a batch: frames pushed in the same tick leave as one chunk, so a burst of fast
  * results costs one write (and one compressor flush), while a slow result still leaves on its own as
- * soon as it is ready.
+ * soon as it is ready. Results pushed as {@link PendingResult}s in the same tick are encoded together
+ * as results frames (one MessagePack message for many results: record definitions, the header table
+ * and the framing are shared), each message kept within the client's decode limits.
  */
 export class FrameSink {
   readonly stream: ReadableStream<Uint8Array>;
-  /** Frame bytes accepted so far (written now or after this tick). */
+  /** Frame bytes written so far (results count once encoded, at the end of their tick). */
   bytesOut = 0;
   private controller!: ReadableStreamDefaultController<Uint8Array>;
-  private pending: Uint8Array[] = [];
+  private pending: Array<Uint8Array | PendingResult> = [];
   private pendingBytes = 0;
   private scheduled = false;
   private closing = false;
   private done = false;
+  private readonly limits: DecodeLimits;
 
   /**
+   * @param limits the client's decode limits, which every frame written must fit.
    * @param onCancel called once if the reader goes away (the client disconnected) before the end.
    * @param onPull called when the reader wants more (the queue fell below its high-water mark).
    */
-  constructor(onCancel: (reason: unknown) => void, onPull: () => void) {
+  constructor(limits: DecodeLimits, onCancel: (reason: unknown) => void, onPull: () => void) {
+    this.limits = limits;
     this.stream = new ReadableStream<Uint8Array>(
       {
         start: (controller) => {
@@ -71,22 +85,29 @@ export class FrameSink {
     return this.done || this.closing;
   }
 
-  /** Queues an encoded frame; it is written after the current tick with every other frame queued meanwhile. */
-  push(frame: Uint8Array): void {
+  /**
+   * Queues an encoded frame, or a result to encode with the others of this tick; it is written after
+   * the current tick with everything else queued meanwhile.
+   */
+  push(frame: Uint8Array | PendingResult): void {
     if (this.closed) return;
     this.pending.push(frame);
-    this.pendingBytes += frame.byteLength;
-    this.bytesOut += frame.byteLength;
+    this.pendingBytes += frame instanceof Uint8Array ? frame.byteLength : frame.bytes;
     if (!this.scheduled) {
       this.scheduled = true;
       afterTick(this.flush);
     }
   }
 
-  /** Queues the last frame and closes the stream after writing it. */
+  /**
+   * Writes the last frame with everything still queued, and closes the stream. At once rather than
+   * after the tick: nothing can follow it, and `bytesOut` is final when this returns.
+   */
   end(frame: Uint8Array): void {
-    this.push(frame);
+    if (this.closed) return;
+    this.pending.push(frame);
     this.closing = true;
+    this.flush();
   }
 
   private readonly flush = (): void => {
@@ -95,15 +116,17 @@ export class FrameSink {
     // Decided before enqueue: enqueue can hand the chunk to a waiting reader and call pull at once,
     // which starts more calls whose frames (and the end frame) are pushed for the next flush.
     const closeNow = this.closing;
-    const frames = this.pending;
-    const total = this.pendingBytes;
+    const items = this.pending;
     this.pending = [];
     this.pendingBytes = 0;
-    if (frames.length > 0) {
+    if (items.length > 0) {
+      const frames = this.encode(items);
       let chunk: Uint8Array;
       if (frames.length === 1) {
         chunk = frames[0] as Uint8Array;
       } else {
+        let total = 0;
+        for (const frame of frames) total += frame.byteLength;
         chunk = new Uint8Array(total);
         let offset = 0;
         for (const frame of frames) {
@@ -111,6 +134,7 @@ export class FrameSink {
           offset += frame.byteLength;
         }
       }
+      this.bytesOut += chunk.byteLength;
       this.controller.enqueue(chunk);
     }
     if (closeNow) {
@@ -118,4 +142,63 @@ export class FrameSink {
       this.controller.close();
     }
   };
+
+  /** Encoded frames, in order: runs of pending results become results frames within the limits. */
+  private encode(items: ReadonlyArray<Uint8Array | PendingResult>): Uint8Array[] {
+    const { maxBytes, maxEntries } = this.limits;
+    const out: Uint8Array[] = [];
+    let group: ResultFrame[] = [];
+    let groupBytes = 0;
+    let groupEntries = 0;
+    const writeGroup = (): void => {
+      if (group.length > 0) out.push(...encodeGroup(group));
+      group = [];
+      groupBytes = 0;
+      groupEntries = 0;
+    };
+    for (const item of items) {
+      if (item instanceof Uint8Array) {
+        writeGroup();
+        out.push(item);
+        continue;
+      }
+      // FRAME_HEADER_BYTES: the bounds leave room for the results frame's own envelope.
+      if (
+        groupBytes + item.bytes + FRAME_HEADER_BYTES > maxBytes ||
+        groupEntries + item.entries > maxEntries
+      ) {
+        writeGroup();
+      }
+      group.push(item.frame);
+      groupBytes += item.bytes;
+      groupEntries += item.entries;
+    }
+    writeGroup();
+    return out;
+  }
+}
+
+/**
+ * One results frame for the group. Results hold parsed JSON, bytes and header strings, which always
+ * encode; should one not, each result is encoded on its own and the one that fails becomes an
+ * INTERNAL error frame, so a flush (which runs outside any caller) never throws.
+ */
+function encodeGroup(group: readonly ResultFrame[]): Uint8Array[] {
+  try {
+    return [encodeResultsFrame(group)];
+  } catch {
+    return group.map((frame) => {
+      try {
+        return encodeFrame(frame);
+      } catch {
+        // The cause cannot be reported from here; the frame names the call that failed.
+        return encodeFrame({
+          kind: 'error',
+          id: frame.id,
+          code: 'INTERNAL',
+          message: 'the result could not be encoded',
+        });
+      }
+    });
+  }
 }

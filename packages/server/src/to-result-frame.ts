@@ -6,6 +6,7 @@ import {
   type HeaderList,
   isJsonMediaType,
   NO_BODY,
+  type ResultFrame,
   WirepackError,
 } from '@wirepack/protocol';
 
@@ -25,44 +26,73 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 export const INTERNAL_ERROR_FRAME_BODY: Uint8Array = new TextEncoder().encode('Internal Server Error');
 
 /**
- * Reads an app's Response and encodes it as a result frame (length prefix included). JSON bodies
- * travel as values when they can be decoded by the client within its limits; anything else (a JSON
- * body that does not parse, one nested deeper than the client accepts, one with a `__proto__` key that
- * the protocol refuses) travels as the app's exact bytes. Throws FRAME_TOO_LARGE past the limits.
+ * A result to be written together with the others ready in the same tick (one results frame, see
+ * `encodeResultsFrame`), with upper bounds of what it adds to that message, so the frame sink can
+ * keep every message within the client's decode limits.
+ */
+export interface PendingResult {
+  readonly frame: ResultFrame;
+  /** Upper bound of its encoded size in bytes. */
+  readonly bytes: number;
+  /** Upper bound of the array items and map entries it adds to a message. */
+  readonly entries: number;
+}
+
+/**
+ * Extra nesting of a body inside a results frame (`[4, [[id, status, headers, kind, body]]]`) over
+ * a single result frame (`[0, id, status, headers, kind, body]`).
+ */
+const RESULTS_FRAME_EXTRA_DEPTH = 2;
+
+/**
+ * Reads an app's Response into a result. JSON bodies travel as values when they can be decoded by
+ * the client within its limits; anything else (a JSON body that does not parse, one nested deeper
+ * than the client accepts, one with a `__proto__` key that the protocol refuses) travels as the
+ * app's exact bytes. A result whose bounds fit a results frame is returned as a
+ * {@link PendingResult} for the sink to encode with its neighbours; a larger one is encoded here,
+ * alone (length prefix included). Throws FRAME_TOO_LARGE past the limits.
  */
 export async function toResultFrame(
   id: number,
   response: Response,
   options: ResultFrameOptions,
-): Promise<Uint8Array> {
+): Promise<PendingResult | Uint8Array> {
   const contentType = response.headers.get('content-type');
   const raw = await readResponseBody(response, options.maxResponseBytes);
+  const limits = options.decode;
   let body: Body = NO_BODY;
   let asValue = false;
+  let entries = 0; // of the body
+  let shareable = true; // fits a results frame (its extra nesting included)
   if (raw !== null) {
     body = { kind: 'bytes', bytes: raw };
     if (options.jsonAsValues && raw.byteLength > 0 && isJsonMediaType(contentType)) {
-      const value = parseJson(raw, options.decode);
-      if (value !== NOT_JSON) {
-        body = { kind: 'json', value };
+      const parsed = parseJson(raw, limits);
+      if (parsed !== undefined) {
+        body = { kind: 'json', value: parsed.value };
         asValue = true;
+        entries = parsed.entries;
+        shareable = parsed.depth + RESULTS_FRAME_EXTRA_DEPTH <= limits.maxDepth;
       }
     }
   }
-  const frame = encodeFrame({
-    kind: 'result',
-    id,
-    status: response.status,
-    headers: headerList(response.headers, asValue),
-    body,
-  });
-  if (frame.byteLength - FRAME_HEADER_BYTES > options.decode.maxBytes) {
+  const headers = headerList(response.headers, asValue);
+  const frame: ResultFrame = { kind: 'result', id, status: response.status, headers, body };
+  // MessagePack never takes more than 2.25x a JSON text (a short float such as `1.5,` becomes a
+  // 9-byte float64); bytes take their length plus a 5-byte header. Header strings are byte strings.
+  let bytes = 32 + (raw === null ? 0 : asValue ? 3 * raw.byteLength : raw.byteLength + 5);
+  for (const [name, value] of headers) bytes += 2 * (name.length + value.length) + 10;
+  if (shareable && bytes <= limits.maxBytes) {
+    return { frame, bytes, entries: entries + 2 * headers.length + 8 };
+  }
+  const encoded = encodeFrame(frame);
+  if (encoded.byteLength - FRAME_HEADER_BYTES > limits.maxBytes) {
     throw new WirepackError(
       'FRAME_TOO_LARGE',
-      `the response frame of ${frame.byteLength} bytes exceeds the limit of ${options.decode.maxBytes}`,
+      `the response frame of ${encoded.byteLength} bytes exceeds the limit of ${limits.maxBytes}`,
     );
   }
-  return frame;
+  return encoded;
 }
 
 /** Encodes the 500 result frame sent when the app throws. */
@@ -113,9 +143,12 @@ async function readResponseBody(response: Response, limit: number): Promise<Uint
       }
       chunks.push(value);
     }
-  } finally {
+  } catch (error) {
     reader.releaseLock();
+    throw error;
   }
+  // A stream read to its end needs no releaseLock (which makes an error object, the reader's
+  // rejected closed promise, every time): nothing else can read this body.
   if (chunks.length === 1) return chunks[0] as Uint8Array;
   const out = new Uint8Array(total);
   let offset = 0;
@@ -130,10 +163,17 @@ function frameTooLarge(limit: number): WirepackError {
   return new WirepackError('FRAME_TOO_LARGE', `the sub-response body exceeds the limit of ${limit} bytes`);
 }
 
-const NOT_JSON = Symbol('not-json');
+/** A JSON body parsed into a value, with what it adds to a message. */
+interface ParsedJson {
+  readonly value: unknown;
+  /** Nesting depth of its deepest container, counted from the frame (the body sits at depth 2). */
+  readonly depth: number;
+  /** Upper bound of its array items and map entries. */
+  readonly entries: number;
+}
 
-/** The parsed value if it is JSON the client can decode within its limits, else NOT_JSON. */
-function parseJson(bytes: Uint8Array, limits: DecodeLimits): unknown {
+/** The parsed value if it is JSON the client can decode within its limits, else undefined. */
+function parseJson(bytes: Uint8Array, limits: DecodeLimits): ParsedJson | undefined {
   let text: string;
   let value: unknown;
   try {
@@ -141,43 +181,47 @@ function parseJson(bytes: Uint8Array, limits: DecodeLimits): unknown {
     value = JSON.parse(text);
   } catch {
     // Not UTF-8 or not JSON despite its Content-Type: send the bytes exactly as the app wrote them.
-    return NOT_JSON;
+    return undefined;
   }
   // Short texts cannot break any limit: nesting takes two characters a level, an entry at least one,
   // and a `__proto__` key needs the letters "proto" (escaped or not).
-  if (text.length < 2 * (limits.maxDepth - 4) && !text.includes('proto')) return value;
-  return fitsLimits(value, limits) ? value : NOT_JSON;
+  if (text.length < 2 * (limits.maxDepth - 4) && !text.includes('proto')) {
+    return { value, depth: 1 + (text.length >> 1), entries: text.length };
+  }
+  return measure(value, limits);
 }
 
 /**
- * Walks a parsed JSON value with an explicit stack: false if the frame holding it would break the
+ * Walks a parsed JSON value with an explicit stack: undefined if the frame holding it would break the
  * client's decode limits (depth, entries, string length) or hold the `__proto__` key the protocol refuses.
  */
-function fitsLimits(root: unknown, limits: DecodeLimits): boolean {
+function measure(root: unknown, limits: DecodeLimits): ParsedJson | undefined {
   // The value sits inside the frame array: depth 1 is the frame, so the body starts at depth 2.
   const stack: Array<[unknown, number]> = [[root, 2]];
   let entries = 16; // the frame's own items and headers, generously
+  let deepest = 1;
   while (stack.length > 0) {
     const [value, depth] = stack.pop() as [unknown, number];
     if (typeof value === 'string') {
-      if (value.length * 3 > limits.maxStringBytes) return false;
+      if (value.length * 3 > limits.maxStringBytes) return undefined;
       continue;
     }
     if (value === null || typeof value !== 'object') continue;
-    if (depth > limits.maxDepth) return false;
+    if (depth > limits.maxDepth) return undefined;
+    if (depth > deepest) deepest = depth;
     if (Array.isArray(value)) {
       entries += value.length;
-      if (entries > limits.maxEntries) return false;
+      if (entries > limits.maxEntries) return undefined;
       for (const item of value) stack.push([item, depth + 1]);
       continue;
     }
     const keys = Object.keys(value);
     entries += keys.length;
-    if (entries > limits.maxEntries) return false;
+    if (entries > limits.maxEntries) return undefined;
     for (const key of keys) {
-      if (key === '__proto__' || key.length * 3 > limits.maxStringBytes) return false;
+      if (key === '__proto__' || key.length * 3 > limits.maxStringBytes) return undefined;
       stack.push([(value as Record<string, unknown>)[key], depth + 1]);
     }
   }
-  return true;
+  return { value: root, depth: deepest, entries };
 }
