@@ -17,7 +17,7 @@ export const DEFAULT_ENCODERS: Readonly<Record<string, CodecFactory>> = Object.f
  */
 export function negotiateEncoding(
   acceptEncoding: string | null,
-  encoders: Readonly<Record<string, CodecFactory>>,
+  encoders: Readonly<Record<string, unknown>>,
 ): string | undefined {
   if (acceptEncoding === null || acceptEncoding === '') return undefined;
   const weights = new Map<string, number>();

@@ -33,22 +33,36 @@ export interface NodeCompression {
  * ```
  */
 export function nodeCompression(options: NodeCompressionOptions = {}): NodeCompression {
-  const quality = options.brotliQuality ?? 4;
-  const level = options.gzipLevel ?? 6;
+  const compressors = zlibCompressors(options);
   return {
     encoders: {
-      br: () =>
-        fromZlib(
-          zlib.createBrotliCompress({
-            flush: zlib.constants.BROTLI_OPERATION_FLUSH,
-            params: { [zlib.constants.BROTLI_PARAM_QUALITY]: quality },
-          }),
-        ),
-      gzip: () => fromZlib(zlib.createGzip({ level, flush: zlib.constants.Z_SYNC_FLUSH })),
+      br: () => fromZlib(compressors.br()),
+      gzip: () => fromZlib(compressors.gzip()),
     },
     decoders: {
       br: () => fromZlib(zlib.createBrotliDecompress()),
     },
+  };
+}
+
+/**
+ * @internal zlib's brotli and gzip compressors as Node streams, in order of preference, each flushing
+ * after every write (frames must leave as they are written). `toNodeListener` writes frames into them
+ * directly; `nodeCompression()` wraps them as Web TransformStreams for the handler.
+ */
+export function zlibCompressors(options: NodeCompressionOptions = {}): {
+  readonly br: () => Duplex;
+  readonly gzip: () => Duplex;
+} {
+  const quality = options.brotliQuality ?? 4;
+  const level = options.gzipLevel ?? 6;
+  return {
+    br: () =>
+      zlib.createBrotliCompress({
+        flush: zlib.constants.BROTLI_OPERATION_FLUSH,
+        params: { [zlib.constants.BROTLI_PARAM_QUALITY]: quality },
+      }),
+    gzip: () => zlib.createGzip({ level, flush: zlib.constants.Z_SYNC_FLUSH }),
   };
 }
 

@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex, Writable } from 'node:stream';
 import { FRAMES_MEDIA_TYPE, isMediaType } from '@wirepack/protocol';
-import type { CodecFactory } from '@wirepack/server';
 // Internal and pure; bundled into this entry like batch-context.ts.
 import { negotiateEncoding } from '../compression.ts';
-import { type NodeCompressionOptions, nodeCompression } from './node-compression.ts';
+import { type NodeCompressionOptions, zlibCompressors } from './node-compression.ts';
 
 /** A Web-standard handler, such as the one createBatchHandler returns. */
 export type WebHandler = (request: Request) => Response | Promise<Response>;
@@ -62,8 +62,7 @@ export function toNodeListener(
   }
   const onError =
     options.onError ?? ((error) => console.error('[wirepack/server] the handler failed:', error));
-  const encoders =
-    options.compression === false ? undefined : nodeCompression(options.compression ?? {}).encoders;
+  const encoders = options.compression === false ? undefined : zlibCompressors(options.compression ?? {});
   return (req, res) => {
     serveNode(handler, req, res, onError, encoders).catch((error) => {
       // serveNode handles its own failures; this is the last net so a bug cannot crash the server.
@@ -83,7 +82,7 @@ export async function serveNode(
   req: IncomingMessage,
   res: ServerResponse,
   onError: (error: unknown) => void,
-  encoders?: Readonly<Record<string, CodecFactory>>,
+  encoders?: Readonly<Record<string, () => Duplex>>,
 ): Promise<void> {
   const controller = new AbortController();
   res.once('close', () => {
@@ -109,40 +108,46 @@ export async function serveNode(
     }
     return;
   }
-  if (encoders !== undefined) response = compressFrames(response, request, encoders);
-  await sendWebResponse(response, req, res);
+  const compressed = encoders === undefined ? undefined : compressFrames(response, request, encoders);
+  if (compressed === undefined) await sendWebResponse(response, req, res);
+  else await sendWebResponse(compressed.response, req, res, compressed.compressor);
 }
 
 /**
- * The batch response compressed with the best encoder the client accepts, or as it is: only a 200
- * frame stream without a Content-Encoding is touched (the app's own responses are its business).
+ * The batch response with the headers of the best encoding the client accepts, and the zlib stream
+ * its body is to be written through; undefined to send it as it is: only a 200 frame stream without
+ * a Content-Encoding is touched (the app's own responses are its business). The frames are written
+ * into zlib directly rather than through a Web TransformStream: two stream adapters fewer per chunk.
  */
 function compressFrames(
   response: Response,
   request: Request,
-  encoders: Readonly<Record<string, CodecFactory>>,
-): Response {
+  encoders: Readonly<Record<string, () => Duplex>>,
+): { response: Response; compressor: Duplex } | undefined {
   if (
     response.status !== 200 ||
     response.body === null ||
     response.headers.has('content-encoding') ||
     !isMediaType(response.headers.get('content-type'), FRAMES_MEDIA_TYPE)
   ) {
-    return response;
+    return undefined;
   }
   const encoding = negotiateEncoding(request.headers.get('accept-encoding'), encoders);
-  if (encoding === undefined) return response;
+  if (encoding === undefined) return undefined;
   const headers = new Headers(response.headers);
   headers.set('content-encoding', encoding);
   headers.delete('content-length');
   if (!/(^|,)\s*accept-encoding\s*(,|$)/i.test(headers.get('vary') ?? ''))
     headers.append('vary', 'accept-encoding');
-  const encoder = encoders[encoding] as CodecFactory;
-  return new Response(response.body.pipeThrough(encoder()), {
-    status: response.status,
-    statusText: response.statusText,
-    headers,
-  });
+  const compressor = (encoders[encoding] as () => Duplex)();
+  return {
+    response: new Response(response.body, {
+      status: response.status,
+      statusText: response.statusText,
+      headers,
+    }),
+    compressor,
+  };
 }
 
 /** Builds a Web Request from a Node request; the body streams with back-pressure. */
@@ -202,13 +207,18 @@ function nodeBodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
   );
 }
 
-/** Writes a Web Response to a Node response, streaming its body and honouring back-pressure. */
+/**
+ * Writes a Web Response to a Node response, streaming its body and honouring back-pressure. With a
+ * `compressor` (a zlib stream that flushes every write), the body is written through it.
+ */
 export async function sendWebResponse(
   response: Response,
   req: IncomingMessage,
   res: ServerResponse,
+  compressor?: Duplex,
 ): Promise<void> {
   if (res.destroyed) {
+    compressor?.destroy();
     await response.body?.cancel().catch(() => undefined);
     return;
   }
@@ -222,36 +232,46 @@ export async function sendWebResponse(
   // The request body was not read to its end (a refusal): close rather than read the rest of it.
   if (!req.complete && req.method !== 'GET' && req.method !== 'HEAD') res.setHeader('connection', 'close');
   if (response.body === null) {
+    compressor?.destroy();
     res.end();
     return;
   }
   const reader = response.body.getReader();
   const onClose = (): void => {
+    compressor?.destroy();
     reader.cancel().catch(() => {
       // The stream already failed; the connection is gone either way.
     });
   };
   res.once('close', onClose);
+  let sink: Writable = res;
+  if (compressor !== undefined) {
+    // pipe() carries the compressor's output to the socket with back-pressure and ends it after.
+    compressor.once('error', (error) => res.destroy(error));
+    compressor.pipe(res);
+    sink = compressor;
+  }
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
       if (res.destroyed) return;
-      if (!res.write(value)) {
+      if (!sink.write(value)) {
         await new Promise<void>((resolve) => {
           const settle = (): void => {
-            res.off('drain', settle);
+            sink.off('drain', settle);
             res.off('close', settle);
             resolve();
           };
-          res.on('drain', settle);
+          sink.on('drain', settle);
           res.on('close', settle);
         });
       }
     }
-    res.end();
+    sink.end();
   } catch (error) {
     // The response stream failed midway: the status is sent, so all we can do is cut the connection.
+    compressor?.destroy();
     res.destroy(error instanceof Error ? error : undefined);
   } finally {
     res.off('close', onClose);
