@@ -6,6 +6,7 @@ import {
   type WirepackErrorCode,
 } from '@wirepack/protocol';
 import { registerSubRequest } from './batch-context.ts';
+import { CallInfo, CallSignal } from './call-signal.ts';
 import { FrameSink } from './frame-sink.ts';
 import type { Metrics } from './metrics.ts';
 import type { ResolvedOptions } from './options.ts';
@@ -23,7 +24,8 @@ interface CallState {
   state: 'queued' | 'running' | 'done';
   readonly enqueuedAt: number;
   startedAt: number;
-  controller: AbortController | undefined;
+  /** Made when the call starts; its AbortSignal only when read. */
+  signal: CallSignal | undefined;
   /** performance.now() past which the call times out. */
   deadline: number;
 }
@@ -99,7 +101,7 @@ export class BatchRun<TContext> {
         state: 'queued',
         enqueuedAt: now,
         startedAt: now,
-        controller: undefined,
+        signal: undefined,
         deadline: Number.POSITIVE_INFINITY,
       };
       this.calls.set(call.id, state);
@@ -135,7 +137,7 @@ export class BatchRun<TContext> {
       if (state.state === 'done') continue;
       const wasRunning = state.state === 'running';
       state.state = 'done';
-      if (wasRunning) state.controller?.abort(reason);
+      if (wasRunning) state.signal?.abort(reason);
     }
     clearTimeout(this.timer);
     this.queue.drain();
@@ -166,27 +168,30 @@ export class BatchRun<TContext> {
     this.running++;
     state.startedAt = performance.now();
     metrics.queueMs.record(state.startedAt - state.enqueuedAt);
-    const controller = new AbortController();
-    state.controller = controller;
+    const signal = new CallSignal();
+    state.signal = signal;
     state.deadline = state.startedAt + options.limits.timeoutMs;
     this.deadlines.push(state);
     if (this.timer === undefined) this.armTimer();
 
     let request: Request;
     try {
-      request = buildSubRequest(state.call, parent, controller.signal);
+      request = buildSubRequest(state.call, parent, signal);
     } catch (error) {
       this.settleError(state, error);
       return;
     }
-    registerSubRequest(request, {
-      batchId: batch.batchId,
-      id: state.call.id,
-      priority: state.call.priority,
-      context: this.init.context,
-      signal: controller.signal,
-      parent: this.init.request,
-    });
+    registerSubRequest(
+      request,
+      new CallInfo(
+        batch.batchId,
+        state.call.id,
+        state.call.priority,
+        this.init.context,
+        this.init.request,
+        signal,
+      ),
+    );
     let responsePromise: Promise<Response>;
     try {
       responsePromise = Promise.resolve(options.fetch(request));
@@ -249,9 +254,9 @@ export class BatchRun<TContext> {
 
   private abortCall(state: CallState, code: WirepackErrorCode, message: string): void {
     if (state.state === 'done' || this.over) return;
-    const controller = state.state === 'running' ? state.controller : undefined;
+    const signal = state.state === 'running' ? state.signal : undefined;
     this.settle(state, encodeFrame({ kind: 'error', id: state.call.id, code, message }), undefined, code);
-    controller?.abort(new WirepackError(code, message));
+    signal?.abort(new WirepackError(code, message));
   }
 
   /** The app threw: a 500 like an unbatched request would get, the details to onError only. */
