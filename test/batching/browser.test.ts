@@ -169,7 +169,7 @@ describe.skipIf(!hasChromium)('@wirepack/client in Chromium', () => {
     await page.waitForFunction(() => (globalThis as { pageReady?: boolean }).pageReady === true);
     const encodings = served.encodings.length;
     const body = JSON.stringify({
-      rows: Array.from({ length: 300 }, (_, i) => ({ id: i, name: `row ${i}` })),
+      rows: Array.from({ length: 1000 }, (_, i) => ({ id: i, name: `row ${i}` })),
     });
     const echoed = await page.evaluate(async (text) => {
       type Create = (options?: object) => typeof fetch;
@@ -194,7 +194,7 @@ describe.skipIf(!hasChromium)('@wirepack/client in Chromium', () => {
     await page.goto(`${served.origin}/`);
     await page.waitForFunction(() => (globalThis as { pageReady?: boolean }).pageReady === true);
     const encodings = served.encodings.length;
-    const body = 'auto '.repeat(2000);
+    const body = 'auto '.repeat(4000); // past compressMinBytes
     // One client for the whole page, as an app has: what it learns from one batch serves the next.
     const send = () =>
       page.evaluate(async (text) => {

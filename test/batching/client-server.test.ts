@@ -319,7 +319,7 @@ describe('request compression', () => {
     try {
       const batchFetch = createBatchFetch({ endpoint: own.endpoint }); // compressRequests: 'auto'
       const body = JSON.stringify({
-        rows: Array.from({ length: 300 }, (_, i) => ({ id: i, name: `row ${i}` })),
+        rows: Array.from({ length: 1000 }, (_, i) => ({ id: i, name: `row ${i}` })), // past compressMinBytes
       });
       const echo = async () => {
         const response = await batchFetch(`${own.origin}/api/echo`, {
@@ -355,7 +355,7 @@ describe('request compression', () => {
       },
     });
     const body = JSON.stringify({
-      rows: Array.from({ length: 200 }, (_, i) => ({ id: i, name: `row ${i}` })),
+      rows: Array.from({ length: 1000 }, (_, i) => ({ id: i, name: `row ${i}` })),
     });
     const response = await batchFetch(url('/api/echo'), {
       method: 'POST',
