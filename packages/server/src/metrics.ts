@@ -91,6 +91,9 @@ export class Histogram {
   }
 }
 
+/** Status class names, made once rather than per call. */
+const STATUS_CLASSES: readonly string[] = ['0xx', '1xx', '2xx', '3xx', '4xx', '5xx'];
+
 function round(value: number): number {
   return Math.round(value * 1000) / 1000;
 }
@@ -123,7 +126,7 @@ export class Metrics {
 
   result(status: number): void {
     this.calls++;
-    bump(this.statuses, `${Math.floor(status / 100)}xx`);
+    bump(this.statuses, STATUS_CLASSES[Math.floor(status / 100)] ?? `${Math.floor(status / 100)}xx`);
     if (status >= 500) this.failed++;
   }
 

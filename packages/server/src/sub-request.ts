@@ -93,7 +93,8 @@ function checkResolvedUrl(href: string, parent: ParentInfo): void {
   const hash = href.indexOf('#', parent.origin.length);
   if (hash !== -1 && hash < end) end = hash;
   const pathname = href.slice(parent.origin.length, end);
-  if (pathname === parent.endpoint || safeDecode(pathname) === parent.endpoint) {
+  // Only a percent-encoded path can decode to the endpoint (decoding is skipped for the rest).
+  if (pathname === parent.endpoint || (pathname.includes('%') && safeDecode(pathname) === parent.endpoint)) {
     throw new WirepackError('INVALID_PATH', 'a sub-request cannot target the batch endpoint');
   }
 }
@@ -114,7 +115,8 @@ export function buildSubRequest(call: SubRequest, parent: ParentInfo, signal: Ca
   // Pairs rather than a Headers object: Request copies its init headers anyway, and this skips one
   // Headers per call. Request validates names and values.
   const headers: Array<[string, string]> = [];
-  const present = new Set<string>();
+  // Names the call set itself; most calls set none, and then no set is made.
+  let present: Set<string> | undefined;
   let bytes = 0;
   for (const [name, value] of call.headers) {
     bytes += name.length + value.length;
@@ -126,17 +128,18 @@ export function buildSubRequest(call: SubRequest, parent: ParentInfo, signal: Ca
     }
     const lower = name.toLowerCase();
     if (DROPPED_HEADERS.has(lower)) continue;
+    present ??= new Set();
     present.add(lower);
     headers.push([name, value]);
   }
   for (const [name, value] of parent.inherited) {
-    if (!present.has(name)) headers.push([name, value]);
+    if (!present?.has(name)) headers.push([name, value]);
   }
   // What fetch sends when the caller sets no Accept (https://fetch.spec.whatwg.org/#fetching, the same
   // step has user agents add Accept-Language, which calls inherit): an app that negotiates on Accept
   // answers a batched call as it answers the unbatched one. The batch request's own Accept names the
   // frame stream, so it is never inherited.
-  if (!present.has('accept')) headers.push(['accept', '*/*']);
+  if (!present?.has('accept')) headers.push(['accept', '*/*']);
   let body: BodyInit | null = null;
   if (call.body.kind === 'bytes') {
     body = call.body.bytes as Uint8Array<ArrayBuffer>;
@@ -148,7 +151,7 @@ export function buildSubRequest(call: SubRequest, parent: ParentInfo, signal: Ca
         cause: error,
       });
     }
-    if (!present.has('content-type')) headers.push(['content-type', 'application/json']);
+    if (!present?.has('content-type')) headers.push(['content-type', 'application/json']);
   }
   let request: Request;
   try {
