@@ -22,8 +22,9 @@ export interface CallQueueOptions {
  * the wire format: calls are opaque apart from their size and liveness.
  *
  * Scheduling is DataLoader's (graphql/dataloader), one loader per priority lane, used with
- * `cache: false` purely as the batcher: its batch function hands the calls on and resolves at
- * once, each call settling later through its own promise (results stream back one by one).
+ * `cache: false` purely as the scheduler: its keys are batches of calls (one load per batch, not
+ * per call), its batch function hands them on and resolves at once, and each call settles later
+ * through its own promise (results stream back one by one).
  *
  * - `auto` calls: by default DataLoader's own schedule, the end of the current tick after
  *   pending promise jobs (no latency floor: graphql/dataloader#58). With `windowMs`, a batch
@@ -31,7 +32,7 @@ export interface CallQueueOptions {
  * - `high` calls never wait: their batch leaves at the end of the current microtask, on its own.
  * - `low` calls wait for `lowPriorityWindowMs` (or `windowMs` if longer) to gather company.
  *
- * A batch is split by `maxBatchSize` (DataLoader's own option) and by `maxBatchBytes` (here),
+ * A batch is split by `maxBatchSize` (a full batch starts the next one) and by `maxBatchBytes`,
  * never refused; a full batch leaves at once instead of waiting for its window. Calls whose
  * callers all left before dispatch are dropped; a batch of only such calls is never sent.
  */
@@ -59,8 +60,14 @@ export class CallQueue<TCall extends Queueable> {
 }
 
 class Lane<TCall extends Queueable> {
-  private readonly loader: DataLoader<TCall, TCall>;
+  // DataLoader schedules batches, not calls: its keys are our batches (arrays filled here), one
+  // load per batch. A load per call cost a promise, a rejection handler and their jobs per call,
+  // for the same schedule.
+  private readonly loader: DataLoader<TCall[], void>;
   private readonly window: WindowSchedule | undefined;
+  /** The batch being filled, until it is full or leaves. */
+  private current: TCall[] | undefined;
+  private readonly maxBatchSize: number;
 
   constructor(
     priority: Priority,
@@ -70,6 +77,7 @@ class Lane<TCall extends Queueable> {
     options: CallQueueOptions,
   ) {
     const { maxBatchSize, maxBatchBytes } = options;
+    this.maxBatchSize = maxBatchSize;
     this.window =
       windowMs > 0 ? new WindowSchedule(windowMs, maxWaitMs || windowMs, maxBatchSize) : undefined;
     const batchScheduleFn =
@@ -78,20 +86,31 @@ class Lane<TCall extends Queueable> {
         : this.window === undefined
           ? undefined // DataLoader's post-promise-jobs tick
           : this.window.schedule;
-    this.loader = new DataLoader<TCall, TCall>(
-      (calls) => {
-        for (const batch of splitBySize(calls, maxBatchBytes)) dispatch(batch, priority);
-        return Promise.resolve(calls);
+    this.loader = new DataLoader<TCall[], void>(
+      (batches) => {
+        for (const calls of batches) {
+          if (this.current === calls) this.current = undefined; // later calls start the next batch
+          for (const batch of splitBySize(calls, maxBatchBytes)) dispatch(batch, priority);
+        }
+        return Promise.resolve(batches.map(() => undefined));
       },
-      { cache: false, maxBatchSize, ...(batchScheduleFn === undefined ? {} : { batchScheduleFn }) },
+      // One key per DataLoader batch: each of our batches is scheduled on its own, as DataLoader
+      // schedules a batch that reached maxBatchSize.
+      { cache: false, maxBatchSize: 1, ...(batchScheduleFn === undefined ? {} : { batchScheduleFn }) },
     );
   }
 
   enqueue(call: TCall): void {
-    // The loader's promise only says the batch left; the call settles through its own promise.
-    // It can only reject if `dispatch` throws, which the dispatcher never does; the catch keeps
-    // such a bug from surfacing as an unhandled rejection on top of the call's own error.
-    this.loader.load(call).catch(() => {});
+    let calls = this.current;
+    if (calls === undefined || calls.length >= this.maxBatchSize) {
+      calls = [];
+      this.current = calls;
+      // The loader's promise only says the batch left; each call settles through its own promise.
+      // It can only reject if `dispatch` throws, which the dispatcher never does; the catch keeps
+      // such a bug from surfacing as an unhandled rejection on top of the calls' own errors.
+      this.loader.load(calls).catch(() => {});
+    }
+    calls.push(call);
     this.window?.noteCall();
   }
 }
