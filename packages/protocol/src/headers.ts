@@ -26,9 +26,9 @@ export const STATIC_HEADERS: ReadonlyArray<readonly [name: string, value: string
 
 const STATIC_INDEX = new Map<string, Map<string, number>>();
 STATIC_HEADERS.forEach(([name, value], index) => {
-  let values = STATIC_INDEX.get(name);
-  if (!values) STATIC_INDEX.set(name, (values = new Map()));
+  const values = STATIC_INDEX.get(name) ?? new Map<string, number>();
   values.set(value, index);
+  STATIC_INDEX.set(name, values);
 });
 
 /** @internal Writes a header list for the wire: table entries as integers, others as name, value. */
