@@ -18,12 +18,31 @@ export interface NodeListenerOptions {
   /**
    * Compression of batch responses (frame streams) the handler left uncompressed: zlib's brotli or gzip,
    * as the client's `Accept-Encoding` allows, flushed after every chunk so frames still stream. Options
-   * tune the levels; `false` turns it off (a proxy in front compresses, or nothing should). Other
-   * responses of the app pass through untouched, and so does a batch response the handler already
-   * compressed (`...nodeCompression()` in its options, which also reads brotli request bodies).
-   * @default {} (brotli quality 4, gzip level 6)
+   * tune the levels and the threshold; `false` turns it off (a proxy in front compresses, or nothing
+   * should). Other responses of the app pass through untouched, and so does a batch response the
+   * handler already compressed (`...nodeCompression()` in its options, which also reads brotli request bodies).
+   * @default {} (brotli quality 4, gzip level 6, from a first chunk of 1024 bytes)
    */
-  readonly compression?: NodeCompressionOptions | false;
+  readonly compression?: NodeListenerCompression | false;
+}
+
+/** Compression settings of {@link toNodeListener}. */
+export interface NodeListenerCompression extends NodeCompressionOptions {
+  /**
+   * Smallest first chunk of frames for which a batch response is compressed. The headers leave with
+   * the first chunk anyway, so the choice costs no time: a batch whose first results fit in less is
+   * small, and compressing it saves a few hundred bytes for a compressor on each end (the same rule
+   * as Express's `compression` middleware and its 1 KB threshold for responses without a length).
+   * @default 1024
+   */
+  readonly minBytes?: number;
+}
+
+/** How toNodeListener compresses one frame stream, decided on its first chunk. */
+interface FrameCompression {
+  readonly encoding: string;
+  readonly create: () => Duplex;
+  readonly minBytes: number;
 }
 
 // The Web Request of each Node request, so the Express middleware can find the socket behind a batch.
@@ -62,9 +81,16 @@ export function toNodeListener(
   }
   const onError =
     options.onError ?? ((error) => console.error('[wirepack/server] the handler failed:', error));
-  const encoders = options.compression === false ? undefined : zlibCompressors(options.compression ?? {});
+  const compression = options.compression === false ? undefined : (options.compression ?? {});
+  const encoders = compression === undefined ? undefined : zlibCompressors(compression);
+  const minBytes = compression?.minBytes ?? 1024;
+  if (!Number.isSafeInteger(minBytes) || minBytes < 0) {
+    throw new TypeError(
+      `[wirepack/server] toNodeListener compression.minBytes must be a non-negative integer, got ${String(minBytes)}`,
+    );
+  }
   return (req, res) => {
-    serveNode(handler, req, res, onError, encoders).catch((error) => {
+    serveNode(handler, req, res, onError, encoders, minBytes).catch((error) => {
       // serveNode handles its own failures; this is the last net so a bug cannot crash the server.
       onError(error);
       if (!res.headersSent) res.writeHead(500).end();
@@ -75,7 +101,7 @@ export function toNodeListener(
 
 /**
  * @internal Runs a Web handler for one Node request/response pair; with `encoders`, compresses a frame
- * stream the handler left uncompressed.
+ * stream the handler left uncompressed, when its first chunk has at least `minBytes`.
  */
 export async function serveNode(
   handler: WebHandler,
@@ -83,6 +109,7 @@ export async function serveNode(
   res: ServerResponse,
   onError: (error: unknown) => void,
   encoders?: Readonly<Record<string, () => Duplex>>,
+  minBytes = 0,
 ): Promise<void> {
   const controller = new AbortController();
   res.once('close', () => {
@@ -108,22 +135,23 @@ export async function serveNode(
     }
     return;
   }
-  const compressed = encoders === undefined ? undefined : compressFrames(response, request, encoders);
-  if (compressed === undefined) await sendWebResponse(response, req, res);
-  else await sendWebResponse(compressed.response, req, res, compressed.compressor);
+  const compression =
+    encoders === undefined ? undefined : frameCompression(response, request, encoders, minBytes);
+  await sendWebResponse(response, req, res, compression);
 }
 
 /**
- * The batch response with the headers of the best encoding the client accepts, and the zlib stream
- * its body is to be written through; undefined to send it as it is: only a 200 frame stream without
- * a Content-Encoding is touched (the app's own responses are its business). The frames are written
- * into zlib directly rather than through a Web TransformStream: two stream adapters fewer per chunk.
+ * How to compress the batch response, or undefined to send it as it is: only a 200 frame stream without
+ * a Content-Encoding is touched (the app's own responses are its business), with the best encoding the
+ * client accepts. The frames are written into zlib directly rather than through a Web TransformStream:
+ * two stream adapters fewer per chunk.
  */
-function compressFrames(
+function frameCompression(
   response: Response,
   request: Request,
   encoders: Readonly<Record<string, () => Duplex>>,
-): { response: Response; compressor: Duplex } | undefined {
+  minBytes: number,
+): FrameCompression | undefined {
   if (
     response.status !== 200 ||
     response.body === null ||
@@ -134,20 +162,7 @@ function compressFrames(
   }
   const encoding = negotiateEncoding(request.headers.get('accept-encoding'), encoders);
   if (encoding === undefined) return undefined;
-  const headers = new Headers(response.headers);
-  headers.set('content-encoding', encoding);
-  headers.delete('content-length');
-  if (!/(^|,)\s*accept-encoding\s*(,|$)/i.test(headers.get('vary') ?? ''))
-    headers.append('vary', 'accept-encoding');
-  const compressor = (encoders[encoding] as () => Duplex)();
-  return {
-    response: new Response(response.body, {
-      status: response.status,
-      statusText: response.statusText,
-      headers,
-    }),
-    compressor,
-  };
+  return { encoding, create: encoders[encoding] as () => Duplex, minBytes };
 }
 
 /** Builds a Web Request from a Node request; the body streams with back-pressure. */
@@ -208,52 +223,69 @@ function nodeBodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
 }
 
 /**
- * Writes a Web Response to a Node response, streaming its body and honouring back-pressure. With a
- * `compressor` (a zlib stream that flushes every write), the body is written through it.
+ * Writes a Web Response to a Node response, streaming its body and honouring back-pressure. With
+ * `compression`, the body goes through a zlib stream that flushes every write, if its first chunk is
+ * large enough (the headers, which say which, leave with that chunk).
  */
 export async function sendWebResponse(
   response: Response,
   req: IncomingMessage,
   res: ServerResponse,
-  compressor?: Duplex,
+  compression?: FrameCompression,
 ): Promise<void> {
   if (res.destroyed) {
-    compressor?.destroy();
     await response.body?.cancel().catch(() => undefined);
     return;
   }
-  res.statusCode = response.status;
-  if (response.statusText) res.statusMessage = response.statusText;
-  const cookies = response.headers.getSetCookie();
-  for (const [name, value] of response.headers) {
-    if (name !== 'set-cookie') res.setHeader(name, value);
-  }
-  if (cookies.length > 0) res.setHeader('set-cookie', cookies);
-  // The request body was not read to its end (a refusal): close rather than read the rest of it.
-  if (!req.complete && req.method !== 'GET' && req.method !== 'HEAD') res.setHeader('connection', 'close');
-  if (response.body === null) {
-    compressor?.destroy();
-    res.end();
-    return;
-  }
-  const reader = response.body.getReader();
+  const reader = response.body?.getReader();
+  let compressor: Duplex | undefined;
   const onClose = (): void => {
     compressor?.destroy();
-    reader.cancel().catch(() => {
+    reader?.cancel().catch(() => {
       // The stream already failed; the connection is gone either way.
     });
   };
   res.once('close', onClose);
-  let sink: Writable = res;
-  if (compressor !== undefined) {
-    // pipe() carries the compressor's output to the socket with back-pressure and ends it after.
-    compressor.once('error', (error) => res.destroy(error));
-    compressor.pipe(res);
-    sink = compressor;
-  }
   try {
+    // With a compression choice to make, wait for the first chunk before writing the head.
+    let first: ReadableStreamReadResult<Uint8Array> | undefined;
+    if (compression !== undefined && reader !== undefined) first = await reader.read();
+    if (res.destroyed) return;
+    res.statusCode = response.status;
+    if (response.statusText) res.statusMessage = response.statusText;
+    const cookies = response.headers.getSetCookie();
+    for (const [name, value] of response.headers) {
+      if (name !== 'set-cookie') res.setHeader(name, value);
+    }
+    if (cookies.length > 0) res.setHeader('set-cookie', cookies);
+    // The request body was not read to its end (a refusal): close rather than read the rest of it.
+    if (!req.complete && req.method !== 'GET' && req.method !== 'HEAD') res.setHeader('connection', 'close');
+    if (compression !== undefined) {
+      // Whichever the choice, the response depends on the request's Accept-Encoding.
+      const vary = String(res.getHeader('vary') ?? '');
+      if (!/(^|,)\s*accept-encoding\s*(,|$)/i.test(vary)) {
+        res.setHeader('vary', vary === '' ? 'accept-encoding' : `${vary}, accept-encoding`);
+      }
+      if (first !== undefined && !first.done && first.value.byteLength >= compression.minBytes) {
+        res.setHeader('content-encoding', compression.encoding);
+        res.removeHeader('content-length');
+        compressor = compression.create();
+      }
+    }
+    if (reader === undefined) {
+      res.end();
+      return;
+    }
+    let sink: Writable = res;
+    if (compressor !== undefined) {
+      // pipe() carries the compressor's output to the socket with back-pressure and ends it after.
+      compressor.once('error', (error) => res.destroy(error));
+      compressor.pipe(res);
+      sink = compressor;
+    }
     for (;;) {
-      const { done, value } = await reader.read();
+      const { done, value } = first ?? (await reader.read());
+      first = undefined;
       if (done) break;
       if (res.destroyed) return;
       if (!sink.write(value)) {
@@ -275,6 +307,6 @@ export async function sendWebResponse(
     res.destroy(error instanceof Error ? error : undefined);
   } finally {
     res.off('close', onClose);
-    reader.releaseLock();
+    reader?.releaseLock();
   }
 }

@@ -301,7 +301,7 @@ describe('toNodeListener on 127.0.0.1', () => {
     }
     const bare = () => createBatchHandler({ fetch: api.fetch, onError: (error) => errors.push(error) });
 
-    it('compresses batch responses (br, gzip) and flushes each frame while a call still runs', async () => {
+    it('compresses batch responses (br, gzip) from a 1 KiB first chunk and flushes each frame while a call still runs', async () => {
       const [origin, close] = await listen(toNodeListener(bare()));
       try {
         for (const encoding of ['br', 'gzip']) {
@@ -311,13 +311,13 @@ describe('toNodeListener on 127.0.0.1', () => {
             headers: { 'content-type': BATCH_MEDIA_TYPE, 'accept-encoding': encoding },
             body: batchBody([
               { id: 1, path: `/api/hang?key=default-${encoding}` },
-              { id: 2, path: '/api/json' },
+              { id: 2, path: '/api/big?bytes=2000' },
             ]) as Uint8Array<ArrayBuffer>,
             signal: controller.signal,
           });
           expect(response.headers.get('content-encoding')).toBe(encoding);
           expect(response.headers.get('vary')).toBe('accept-encoding');
-          // fetch undoes the coding; the JSON frame decodes although call 1 never finishes, so the
+          // fetch undoes the coding; the second frame decodes although call 1 never finishes, so the
           // encoder flushed it instead of holding it for the end of the stream.
           const frames = readFrames(response.body as ReadableStream<Uint8Array>);
           expect(await frames.next()).toMatchObject({ value: { kind: 'result', id: 2, status: 200 } });
@@ -330,6 +330,31 @@ describe('toNodeListener on 127.0.0.1', () => {
         await direct.arrayBuffer();
       } finally {
         await close();
+      }
+    });
+
+    it('leaves a batch whose first chunk is under minBytes uncompressed (the head says so, with Vary)', async () => {
+      const body = batchBody([{ id: 1, path: '/api/json' }]) as Uint8Array<ArrayBuffer>;
+      const [small, closeSmall] = await listen(toNodeListener(bare()));
+      const [any, closeAny] = await listen(toNodeListener(bare(), { compression: { minBytes: 0 } }));
+      try {
+        for (const [origin, encoding] of [
+          [small, null],
+          [any, 'gzip'],
+        ] as const) {
+          const response = await fetch(`${origin}/__wirepack`, {
+            method: 'POST',
+            headers: { 'content-type': BATCH_MEDIA_TYPE, 'accept-encoding': 'gzip' },
+            body,
+          });
+          expect(response.headers.get('content-encoding')).toBe(encoding);
+          expect(response.headers.get('vary')).toBe('accept-encoding');
+          expect(resultsById(await collectFrames(response)).get(1)?.status).toBe(200);
+        }
+        expect(() => toNodeListener(bare(), { compression: { minBytes: -1 } })).toThrow(TypeError);
+      } finally {
+        await closeSmall();
+        await closeAny();
       }
     });
 

@@ -6,4 +6,9 @@ export { type InjectPeer, injectNode, type NodeApp } from './inject.ts';
 // --- Compression ----------------------------------------------------------------------------
 export { type NodeCompression, type NodeCompressionOptions, nodeCompression } from './node-compression.ts';
 // --- node:http ------------------------------------------------------------------------------
-export { type NodeListenerOptions, toNodeListener, type WebHandler } from './node-http.ts';
+export {
+  type NodeListenerCompression,
+  type NodeListenerOptions,
+  toNodeListener,
+  type WebHandler,
+} from './node-http.ts';
