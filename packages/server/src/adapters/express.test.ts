@@ -68,6 +68,9 @@ app.get('/api/hang', (req, res) => {
     if (!res.writableFinished) aborted.push(key);
   });
 });
+app.get('/api/pad', (req, res) => {
+  res.json({ pad: 'x'.repeat(Number(req.query.n ?? 0)) });
+});
 app.get('/api/redirect', (_req, res) => res.redirect(302, '/api/text'));
 app.get('/api/throw', () => {
   throw new Error('express route failure (secret)');
@@ -101,6 +104,23 @@ async function postBatch(body: Uint8Array, headers: Record<string, string> = {})
 }
 
 describe('createExpressMiddleware', () => {
+  it('compresses batch responses from a 1 KiB first chunk, as toNodeListener does', async () => {
+    for (const [n, encoding] of [
+      [2000, 'gzip'],
+      [10, null],
+    ] as const) {
+      const response = await postBatch(batchBody([{ id: 1, path: `/api/pad?n=${n}` }]), {
+        'accept-encoding': 'gzip',
+      });
+      expect(response.headers.get('content-encoding')).toBe(encoding);
+      expect(response.headers.get('vary')).toBe('accept-encoding');
+      expect(resultsById(await collectFrames(response)).get(1)?.body).toEqual({
+        kind: 'json',
+        value: { pad: 'x'.repeat(n) },
+      });
+    }
+  });
+
   it('dispatches sub-requests into the same Express app in-process (one connection, app middleware runs)', async () => {
     const before = connections;
     const response = await postBatch(

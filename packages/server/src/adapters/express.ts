@@ -9,8 +9,8 @@ import {
 // Internal, and bundled into this entry: its registry is shared with the core's through a global symbol.
 import { registerSubRequest } from '../batch-context.ts';
 import { injectNode, type NodeApp } from './inject.ts';
-import { nodeCompression } from './node-compression.ts';
-import { nodeRequestOf, serveNode } from './node-http.ts';
+import { nodeCompression, zlibCompressors } from './node-compression.ts';
+import { DEFAULT_COMPRESS_MIN_BYTES, nodeRequestOf, serveNode } from './node-http.ts';
 
 /** Options of {@link createExpressMiddleware}: the handler's options without `fetch`, plus the app. */
 export interface ExpressBatchOptions<TContext = unknown>
@@ -37,7 +37,9 @@ export interface ExpressBatchMiddleware {
  * is also destroyed and the response emits `close`, as on a client disconnect).
  *
  * Mount it before body parsers that read every content type (`express.raw({ type: '*' + '/*' })`).
- * Brotli and zlib gzip are on by default (`nodeCompression()`); pass `encoders`/`decoders` to change that.
+ * Batch responses are compressed as `toNodeListener` compresses them (zlib's brotli or gzip, from a first
+ * chunk of 1 KiB) and brotli request bodies are read (`nodeCompression()`); pass `encoders`/`decoders` to
+ * change that.
  *
  * @example
  * ```ts
@@ -56,15 +58,16 @@ export function createExpressMiddleware<TContext = unknown>(
   const handlers = new WeakMap<NodeApp, BatchHandler>();
   let last: BatchHandler | undefined;
   const onError = options.onError;
+  // Without encoders of its own, the handler leaves frames uncompressed and serveNode compresses them
+  // (zlib written directly, the coding chosen on the first chunk), as toNodeListener does.
+  const compressors = options.encoders === undefined ? zlibCompressors() : undefined;
 
   const handlerFor = (app: NodeApp): BatchHandler => {
     let handler = handlers.get(app);
     if (handler === undefined) {
       const { app: _ignored, ...rest } = options;
-      const compression = nodeCompression();
       handler = createBatchHandler<TContext>({
-        encoders: compression.encoders,
-        decoders: compression.decoders,
+        decoders: nodeCompression().decoders,
         ...rest,
         fetch: (request) => {
           const info = getSubRequestInfo<TContext>(request);
@@ -102,10 +105,17 @@ export function createExpressMiddleware<TContext = unknown>(
       next(new TypeError('[wirepack/server] createExpressMiddleware needs options.app outside Express'));
       return;
     }
-    serveNode(handlerFor(app), req, res, (error) => {
-      if (onError !== undefined) onError(error, { batchId: undefined });
-      else console.error('[wirepack/server] the batch handler failed:', error);
-    }).catch(next);
+    serveNode(
+      handlerFor(app),
+      req,
+      res,
+      (error) => {
+        if (onError !== undefined) onError(error, { batchId: undefined });
+        else console.error('[wirepack/server] the batch handler failed:', error);
+      },
+      compressors,
+      DEFAULT_COMPRESS_MIN_BYTES,
+    ).catch(next);
   };
   return Object.assign(middleware, { metrics: () => last?.metrics() });
 }

@@ -38,6 +38,9 @@ export interface NodeListenerCompression extends NodeCompressionOptions {
   readonly minBytes?: number;
 }
 
+/** @internal The default {@link NodeListenerCompression.minBytes}. */
+export const DEFAULT_COMPRESS_MIN_BYTES = 1024;
+
 /** How toNodeListener compresses one frame stream, decided on its first chunk. */
 interface FrameCompression {
   readonly encoding: string;
@@ -83,7 +86,7 @@ export function toNodeListener(
     options.onError ?? ((error) => console.error('[wirepack/server] the handler failed:', error));
   const compression = options.compression === false ? undefined : (options.compression ?? {});
   const encoders = compression === undefined ? undefined : zlibCompressors(compression);
-  const minBytes = compression?.minBytes ?? 1024;
+  const minBytes = compression?.minBytes ?? DEFAULT_COMPRESS_MIN_BYTES;
   if (!Number.isSafeInteger(minBytes) || minBytes < 0) {
     throw new TypeError(
       `[wirepack/server] toNodeListener compression.minBytes must be a non-negative integer, got ${String(minBytes)}`,
