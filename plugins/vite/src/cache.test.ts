@@ -63,17 +63,17 @@ describe('on disk', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('misses, then hits what was written, then reports a damaged entry as corrupt', async () => {
-    expect((await readCacheEntry(dir, key)).status).toBe('miss');
+  it('misses, then hits what was written, then reports a damaged entry as corrupt', () => {
+    expect(readCacheEntry(dir, key).status).toBe('miss');
     writeCacheEntry(dir, key, payload);
-    const hit = await readCacheEntry(dir, key);
+    const hit = readCacheEntry(dir, key);
     expect(hit.status === 'hit' && hit.payload.equals(payload)).toBe(true);
     expect(hit.status === 'hit' && hit.hash).toBe(
       `sha256-${createHash('sha256').update(payload).digest('base64')}`,
     );
     const path = cacheEntryPath(dir, key);
     writeFileSync(path, readFileSync(path).subarray(0, 50));
-    expect((await readCacheEntry(dir, key)).status).toBe('corrupt');
+    expect(readCacheEntry(dir, key).status).toBe('corrupt');
   });
 
   it('leaves no temporary files behind', () => {
@@ -81,7 +81,7 @@ describe('on disk', () => {
     expect(readdirSync(join(dir, key.slice(0, 2)))).toEqual([key.slice(2)]);
   });
 
-  it('evicts least recently used entries beyond the bound and touches nothing else', async () => {
+  it('evicts least recently used entries beyond the bound and touches nothing else', () => {
     const keys = ['a', 'b', 'c', 'd'].map((name) => cacheKey(name.repeat(64), 'tag'));
     keys.forEach((entryKey, index) => {
       writeCacheEntry(dir, entryKey, Buffer.alloc(1000, index));
@@ -89,22 +89,20 @@ describe('on disk', () => {
       utimesSync(cacheEntryPath(dir, entryKey), time, time);
     });
     // A hit refreshes the oldest entry: it must survive and the second oldest go first.
-    expect((await readCacheEntry(dir, keys[0]!)).status).toBe('hit');
+    expect(readCacheEntry(dir, keys[0]!).status).toBe('hit');
     mkdirSync(join(dir, 'zz'));
     writeFileSync(join(dir, 'zz', 'keep-me'), 'x'.repeat(10_000));
     writeFileSync(join(dir, 'README'), 'not ours');
     const entrySize = encodeCacheEntry(keys[0]!, Buffer.alloc(1000)).length;
-    const result = await evictCache(dir, entrySize * 2);
+    const result = evictCache(dir, entrySize * 2);
     expect(result).toEqual({ entries: 2, bytes: entrySize * 2, evicted: 2 });
-    const left = await Promise.all(
-      keys.map(async (entryKey) => (await readCacheEntry(dir, entryKey)).status),
-    );
+    const left = keys.map((entryKey) => readCacheEntry(dir, entryKey).status);
     expect(left).toEqual(['hit', 'miss', 'miss', 'hit']);
     expect(readFileSync(join(dir, 'zz', 'keep-me'), 'utf8')).toHaveLength(10_000);
     expect(readFileSync(join(dir, 'README'), 'utf8')).toBe('not ours');
   });
 
-  it('treats a missing directory as empty', async () => {
-    expect(await evictCache(join(dir, 'nope'), 0)).toEqual({ entries: 0, bytes: 0, evicted: 0 });
+  it('treats a missing directory as empty', () => {
+    expect(evictCache(join(dir, 'nope'), 0)).toEqual({ entries: 0, bytes: 0, evicted: 0 });
   });
 });

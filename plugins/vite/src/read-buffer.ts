@@ -1,5 +1,4 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 
 /**
  * A growable buffer that whole files are read into, one after another.
@@ -12,12 +11,16 @@ import { open } from 'node:fs/promises';
  */
 export class ReadBuffer {
   private buffer: Buffer = Buffer.allocUnsafe(64 * 1024);
+  /** The mtime (ms) of the file last read with `readFileSync`, from the same `fstat` as its size. */
+  lastMtimeMs = 0;
 
-  /** Reads a whole file synchronously (worker threads). */
+  /** Reads a whole file synchronously. */
   readFileSync(path: string): Buffer {
     const fd = openSync(path, 'r');
     try {
-      this.ensure(fstatSync(fd).size);
+      const info = fstatSync(fd);
+      this.lastMtimeMs = info.mtimeMs;
+      this.ensure(info.size);
       let length = 0;
       for (;;) {
         if (length === this.buffer.length) this.ensure(length * 2);
@@ -27,23 +30,6 @@ export class ReadBuffer {
       }
     } finally {
       closeSync(fd);
-    }
-  }
-
-  /** Reads a whole file without blocking the event loop (main thread). */
-  async readFile(path: string): Promise<Buffer> {
-    const handle = await open(path, 'r');
-    try {
-      this.ensure((await handle.stat()).size);
-      let length = 0;
-      for (;;) {
-        if (length === this.buffer.length) this.ensure(length * 2);
-        const { bytesRead } = await handle.read(this.buffer, length, this.buffer.length - length, length);
-        if (bytesRead === 0) return this.buffer.subarray(0, length);
-        length += bytesRead;
-      }
-    } finally {
-      await handle.close();
     }
   }
 

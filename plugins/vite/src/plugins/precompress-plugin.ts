@@ -124,6 +124,6 @@ async function precompress(state: WirepackState, run: EnvironmentRun): Promise<v
     );
   }
   if (run.cacheDir !== null && options.cache !== false) {
-    run.evicted = (await evictCache(run.cacheDir, options.cache.maxSize)).evicted;
+    run.evicted = evictCache(run.cacheDir, options.cache.maxSize).evicted;
   }
 }
