@@ -80,6 +80,19 @@ const nativeBodyUsed = Object.getOwnPropertyDescriptor(Response.prototype, 'body
   this: Response,
 ) => boolean;
 
+const nativeBytes = (Response.prototype as { bytes?: (this: Response) => Promise<Uint8Array> }).bytes;
+
+/**
+ * Whether a JSON response may hold its value without a body stream. Platform APIs that take a
+ * Response read its internal body, not the `body` getter: `cache.put()` and a service worker's
+ * `respondWith()` would store or send an empty body. Runtimes with the Cache API (browsers in secure
+ * contexts, service workers, Deno) therefore get a real stream, which is cheap there; Node, where a
+ * stream is most of a Response's cost (each one is made transferable in Node 20), has no such API.
+ */
+function holdsJsonValues(): boolean {
+  return typeof caches === 'undefined';
+}
+
 /** What reading a consumed body rejects with (the platform's message varies; the type is TypeError). */
 function bodyUsedError(): TypeError {
   return new TypeError('Body is unusable: Body has already been read');
@@ -142,7 +155,7 @@ export class BatchedResponse extends Response {
     if (typeof (Response.prototype as { bytes?: unknown }).bytes === 'function') {
       Object.defineProperty(BatchedResponse.prototype, 'bytes', {
         value(this: BatchedResponse) {
-          return this.#read('bytes');
+          return this.#lazy ? this.#read('bytes') : nativeBytes?.call(this);
         },
         configurable: true,
         writable: true,
@@ -152,12 +165,19 @@ export class BatchedResponse extends Response {
 
   constructor(meta: ResponseMeta) {
     const body = meta.body;
-    const lazy = body !== undefined && 'value' in body;
-    super(body === undefined || lazy ? null : (body.bytes as Uint8Array<ArrayBuffer>), {
-      status: meta.status,
-      statusText: REASONS[meta.status] ?? '',
-      headers: meta.headers,
-    });
+    const lazy = body !== undefined && 'value' in body && holdsJsonValues();
+    super(
+      body === undefined || lazy
+        ? null
+        : 'bytes' in body
+          ? (body.bytes as Uint8Array<ArrayBuffer>)
+          : jsonStream(body.value),
+      {
+        status: meta.status,
+        statusText: REASONS[meta.status] ?? '',
+        headers: meta.headers,
+      },
+    );
     this.#meta = meta;
     this.#lazy = lazy;
   }
@@ -182,7 +202,7 @@ export class BatchedResponse extends Response {
   }
 
   override json(): Promise<unknown> {
-    if (!this.#lazy) return super.json();
+    if (!this.#lazy) return this.#jsonFromStream();
     if (this.#jsonRead) return Promise.reject(bodyUsedError());
     const body = this.#meta.body as { readonly value: unknown };
     const inner = this.#inner;
@@ -195,6 +215,18 @@ export class BatchedResponse extends Response {
     if (stream === null || inner.bodyUsed || stream.locked) return inner.json();
     // Mark the body used, exactly as reading it would.
     return stream.cancel().then(() => body.value);
+  }
+
+  /** json() of a response with a real body stream: the value itself when the body holds one. */
+  async #jsonFromStream(): Promise<unknown> {
+    const body = this.#meta.body;
+    const stream = nativeBody.call(this);
+    // Already read or being read: the native method rejects with the platform's own TypeError.
+    if (body === undefined || !('value' in body) || stream === null || this.bodyUsed || stream.locked) {
+      return super.json();
+    }
+    await stream.cancel(); // marks the body used, exactly as reading it would
+    return body.value;
   }
 
   override text(): Promise<string> {

@@ -211,6 +211,25 @@ describe('responses', () => {
     expect(() => original.clone()).toThrow(TypeError);
   });
 
+  it('gives a JSON response a real body stream where the Cache API exists (cache.put reads that)', async () => {
+    const value = { id: 3, tags: ['a'] };
+    const { batchFetch, url } = setup(() => json(value));
+    vi.stubGlobal('caches', {});
+    try {
+      // What platform APIs such as cache.put() read: the Response's own body, not an overridden getter.
+      const stored = await batchFetch(url('/cached'));
+      expect(await Response.prototype.text.call(stored)).toBe(JSON.stringify(value));
+      const read = await batchFetch(url('/read'));
+      expect(await read.json()).toEqual(value);
+      expect(read.bodyUsed).toBe(true);
+      await expect(read.text()).rejects.toThrow(TypeError);
+      const copy = (await batchFetch(url('/copy'))).clone();
+      expect(await copy.json()).toEqual(value);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
   it('gives 204 and HEAD responses a null body and other empty bodies an empty stream', async () => {
     const { batchFetch, url } = setup((call) =>
       call.path === '/none'
