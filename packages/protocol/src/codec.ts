@@ -50,14 +50,26 @@ const packr = new Packr({
 
 /** Encodes a value as MessagePack with the protocol's configuration. */
 export function encodeValue(value: unknown): Uint8Array {
+  return encodeWithPrefix(value, 0);
+}
+
+/**
+ * @internal Encodes a value after `prefixBytes` zero bytes that the caller fills in (a frame's
+ * length). msgpackr reuses one growing buffer and returns a view of it, so the bytes are copied
+ * once, straight into a buffer the caller owns.
+ */
+export function encodeWithPrefix(value: unknown, prefixBytes: number): Uint8Array {
+  let packed: Uint8Array;
   try {
-    // msgpackr reuses one growing buffer and returns a view of it: copy so the caller owns it.
-    return Uint8Array.prototype.slice.call(packr.pack(value));
+    packed = packr.pack(value);
   } catch (error) {
     throw new WirepackError('ENCODE_FAILED', `value cannot be encoded as MessagePack: ${describe(error)}`, {
       cause: error,
     });
   }
+  const out = new Uint8Array(prefixBytes + packed.length);
+  out.set(packed, prefixBytes);
+  return out;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { decodeValue, encodeValue } from './codec.ts';
+import { decodeValue, encodeWithPrefix } from './codec.ts';
 import { BodyKind, FRAME_HEADER_BYTES, FrameKind } from './constants.ts';
 import type { Body, HeaderList } from './envelope.ts';
 import { bodyKindName, bodyPayload, expectTuple, invalid, readBody } from './envelope.ts';
@@ -59,7 +59,7 @@ export function encodeFrame(frame: Frame): Uint8Array {
       message = [FrameKind.Fatal, frame.code, frame.message];
       break;
   }
-  return withLengthPrefix(encodeValue(message));
+  return encodeFramed(message);
 }
 
 /**
@@ -69,7 +69,7 @@ export function encodeFrame(frame: Frame): Uint8Array {
  */
 export function encodeResultsFrame(results: readonly ResultFrame[]): Uint8Array {
   if (results.length === 1) return encodeFrame(results[0] as ResultFrame);
-  return withLengthPrefix(encodeValue([FrameKind.Results, results.map(resultTuple)]));
+  return encodeFramed([FrameKind.Results, results.map(resultTuple)]);
 }
 
 function resultTuple(frame: ResultFrame): unknown[] {
@@ -82,10 +82,10 @@ function resultTuple(frame: ResultFrame): unknown[] {
   ];
 }
 
-function withLengthPrefix(payload: Uint8Array): Uint8Array {
-  const out = new Uint8Array(FRAME_HEADER_BYTES + payload.length);
-  new DataView(out.buffer).setUint32(0, payload.length);
-  out.set(payload, FRAME_HEADER_BYTES);
+/** Encodes a frame message after its 4-byte big-endian length, copying the bytes once. */
+function encodeFramed(message: unknown[]): Uint8Array {
+  const out = encodeWithPrefix(message, FRAME_HEADER_BYTES);
+  new DataView(out.buffer, out.byteOffset, FRAME_HEADER_BYTES).setUint32(0, out.length - FRAME_HEADER_BYTES);
   return out;
 }
 
