@@ -2,7 +2,7 @@
  * Every runtime failure of `@wirepack/cdn` is a {@link CdnError} with one of these codes. The set is
  * closed: scripts may switch on `error.code`, and the CLI maps each code to one exit code.
  */
-export const CDN_ERROR_CODES: readonly [
+export const CDN_ERROR_CODES = [
   'USAGE',
   'MANIFEST_UNREADABLE',
   'MANIFEST_INVALID',
@@ -13,18 +13,7 @@ export const CDN_ERROR_CODES: readonly [
   'IN_FLIGHT_TIMEOUT',
   'CALLER_REFERENCE_CONFLICT',
   'NOT_CONFIRMED',
-] = Object.freeze([
-  'USAGE',
-  'MANIFEST_UNREADABLE',
-  'MANIFEST_INVALID',
-  'PREVIOUS_UNAVAILABLE',
-  'SDK_MISSING',
-  'PROVIDER_REJECTED',
-  'PROVIDER_UNAVAILABLE',
-  'IN_FLIGHT_TIMEOUT',
-  'CALLER_REFERENCE_CONFLICT',
-  'NOT_CONFIRMED',
-] as const);
+] as const;
 
 /** One of {@link CDN_ERROR_CODES}. */
 export type CdnErrorCode = (typeof CDN_ERROR_CODES)[number];

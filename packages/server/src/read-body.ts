@@ -137,7 +137,8 @@ function decompressionStream(format: CompressionFormat): TransformStream<Uint8Ar
   return new DecompressionStream(format) as unknown as TransformStream<Uint8Array, Uint8Array>;
 }
 
-function concat(chunks: readonly Uint8Array[], total: number): Uint8Array {
+/** Joins chunks read from a stream; one chunk is returned as it is. */
+export function concat(chunks: readonly Uint8Array[], total: number): Uint8Array {
   if (chunks.length === 1) return chunks[0] as Uint8Array;
   const out = new Uint8Array(total);
   let offset = 0;

@@ -9,6 +9,7 @@ import {
   type ResultFrame,
   WirepackError,
 } from '@wirepack/protocol';
+import { concat } from './read-body.ts';
 
 /** How a sub-response becomes a result frame. */
 export interface ResultFrameOptions {
@@ -149,14 +150,7 @@ async function readResponseBody(response: Response, limit: number): Promise<Uint
   }
   // A stream read to its end needs no releaseLock (which makes an error object, the reader's
   // rejected closed promise, every time): nothing else can read this body.
-  if (chunks.length === 1) return chunks[0] as Uint8Array;
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
+  return concat(chunks, total);
 }
 
 function frameTooLarge(limit: number): WirepackError {
