@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { threadId } from 'node:worker_threads';
 
@@ -33,6 +33,38 @@ export function writeFileAtomicSync(path: string, data: Uint8Array | string | re
     rmSync(temporary, { force: true });
     throw error;
   }
+}
+
+/**
+ * Puts `data` at `path` with the guarantees of `writeFileAtomicSync`; when `source` is a file that
+ * holds exactly these bytes (a cache entry), as a hard link to it: `link(2)` makes a complete file
+ * appear at once, creates no inode and copies nothing. Falls back to writing where the file system
+ * refuses (another device, no hard links, too many links). An existing `path` is replaced through
+ * a temporary link and a rename, as atomic as a write.
+ */
+export function placeFileAtomicSync(path: string, data: Uint8Array, source?: string): void {
+  if (source !== undefined) {
+    try {
+      linkSync(source, path);
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+        const temporary = `${path}.${process.pid}-${threadId}-${randomBytes(4).toString('hex')}.tmp`;
+        try {
+          linkSync(source, temporary);
+          renameSync(temporary, path);
+          return;
+        } catch {
+          // Linking is an optimisation: write the bytes instead (below).
+        } finally {
+          // Left over when the link failed, or when `path` already was this very file (rename then does nothing).
+          rmSync(temporary, { force: true });
+        }
+      }
+      // EXDEV, EPERM, EMLINK, ENOTSUP...: write the bytes instead.
+    }
+  }
+  writeFileAtomicSync(path, data);
 }
 
 /** `writeFileAtomicSync` for the main thread: same guarantees, without blocking the event loop. */

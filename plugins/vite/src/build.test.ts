@@ -5,7 +5,7 @@ import * as zlib from 'node:zlib';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { Plugin } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cacheEntryPath, cacheKey } from './cache.js';
+import { cacheKey, findCacheEntry } from './cache.js';
 import { codecTag, zstdSupported } from './codecs.js';
 import { wirepack } from './index.js';
 import type { WirepackManifest } from './manifest.js';
@@ -309,10 +309,12 @@ describe('rebuilding with the cache', () => {
     const entryOf = (file: string, encoding: 'br' | 'gzip'): string => {
       const bytes = readFileSync(join(cold.outDir, file));
       const tag = codecTag(encoding === 'br' ? { encoding, level: 5 } : { encoding, level: 9 });
-      return cacheEntryPath(
+      const entry = findCacheEntry(
         join(cacheDir, 'wirepack'),
         cacheKey(createHash('sha256').update(bytes).digest('hex'), tag),
       );
+      if (entry === undefined) throw new Error(`no cache entry for ${file} (${encoding})`);
+      return entry;
     };
     rmSync(entryOf('notes.txt', 'br'));
     const corrupted = entryOf('robots.txt', 'gzip');

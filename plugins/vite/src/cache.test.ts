@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -11,15 +12,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  cacheEntryPath,
-  cacheKey,
-  decodeCacheEntry,
-  encodeCacheEntry,
-  evictCache,
-  readCacheEntry,
-  writeCacheEntry,
-} from './cache.js';
+import { cacheKey, evictCache, findCacheEntry, readCacheEntry, writeCacheEntry } from './cache.js';
 
 const key = cacheKey('ab'.repeat(32), 'br:level=11:br-1.1.0-node-20');
 const payload = Buffer.from('compressed bytes, or so we pretend');
@@ -38,24 +31,6 @@ describe('cache keys', () => {
   });
 });
 
-describe('entry format', () => {
-  it('round-trips a payload', () => {
-    expect(decodeCacheEntry(key, encodeCacheEntry(key, payload))?.equals(payload)).toBe(true);
-    expect(decodeCacheEntry(key, encodeCacheEntry(key, new Uint8Array()))?.byteLength).toBe(0);
-  });
-
-  it('detects truncation, corruption, a foreign key and garbage', () => {
-    const entry = encodeCacheEntry(key, payload);
-    expect(decodeCacheEntry(key, entry.subarray(0, entry.length - 1))).toBeUndefined();
-    const flipped = Buffer.from(entry);
-    flipped[flipped.length - 3]! ^= 0x01;
-    expect(decodeCacheEntry(key, flipped)).toBeUndefined();
-    expect(decodeCacheEntry(cacheKey('00'.repeat(32), 'x'), entry)).toBeUndefined();
-    expect(decodeCacheEntry(key, Buffer.from('WPC1 but nothing else'))).toBeUndefined();
-    expect(decodeCacheEntry(key, Buffer.alloc(0))).toBeUndefined();
-  });
-});
-
 describe('on disk', () => {
   let dir: string;
   beforeEach(() => {
@@ -71,14 +46,24 @@ describe('on disk', () => {
     expect(hit.status === 'hit' && hit.hash).toBe(
       `sha256-${createHash('sha256').update(payload).digest('base64')}`,
     );
-    const path = cacheEntryPath(dir, key);
-    writeFileSync(path, readFileSync(path).subarray(0, 50));
+    const path = findCacheEntry(dir, key)!;
+    expect(hit.status === 'hit' && hit.path).toBe(path);
+    expect(readFileSync(path).equals(payload)).toBe(true);
+    writeFileSync(path, readFileSync(path).subarray(0, 10));
+    expect(readCacheEntry(dir, key).status).toBe('corrupt');
+    // A damaged entry is removed, so the next lookup misses and the recomputed one takes its place.
+    expect(readCacheEntry(dir, key).status).toBe('miss');
+    writeCacheEntry(dir, key, payload);
+    const flipped = Buffer.from(payload);
+    flipped[3]! ^= 0x01;
+    writeFileSync(findCacheEntry(dir, key)!, flipped);
     expect(readCacheEntry(dir, key).status).toBe('corrupt');
   });
 
   it('leaves no temporary files behind', () => {
     writeCacheEntry(dir, key, payload);
-    expect(readdirSync(join(dir, key.slice(0, 2)))).toEqual([key.slice(2)]);
+    const checksum = createHash('sha256').update(payload).digest('hex');
+    expect(readdirSync(join(dir, key.slice(0, 2)))).toEqual([`${key.slice(2)}-${checksum}`]);
   });
 
   it('evicts least recently used entries beyond the bound and touches nothing else', () => {
@@ -86,20 +71,25 @@ describe('on disk', () => {
     keys.forEach((entryKey, index) => {
       writeCacheEntry(dir, entryKey, Buffer.alloc(1000, index));
       const time = new Date(Date.UTC(2020, 0, 1 + index));
-      utimesSync(cacheEntryPath(dir, entryKey), time, time);
+      utimesSync(findCacheEntry(dir, entryKey)!, time, time);
     });
     // A hit refreshes the oldest entry: it must survive and the second oldest go first.
     expect(readCacheEntry(dir, keys[0]!).status).toBe('hit');
     mkdirSync(join(dir, 'zz'));
     writeFileSync(join(dir, 'zz', 'keep-me'), 'x'.repeat(10_000));
     writeFileSync(join(dir, 'README'), 'not ours');
-    const entrySize = encodeCacheEntry(keys[0]!, Buffer.alloc(1000)).length;
+    // An entry of the earlier format (a header inside the file) is removed: nothing reads it any more.
+    const formatOne = join(dir, 'ab', 'cd'.repeat(31));
+    mkdirSync(join(dir, 'ab'), { recursive: true });
+    writeFileSync(formatOne, 'WPC1...');
+    const entrySize = 1000;
     const result = evictCache(dir, entrySize * 2);
     expect(result).toEqual({ entries: 2, bytes: entrySize * 2, evicted: 2 });
     const left = keys.map((entryKey) => readCacheEntry(dir, entryKey).status);
     expect(left).toEqual(['hit', 'miss', 'miss', 'hit']);
     expect(readFileSync(join(dir, 'zz', 'keep-me'), 'utf8')).toHaveLength(10_000);
     expect(readFileSync(join(dir, 'README'), 'utf8')).toBe('not ours');
+    expect(existsSync(formatOne)).toBe(false);
   });
 
   it('treats a missing directory as empty', () => {

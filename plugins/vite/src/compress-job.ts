@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { existsSync, rmSync } from 'node:fs';
-import { writeFileAtomicSync } from './atomic-write.js';
-import { cacheEntryPath, cacheKey, writeCacheEntry } from './cache.js';
+import { rmSync } from 'node:fs';
+import { placeFileAtomicSync } from './atomic-write.js';
+import { cacheKey, findCacheEntry, writeCacheEntry } from './cache.js';
 import { type CodecSpec, compressSync, type Encoding, SIBLING_EXTENSIONS } from './codecs.js';
 import { sha256Tag } from './fingerprint.js';
 import { ReadBuffer } from './read-buffer.js';
@@ -63,11 +63,18 @@ export function worthKeeping(compressedSize: number, originalSize: number, ratio
 
 /**
  * Writes or removes a sibling according to `worthKeeping`. A stale sibling left by an earlier
- * build into a directory that was not emptied must not outlive a decision not to keep it.
+ * build into a directory that was not emptied must not outlive a decision not to keep it. With
+ * `cached`, the path of a cache entry holding `output`, the sibling is a hard link to it.
  */
-export function placeSibling(path: string, encoding: Encoding, output: Uint8Array, kept: boolean): void {
+export function placeSibling(
+  path: string,
+  encoding: Encoding,
+  output: Uint8Array,
+  kept: boolean,
+  cached?: string,
+): void {
   const sibling = path + SIBLING_EXTENSIONS[encoding];
-  if (kept) writeFileAtomicSync(sibling, output);
+  if (kept) placeFileAtomicSync(sibling, output, cached);
   else rmSync(sibling, { force: true });
 }
 
@@ -90,15 +97,16 @@ export function runCompressionJob(job: CompressionJob): CompressionJobResult | C
     let cacheWriteError: string | undefined;
     for (const { spec, tag } of job.codecs) {
       const output = compressSync(spec, input);
+      let cached: string | undefined;
       if (job.cacheDir !== null) {
         try {
-          writeCacheEntry(job.cacheDir, cacheKey(job.sha256Hex, tag), output);
+          cached = writeCacheEntry(job.cacheDir, cacheKey(job.sha256Hex, tag), output);
         } catch (error) {
           cacheWriteError ??= (error as Error).message;
         }
       }
       const kept = worthKeeping(output.byteLength, input.byteLength, job.ratio);
-      placeSibling(job.path, spec.encoding, output, kept);
+      placeSibling(job.path, spec.encoding, output, kept, cached);
       encodings.push({ encoding: spec.encoding, size: output.byteLength, hash: sha256Tag(output), kept });
     }
     return cacheWriteError === undefined
@@ -141,7 +149,7 @@ export function runEarlyJob(job: EarlyJob): EarlyJobResult {
     for (const { spec, tag } of job.codecs) {
       const key = cacheKey(sha256Hex, tag);
       // Existence is enough here: a damaged entry is caught and replaced by the final pass.
-      if (existsSync(cacheEntryPath(job.cacheDir, key))) continue;
+      if (findCacheEntry(job.cacheDir, key) !== undefined) continue;
       writeCacheEntry(job.cacheDir, key, compressSync(spec, input));
       compressed.push(spec.encoding);
     }

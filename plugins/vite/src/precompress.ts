@@ -1,6 +1,4 @@
-import { rmSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { writeFileAtomicSync } from './atomic-write.js';
 import { cacheKey, readCacheEntry } from './cache.js';
 import type { CodecSpec, Encoding } from './codecs.js';
 import { codecTag, SIBLING_EXTENSIONS } from './codecs.js';
@@ -9,6 +7,7 @@ import {
   type CompressionJobFailure,
   type CompressionJobResult,
   type EncodingOutcome,
+  placeSibling,
   worthKeeping,
 } from './compress-job.js';
 import { type ContentTypeInfo, contentTypeFromName, SNIFF_BYTES, sniffContentType } from './content-types.js';
@@ -200,10 +199,8 @@ export async function precompressFiles(
         cache.hits += 1;
       }
       const kept = worthKeeping(lookup.payload.byteLength, input.byteLength, settings.ratio);
-      const sibling = entry.path + SIBLING_EXTENSIONS[codec.spec.encoding];
       try {
-        if (kept) writeFileAtomicSync(sibling, lookup.payload);
-        else rmSync(sibling, { force: true });
+        placeSibling(entry.path, codec.spec.encoding, lookup.payload, kept, lookup.path);
       } catch (error) {
         throw failure(entry, {
           code: (error as NodeJS.ErrnoException).code ?? 'EIO',
