@@ -2,6 +2,7 @@ import { cacheKey } from './cache.js';
 import { type CodecSpec, codecTag, type Encoding } from './codecs.js';
 import type { EarlyJob, EarlyJobResult } from './compress-job.js';
 import { contentTypeFromName } from './content-types.js';
+import { THREAD_PRIORITY_SUPPORTED } from './thread-priority.js';
 import { walkOutDir } from './walk-out-dir.js';
 import { runWorkerPool } from './worker-pool.js';
 
@@ -18,7 +19,9 @@ import { runWorkerPool } from './worker-pool.js';
  * ship and reuses an entry only when those bytes are the ones compressed here; a file that a
  * plugin changed in between is simply compressed again.
  *
- * Bounds: `concurrency - 1` workers (at least 1), to leave the bundler a core; only files up to
+ * Bounds: where threads can be reniced (Linux), `concurrency` workers at the lowest priority (nice
+ * 19), which run only on CPU time the bundler and everything else leave idle and so never slow the
+ * bundle down; elsewhere `concurrency - 1` workers (at least 1), to leave the bundler a core. Only files up to
  * `EARLY_MAX_BYTES` (brotli 11 needs ~9x a file's size while it works, and this runs during the
  * build's own memory peak); smallest first, so the job still running when the bundle is done,
  * which the final pass waits for, is a short one.
@@ -67,7 +70,7 @@ export function startEarlyPrecompression(settings: EarlySettings): EarlyPrecompr
     await runWorkerPool<EarlyJob, EarlyJobResult>(
       settings.workerEntry,
       jobs,
-      Math.max(1, settings.concurrency - 1),
+      THREAD_PRIORITY_SUPPORTED ? settings.concurrency : Math.max(1, settings.concurrency - 1),
       (result) => {
         for (const encoding of result.compressed) keys.add(cacheKey(result.sha256Hex, tagOf.get(encoding)!));
       },
