@@ -17,7 +17,7 @@ import type { FilterInput } from './options.js';
 import { ReadBuffer } from './read-buffer.js';
 import type { EncodingTotals } from './report.js';
 import type { OutputFile } from './walk-out-dir.js';
-import { runWorkerPool } from './worker-pool.js';
+import { WorkerPool } from './worker-pool.js';
 
 /** Everything known about one output file after fingerprinting and compression. */
 export interface FileRecord {
@@ -102,7 +102,9 @@ const SLICE_MS = 20;
  *    slices of `SLICE_MS`: the files are in the page cache right after the build wrote them, a
  *    synchronous call costs microseconds, and an asynchronous one a round trip through libuv's pool
  *    (on the realistic fixture's warm rebuild, ~0.9 s asynchronous, 4 files in flight).
- * 2. Worker threads, only for cache misses, largest file first: compress, store, write siblings.
+ * 2. Worker threads, only for cache misses: compress, store, write siblings. Files go through
+ *    phase 1 largest first, and each miss is handed to the pool at once (the first one starts
+ *    it), so the longest compressions start first, while the rest is still being hashed.
  */
 export async function precompressFiles(
   files: readonly OutputFile[],
@@ -113,7 +115,6 @@ export async function precompressFiles(
   const cache = { hits: 0, misses: 0, corrupt: 0, writeErrors: 0 };
   const records: FileRecord[] = new Array(files.length);
   const siblings: Partial<Record<Encoding, EncodingOutcome>>[] = files.map(() => ({}));
-  const jobs: CompressionJob[] = [];
   const compressed: { file: string; encoding: Encoding }[] = [];
   let compressibleFiles = 0;
   let compressibleBytes = 0;
@@ -152,97 +153,112 @@ export async function precompressFiles(
   // One input and one cache-entry buffer, reused: no per-file garbage (see `ReadBuffer`).
   const inputBuffer = new ReadBuffer();
   const entryBuffer = new ReadBuffer();
+  let cacheWriteError: string | undefined;
+  let pool: WorkerPool<CompressionJob, CompressionJobResult | CompressionJobFailure> | undefined;
+  const pending: Promise<void>[] = [];
+  let poolFailure: { error: unknown } | undefined;
+  const onResult = (result: CompressionJobResult | CompressionJobFailure): void => {
+    if (!result.ok) throw failure(files[result.id]!, result);
+    if (result.cacheWriteError !== undefined) {
+      cache.writeErrors += 1;
+      cacheWriteError ??= result.cacheWriteError;
+    }
+    for (const outcome of result.encodings) siblings[result.id]![outcome.encoding] = outcome;
+  };
+  // Largest first: the longest compression starts first instead of finishing last.
+  const order = files.map((_, id) => id).sort((a, b) => files[b]!.size - files[a]!.size || a - b);
   let sliceStart = performance.now();
-  for (const [id, entry] of files.entries()) {
-    if (performance.now() - sliceStart > SLICE_MS) {
-      await new Promise((resolve) => setImmediate(resolve));
-      sliceStart = performance.now();
-    }
-    const plan = plans[id]!;
-    let input: Buffer;
-    try {
-      input = inputBuffer.readFileSync(entry.path);
-    } catch (error) {
-      throw failure(entry, {
-        code: (error as NodeJS.ErrnoException).code ?? 'EIO',
-        message: (error as Error).message,
-      });
-    }
-    const print = fingerprint(input);
-    records[id] = {
-      file: entry.file,
-      size: input.byteLength,
-      hash: print.hash,
-      integrity: print.integrity,
-      contentType: plan.type.contentType,
-      immutable: settings.hashed.has(entry.file),
-      encodings: {},
-    };
-    if (!plan.compress) continue;
-    const missing: { spec: CodecSpec; tag: string }[] = [];
-    for (const codec of tags) {
-      const key = cacheKey(print.sha256Hex, codec.tag);
-      const lookup =
-        settings.cacheDir === null ? undefined : readCacheEntry(settings.cacheDir, key, entryBuffer);
-      if (lookup?.status !== 'hit') {
-        missing.push(codec);
-        if (lookup?.status === 'corrupt') cache.corrupt += 1;
-        else if (lookup?.status === 'miss') cache.misses += 1;
-        continue;
+  try {
+    for (const id of order) {
+      const entry = files[id]!;
+      if (poolFailure !== undefined) break;
+      if (performance.now() - sliceStart > SLICE_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
       }
-      if (settings.earlyKeys?.has(key) === true) {
-        // Compressed by this build's early pass: work done now, not a reuse of an earlier build's.
-        cache.misses += 1;
-        early += 1;
-        compressed.push({ file: entry.file, encoding: codec.spec.encoding });
-      } else {
-        cache.hits += 1;
-      }
-      const kept = worthKeeping(lookup.payload.byteLength, input.byteLength, settings.ratio);
+      const plan = plans[id]!;
+      let input: Buffer;
       try {
-        placeSibling(entry.path, codec.spec.encoding, lookup.payload, kept, lookup.path);
+        input = inputBuffer.readFileSync(entry.path);
       } catch (error) {
         throw failure(entry, {
           code: (error as NodeJS.ErrnoException).code ?? 'EIO',
           message: (error as Error).message,
         });
       }
-      siblings[id]![codec.spec.encoding] = {
-        encoding: codec.spec.encoding,
-        size: lookup.payload.byteLength,
-        hash: lookup.hash,
-        kept,
+      const print = fingerprint(input);
+      records[id] = {
+        file: entry.file,
+        size: input.byteLength,
+        hash: print.hash,
+        integrity: print.integrity,
+        contentType: plan.type.contentType,
+        immutable: settings.hashed.has(entry.file),
+        encodings: {},
       };
-    }
-    if (missing.length > 0) {
-      jobs.push({
-        id,
-        path: entry.path,
-        sha256Hex: print.sha256Hex,
-        codecs: missing,
-        cacheDir: settings.cacheDir,
-        ratio: settings.ratio,
-      });
-      for (const codec of missing) compressed.push({ file: entry.file, encoding: codec.spec.encoding });
-    }
-  }
-
-  // Largest first: the longest compression starts first instead of finishing last.
-  jobs.sort((a, b) => records[b.id]!.size - records[a.id]!.size || a.id - b.id);
-  let cacheWriteError: string | undefined;
-  await runWorkerPool<CompressionJob, CompressionJobResult | CompressionJobFailure>(
-    settings.workerEntry,
-    jobs,
-    settings.concurrency,
-    (result) => {
-      if (!result.ok) throw failure(files[result.id]!, result);
-      if (result.cacheWriteError !== undefined) {
-        cache.writeErrors += 1;
-        cacheWriteError ??= result.cacheWriteError;
+      if (!plan.compress) continue;
+      const missing: { spec: CodecSpec; tag: string }[] = [];
+      for (const codec of tags) {
+        const key = cacheKey(print.sha256Hex, codec.tag);
+        const lookup =
+          settings.cacheDir === null ? undefined : readCacheEntry(settings.cacheDir, key, entryBuffer);
+        if (lookup?.status !== 'hit') {
+          missing.push(codec);
+          if (lookup?.status === 'corrupt') cache.corrupt += 1;
+          else if (lookup?.status === 'miss') cache.misses += 1;
+          continue;
+        }
+        if (settings.earlyKeys?.has(key) === true) {
+          // Compressed by this build's early pass: work done now, not a reuse of an earlier build's.
+          cache.misses += 1;
+          early += 1;
+          compressed.push({ file: entry.file, encoding: codec.spec.encoding });
+        } else {
+          cache.hits += 1;
+        }
+        const kept = worthKeeping(lookup.payload.byteLength, input.byteLength, settings.ratio);
+        try {
+          placeSibling(entry.path, codec.spec.encoding, lookup.payload, kept, lookup.path);
+        } catch (error) {
+          throw failure(entry, {
+            code: (error as NodeJS.ErrnoException).code ?? 'EIO',
+            message: (error as Error).message,
+          });
+        }
+        siblings[id]![codec.spec.encoding] = {
+          encoding: codec.spec.encoding,
+          size: lookup.payload.byteLength,
+          hash: lookup.hash,
+          kept,
+        };
       }
-      for (const outcome of result.encodings) siblings[result.id]![outcome.encoding] = outcome;
-    },
-  );
+      if (missing.length > 0) {
+        pool ??= new WorkerPool(settings.workerEntry, settings.concurrency);
+        const job: CompressionJob = {
+          id,
+          path: entry.path,
+          sha256Hex: print.sha256Hex,
+          codecs: missing,
+          cacheDir: settings.cacheDir,
+          ratio: settings.ratio,
+        };
+        // A handler at once: a failure must not be an unhandled rejection while phase 1 goes on.
+        pending.push(
+          pool
+            .run(job)
+            .then(onResult)
+            .catch((error: unknown) => {
+              poolFailure ??= { error };
+            }),
+        );
+        for (const codec of missing) compressed.push({ file: entry.file, encoding: codec.spec.encoding });
+      }
+    }
+    await Promise.all(pending);
+  } finally {
+    await pool?.close();
+  }
+  if (poolFailure !== undefined) throw poolFailure.error;
 
   const encodings: Partial<Record<Encoding, { files: number; bytes: number; originalBytes: number }>> = {};
   for (const [id, record] of records.entries()) {
@@ -277,7 +293,7 @@ export async function precompressFiles(
     cacheWriteError,
     compressed,
     early,
-    workers: jobs.length === 0 ? 0 : Math.min(settings.concurrency, jobs.length),
+    workers: pool?.started ?? 0,
   };
 }
 

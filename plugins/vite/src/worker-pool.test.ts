@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { codecTag } from './codecs.js';
 import type { CompressionJob, CompressionJobFailure, CompressionJobResult } from './compress-job.js';
 import { temporaryDirectory } from './testing/build-fixture.js';
-import { runWorkerPool } from './worker-pool.js';
+import { runWorkerPool, WorkerPool } from './worker-pool.js';
 
 const entry = new URL('./compress-worker.ts', import.meta.url);
 const dir = temporaryDirectory('pool');
@@ -52,5 +52,20 @@ describe('runWorkerPool', () => {
     await expect(
       runWorkerPool(new URL('./no-such-worker.ts', import.meta.url), [job(11, 'y')], 1),
     ).rejects.toThrow();
+  });
+});
+
+describe('WorkerPool', () => {
+  it('starts threads only when jobs arrive, never more than its size, and rejects after closing', async () => {
+    const pool = new WorkerPool<CompressionJob, CompressionJobResult | CompressionJobFailure>(entry, 2);
+    expect(pool.started).toBe(0);
+    const first = await pool.run(job(20, 'a'.repeat(300)));
+    expect(first).toMatchObject({ id: 20, ok: true });
+    expect(pool.started).toBe(1);
+    const results = await Promise.all([21, 22, 23, 24].map((id) => pool.run(job(id, `${id}`.repeat(400)))));
+    expect(results.map((result) => result.id)).toEqual([21, 22, 23, 24]);
+    expect(pool.started).toBe(2);
+    await pool.close();
+    await expect(pool.run(job(25, 'z'))).rejects.toThrow(/closed/);
   });
 });
