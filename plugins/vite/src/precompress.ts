@@ -249,6 +249,8 @@ export async function precompressFiles(
             .then(onResult)
             .catch((error: unknown) => {
               poolFailure ??= { error };
+              // Start nothing more: what is queued is rejected, and the build fails with this error.
+              void pool?.close();
             }),
         );
         for (const codec of missing) compressed.push({ file: entry.file, encoding: codec.spec.encoding });
