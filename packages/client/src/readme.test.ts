@@ -1,9 +1,8 @@
 // The README states defaults and the bundle size: these tests keep them true.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { buildBrowserBundle } from '../scripts/browser-bundle.ts';
 import { DEFAULT_BATCH_FETCH_OPTIONS } from './index.ts';
 
 const root = join(import.meta.dirname, '..');
@@ -32,20 +31,7 @@ describe('README', () => {
   });
 
   it('states the min+gzip bundle size within 0.5 KiB (run `pnpm --filter @wirepack/client size` to update)', async () => {
-    const result = await build({
-      entryPoints: [join(root, 'src/index.ts')],
-      bundle: true,
-      minify: true,
-      format: 'esm',
-      platform: 'browser',
-      target: 'es2022',
-      conditions: ['@wirepack/source'],
-      external: ['brotli-wasm'],
-      write: false,
-      logLevel: 'silent',
-    });
-    const gzipKiB =
-      gzipSync((result.outputFiles[0] as { contents: Uint8Array }).contents, { level: 9 }).length / 1024;
+    const gzipKiB = (await buildBrowserBundle()).gzipBytes / 1024;
     const stated = Number(/\*\*(\d+(?:\.\d+)?) KiB min\+gzip\*\*/.exec(readme)?.[1]);
     expect(Math.abs(stated - gzipKiB)).toBeLessThan(0.5);
   });

@@ -1,33 +1,18 @@
-#!/usr/bin/env node
-// Measures what @wirepack/client adds to a browser bundle: esbuild bundles src/index.ts for the
-// browser, minified, with every dependency included (msgpackr through @wirepack/protocol, and
-// dataloader), then gzips it at level 9. brotli-wasm is left out: it is imported lazily, only by
-// batches sent with brotli, and becomes its own chunk; its size is printed on its own line.
+// Prints what @wirepack/client adds to a browser bundle (see browser-bundle.ts), by dependency,
+// and the lazily loaded brotli-wasm on its own line.
 // Run: pnpm --filter @wirepack/client size
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
+import { buildBrowserBundle } from './browser-bundle.ts';
 
 const root = join(import.meta.dirname, '..');
-const result = await build({
-  entryPoints: [join(root, 'src/index.ts')],
-  bundle: true,
-  minify: true,
-  format: 'esm',
-  platform: 'browser',
-  target: 'es2022',
-  conditions: ['@wirepack/source'],
-  external: ['brotli-wasm'],
-  write: false,
-  metafile: true,
-  logLevel: 'warning',
-});
-const code = result.outputFiles[0].contents;
-const gzip = gzipSync(code, { level: 9 }).length;
-const inputs = {};
-for (const [path, info] of Object.entries(Object.values(result.metafile.outputs)[0].inputs)) {
+const { code, gzipBytes: gzip, metafile } = await buildBrowserBundle();
+const inputs: Record<string, number> = {};
+for (const [path, info] of Object.entries(
+  (Object.values(metafile.outputs)[0] as { inputs: Record<string, { bytesInOutput: number }> }).inputs,
+)) {
   const name = path.includes('node_modules')
     ? path.replace(/.*node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+).*/, '$1')
     : path.includes('protocol')
@@ -38,7 +23,7 @@ for (const [path, info] of Object.entries(Object.values(result.metafile.outputs)
 const require = createRequire(join(root, 'package.json'));
 const brotliDir = dirname(require.resolve('brotli-wasm')); // its `require` entry sits at the package root
 const wasm = readFileSync(join(brotliDir, 'pkg.web/brotli_wasm_bg.wasm'));
-const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
+const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB`;
 console.log(
   `@wirepack/client browser bundle: ${kb(code.length)} min, ${kb(gzip)} min+gzip (msgpackr and dataloader included)`,
 );
