@@ -15,7 +15,7 @@ import { fingerprint } from './fingerprint.js';
 import type { ManifestEncoding } from './manifest.js';
 import type { FilterInput } from './options.js';
 import { ReadBuffer } from './read-buffer.js';
-import type { EncodingTotals } from './report.js';
+import type { WirepackReport } from './report.js';
 import type { OutputFile } from './walk-out-dir.js';
 import { WorkerPool } from './worker-pool.js';
 
@@ -47,30 +47,17 @@ export interface PrecompressSettings {
   readonly earlyKeys?: ReadonlySet<string>;
 }
 
-/** Result of fingerprinting and compressing an output directory. */
-export interface PrecompressOutcome {
+/** Result of fingerprinting and compressing an output directory: the report's counters, and the records. */
+export interface PrecompressOutcome
+  extends Pick<
+    WirepackReport,
+    'compressible' | 'encodings' | 'skipped' | 'compressed' | 'early' | 'workers'
+  > {
   /** One record per file, in the order of the input list. */
   readonly records: readonly FileRecord[];
-  readonly compressible: { readonly files: number; readonly bytes: number };
-  readonly encodings: Readonly<Partial<Record<Encoding, EncodingTotals>>>;
-  readonly skipped: {
-    readonly notCompressible: number;
-    readonly belowThreshold: number;
-    readonly filtered: number;
-    readonly notSmaller: number;
-  };
-  readonly cache: {
-    readonly hits: number;
-    readonly misses: number;
-    readonly corrupt: number;
-    readonly writeErrors: number;
-  };
+  readonly cache: Pick<WirepackReport['cache'], 'hits' | 'misses' | 'corrupt' | 'writeErrors'>;
   /** The first cache write error message, to warn about once. */
   readonly cacheWriteError: string | undefined;
-  readonly compressed: readonly { readonly file: string; readonly encoding: Encoding }[];
-  /** How many of `compressed` ran early, while Vite was bundling. */
-  readonly early: number;
-  readonly workers: number;
 }
 
 /** A build-failing problem with one output file, named in the message. */
