@@ -65,6 +65,20 @@ async function start(options: Parameters<typeof startCloudFrontServer>[0] = {}):
   return server;
 }
 
+/** `wirepack invalidate` of `manifest` against `previous` on EWIREPACK1, plus more arguments. */
+function deploy(manifest: string, previous: string, ...more: string[]): string[] {
+  return [
+    'invalidate',
+    '--manifest',
+    manifest,
+    '--previous',
+    previous,
+    '--distribution',
+    'EWIREPACK1',
+    ...more,
+  ];
+}
+
 /** Runs the CLI in-process with short retry and poll intervals. */
 async function run(
   args: string[],
@@ -159,15 +173,7 @@ describe('wirepack invalidate against a CloudFront-compatible server', () => {
     delete process.env.AWS_ENDPOINT_URL_CLOUDFRONT;
     process.env.AWS_ENDPOINT_URL = server.url;
     try {
-      const { code } = await run([
-        'invalidate',
-        '--manifest',
-        oneChange,
-        '--previous',
-        v1,
-        '--distribution',
-        'EWIREPACK1',
-      ]);
+      const { code } = await run(deploy(oneChange, v1));
       expect(code).toBe(0);
       expect(server.state.invalidations('EWIREPACK1')).toHaveLength(1);
     } finally {
@@ -177,24 +183,8 @@ describe('wirepack invalidate against a CloudFront-compatible server', () => {
 
   it('re-running the same deploy never invalidates twice', async () => {
     await start();
-    const first = await run([
-      'invalidate',
-      '--manifest',
-      oneChange,
-      '--previous',
-      v1,
-      '--distribution',
-      'EWIREPACK1',
-    ]);
-    const second = await run([
-      'invalidate',
-      '--manifest',
-      oneChange,
-      '--previous',
-      v1,
-      '--distribution',
-      'EWIREPACK1',
-    ]);
+    const first = await run(deploy(oneChange, v1));
+    const second = await run(deploy(oneChange, v1));
     expect([first.code, second.code]).toEqual([0, 0]);
     expect(server.state.invalidations('EWIREPACK1')).toHaveLength(1);
     const creates = server.state.requestsOf('CreateInvalidation');
@@ -246,15 +236,7 @@ describe('wirepack invalidate against a CloudFront-compatible server', () => {
     const changed = writeManifest(
       site('v1', { '/docs/getting started.html': page('sha256-x'), '/café/menu.html': page('sha256-y') }),
     );
-    const { code, report } = await run([
-      'invalidate',
-      '--manifest',
-      changed,
-      '--previous',
-      v1,
-      '--distribution',
-      'EWIREPACK1',
-    ]);
+    const { code, report } = await run(deploy(changed, v1));
     expect(code).toBe(0);
     expect(report.plan.paths).toEqual(['/caf%C3%A9/menu.html', '/docs/getting%20started.html']);
     expect(server.state.invalidations('EWIREPACK1')).toHaveLength(1);
@@ -268,15 +250,7 @@ describe('wirepack invalidate against a CloudFront-compatible server', () => {
     const name = '/files/report?v=2#final.txt';
     const before = writeManifest(site('v1', { [name]: page('sha256-r1') }));
     const after = writeManifest(site('v1', { [name]: page('sha256-r2') }));
-    const { code, report } = await run([
-      'invalidate',
-      '--manifest',
-      after,
-      '--previous',
-      before,
-      '--distribution',
-      'EWIREPACK1',
-    ]);
+    const { code, report } = await run(deploy(after, before));
     expect(code).toBe(0);
     expect(report.plan.paths).toEqual(['/files/report%3Fv=2%23final.txt']);
     const [invalidation] = server.state.invalidations('EWIREPACK1');
@@ -286,19 +260,9 @@ describe('wirepack invalidate against a CloudFront-compatible server', () => {
 
   it('several distributions in one run; a missing one fails alone with exit code 4', async () => {
     await start();
-    const { code, report } = await run([
-      'invalidate',
-      '--manifest',
-      oneChange,
-      '--previous',
-      v1,
-      '--distribution',
-      'EWIREPACK1',
-      '--distribution',
-      'ENOSUCHDIST',
-      '--distribution',
-      'EWIREPACK2',
-    ]);
+    const { code, report } = await run(
+      deploy(oneChange, v1, '--distribution', 'ENOSUCHDIST', '--distribution', 'EWIREPACK2'),
+    );
     expect(code).toBe(4);
     expect(report.distributions.map((d) => d.status)).toEqual(['submitted', 'failed', 'submitted']);
     expect(report.distributions[1]!.error?.code).toBe('PROVIDER_REJECTED');
@@ -312,15 +276,7 @@ describe('wirepack invalidate against a CloudFront-compatible server', () => {
       it(`${fault}: retried with backoff, one invalidation`, async () => {
         await start();
         server.faults.inject({ operation: 'CreateInvalidation', code: fault, times: 3 });
-        const { code, stderr } = await run([
-          'invalidate',
-          '--manifest',
-          oneChange,
-          '--previous',
-          v1,
-          '--distribution',
-          'EWIREPACK1',
-        ]);
+        const { code, stderr } = await run(deploy(oneChange, v1));
         expect(code).toBe(0);
         expect(stderr).toContain('retrying');
         expect(server.state.requestsOf('CreateInvalidation')).toHaveLength(4);
@@ -331,15 +287,7 @@ describe('wirepack invalidate against a CloudFront-compatible server', () => {
     it('Timeout (a request that never answers, then a dropped connection): retried', async () => {
       await start({ hangMs: 200 });
       server.faults.inject({ operation: 'CreateInvalidation', code: 'Timeout' });
-      const { code, stderr } = await run([
-        'invalidate',
-        '--manifest',
-        oneChange,
-        '--previous',
-        v1,
-        '--distribution',
-        'EWIREPACK1',
-      ]);
+      const { code, stderr } = await run(deploy(oneChange, v1));
       expect(code).toBe(0);
       expect(stderr).toContain('retrying');
       expect(server.state.invalidations('EWIREPACK1')).toHaveLength(1);
@@ -352,15 +300,7 @@ describe('wirepack invalidate against a CloudFront-compatible server', () => {
         code: 'ServiceUnavailable',
         afterCommit: true,
       });
-      const { code } = await run([
-        'invalidate',
-        '--manifest',
-        oneChange,
-        '--previous',
-        v1,
-        '--distribution',
-        'EWIREPACK1',
-      ]);
+      const { code } = await run(deploy(oneChange, v1));
       expect(code).toBe(0);
       expect(server.state.invalidations('EWIREPACK1')).toHaveLength(1);
       expect(server.state.requestsOf('CreateInvalidation').map((r) => r.replayed)).toEqual([false, true]);
@@ -369,15 +309,7 @@ describe('wirepack invalidate against a CloudFront-compatible server', () => {
     it('Throttling that never stops: exit code 5 after a bounded number of attempts', async () => {
       await start();
       server.faults.inject({ operation: 'CreateInvalidation', code: 'Throttling', times: 1000 });
-      const { code, report } = await run([
-        'invalidate',
-        '--manifest',
-        oneChange,
-        '--previous',
-        v1,
-        '--distribution',
-        'EWIREPACK1',
-      ]);
+      const { code, report } = await run(deploy(oneChange, v1));
       expect(code).toBe(5);
       expect(report.distributions[0]!.error?.code).toBe('PROVIDER_UNAVAILABLE');
       expect(server.state.requestsOf('CreateInvalidation')).toHaveLength(8);
@@ -386,15 +318,7 @@ describe('wirepack invalidate against a CloudFront-compatible server', () => {
     it('TooManyInvalidationsInProgress (injected): counts what is in flight, then retries', async () => {
       await start();
       server.faults.inject({ operation: 'CreateInvalidation', code: 'TooManyInvalidationsInProgress' });
-      const { code } = await run([
-        'invalidate',
-        '--manifest',
-        oneChange,
-        '--previous',
-        v1,
-        '--distribution',
-        'EWIREPACK1',
-      ]);
+      const { code } = await run(deploy(oneChange, v1));
       expect(code).toBe(0);
       expect(server.state.requestsOf('ListInvalidations').length).toBeGreaterThanOrEqual(1);
       expect(server.state.invalidations('EWIREPACK1')).toHaveLength(1);
@@ -407,15 +331,7 @@ describe('wirepack invalidate against a CloudFront-compatible server', () => {
         code: 'TooManyInvalidationsInProgress',
         times: 3,
       });
-      const { code } = await run([
-        'invalidate',
-        '--manifest',
-        oneChange,
-        '--previous',
-        v1,
-        '--distribution',
-        'EWIREPACK1',
-      ]);
+      const { code } = await run(deploy(oneChange, v1));
       expect(code).toBe(0);
       expect(server.state.requestsOf('CreateInvalidation')).toHaveLength(4);
       expect(server.state.requestsOf('ListInvalidations').length).toBeGreaterThanOrEqual(4);
@@ -430,10 +346,7 @@ describe('wirepack invalidate against a CloudFront-compatible server', () => {
       const changed = writeManifest(site('v1', { '/assets/runtime~main.js': page('sha256-r2') }));
       const before = writeManifest(site('v1', { '/assets/runtime~main.js': page('sha256-r1') }));
       // A generous deadline: the test completes an invalidation after 300 ms, however loaded the machine.
-      const pending = run(
-        ['invalidate', '--manifest', changed, '--previous', before, '--distribution', 'EWIREPACK1'],
-        30_000,
-      );
+      const pending = run(deploy(changed, before), 30_000);
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(server.state.invalidations('EWIREPACK1')).toHaveLength(15);
       server.state.complete('EWIREPACK1', seeded[0]!.id);
@@ -457,23 +370,12 @@ describe('wirepack invalidate against a CloudFront-compatible server', () => {
           },
         );
       }
-      const { code, report } = await run([
-        'invalidate',
-        '--manifest',
-        oneChange,
-        '--previous',
-        v1,
-        '--distribution',
-        'EWIREPACK1',
-      ]);
+      const { code, report } = await run(deploy(oneChange, v1));
       expect(code).toBe(5);
       expect(report.distributions[0]!.error?.code).toBe('IN_FLIGHT_TIMEOUT');
       expect(report.distributions[0]!.error?.message).toMatch(/3000 paths/);
       server.state.completeAll();
-      expect(
-        (await run(['invalidate', '--manifest', oneChange, '--previous', v1, '--distribution', 'EWIREPACK1']))
-          .code,
-      ).toBe(0);
+      expect((await run(deploy(oneChange, v1))).code).toBe(0);
     });
 
     for (const conflict of ['InvalidationBatchAlreadyExists', 'InvalidArgument'] as const) {
@@ -481,16 +383,8 @@ describe('wirepack invalidate against a CloudFront-compatible server', () => {
         await start({ callerReferenceConflictCode: conflict });
         // The same new manifest deployed over two different previous manifests plans different paths.
         const otherPrevious = writeManifest(site('v1', { '/index.html': page('sha256-old-index') }));
-        await run(['invalidate', '--manifest', oneChange, '--previous', v1, '--distribution', 'EWIREPACK1']);
-        const { code, stderr, report } = await run([
-          'invalidate',
-          '--manifest',
-          oneChange,
-          '--previous',
-          otherPrevious,
-          '--distribution',
-          'EWIREPACK1',
-        ]);
+        await run(deploy(oneChange, v1));
+        const { code, stderr, report } = await run(deploy(oneChange, otherPrevious));
         expect(code).toBe(0);
         expect(stderr).toContain(conflict);
         const [first, second] = server.state.invalidations('EWIREPACK1');
@@ -508,15 +402,7 @@ describe('wirepack invalidate against a CloudFront-compatible server', () => {
       code: 'InvalidationBatchAlreadyExists',
       times: 2,
     });
-    const { code, report } = await run([
-      'invalidate',
-      '--manifest',
-      oneChange,
-      '--previous',
-      v1,
-      '--distribution',
-      'EWIREPACK1',
-    ]);
+    const { code, report } = await run(deploy(oneChange, v1));
     expect(code).toBe(4);
     expect(report.distributions[0]!.error?.code).toBe('CALLER_REFERENCE_CONFLICT');
     expect(server.state.invalidations('EWIREPACK1')).toHaveLength(0);
@@ -524,29 +410,10 @@ describe('wirepack invalidate against a CloudFront-compatible server', () => {
 
   it('--wait that ends first: "submitted, not confirmed", exit 0; with --strict, exit 6', async () => {
     await start({ completeAfterMs: 'manual' });
-    const loose = await run([
-      'invalidate',
-      '--manifest',
-      oneChange,
-      '--previous',
-      v1,
-      '--distribution',
-      'EWIREPACK1',
-      '--wait=1',
-    ]);
+    const loose = await run(deploy(oneChange, v1, '--wait=1'));
     expect(loose.code).toBe(0);
     expect(loose.report.distributions[0]!.status).toBe('not-confirmed');
-    const strict = await run([
-      'invalidate',
-      '--manifest',
-      oneChange,
-      '--previous',
-      v1,
-      '--distribution',
-      'EWIREPACK1',
-      '--wait=1',
-      '--strict',
-    ]);
+    const strict = await run(deploy(oneChange, v1, '--wait=1', '--strict'));
     expect(strict.code).toBe(6);
     expect(strict.report.distributions[0]!.error?.code).toBe('NOT_CONFIRMED');
     expect(server.state.invalidations('EWIREPACK1')).toHaveLength(1);
