@@ -12,6 +12,7 @@ import {
   collectFrames,
   frameOrder,
   resultsById,
+  sendOverHttp,
 } from '../test-support/batch.ts';
 import { createExpressMiddleware } from './node.ts';
 
@@ -188,11 +189,7 @@ describe('createExpressMiddleware', () => {
     ).then(collectFrames);
     await vi.waitFor(() => expect(started).toContain('express-cancel'));
     const cancel = cancelRequest(batchId, [1], base);
-    const answer = await fetch(cancel.url, {
-      method: 'POST',
-      headers: cancel.headers,
-      body: await cancel.arrayBuffer(),
-    });
+    const answer = await sendOverHttp(cancel);
     expect(answer.status).toBe(204);
     const frames = await framesPromise;
     expect(frameOrder(frames)).toEqual([3, 1, 2]);

@@ -13,7 +13,14 @@ import {
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createRestApi, type RestApi } from '../../../../fixtures/rest-api/src/index.ts'; // by path: a dependency would make a workspace cycle (the fixture imports the server, as apps do)
 import { type BatchHandler, createBatchHandler } from '../index.ts';
-import { batchBody, cancelRequest, collectFrames, frameOrder, resultsById } from '../test-support/batch.ts';
+import {
+  batchBody,
+  cancelRequest,
+  collectFrames,
+  frameOrder,
+  resultsById,
+  sendOverHttp,
+} from '../test-support/batch.ts';
 import { nodeCompression, toNodeListener } from './node.ts';
 
 const api: RestApi = createRestApi();
@@ -125,11 +132,7 @@ describe('toNodeListener on 127.0.0.1', () => {
     ).then(collectFrames);
     await vi.waitFor(() => expect(api.stats().started).toContain('http-cancel'));
     const cancel = cancelRequest(batchId, [1], base);
-    const answer = await fetch(cancel.url, {
-      method: 'POST',
-      headers: cancel.headers,
-      body: await cancel.arrayBuffer(),
-    });
+    const answer = await sendOverHttp(cancel);
     expect(answer.status).toBe(204);
     const frames = await framesPromise;
     expect(frames.find((frame) => frame.kind === 'error')).toMatchObject({ id: 1, code: 'CANCELED' });

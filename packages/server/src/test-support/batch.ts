@@ -85,3 +85,12 @@ export function bodyText(body: Body): string {
   if (body.kind === 'json') return JSON.stringify(body.value);
   return new TextDecoder().decode(body.bytes);
 }
+
+/** Sends a Request built for the socketless tests (a batch, a cancel) over real HTTP. */
+export async function sendOverHttp(request: Request): Promise<Response> {
+  return fetch(request.url, {
+    method: request.method,
+    headers: request.headers,
+    body: await request.arrayBuffer(),
+  });
+}
