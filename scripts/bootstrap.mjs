@@ -53,8 +53,10 @@ run(pnpm, [...pnpmArgs, 'install', '--frozen-lockfile']);
 
 const [verb, script, ...rest] = process.argv.slice(2);
 if (verb === 'run' && script) {
-  // Browser tests drive Debian's Chromium (a browser download cannot work on these machines).
-  if (script === 'check' || script === 'test:run') ensureChromium();
+  // Tests drive real services from Debian's packages (a browser or server download cannot work on
+  // these machines): Chromium for the browser tests, redis-server for the shared response cache,
+  // prometheus for `promtool check rules` on the shipped alerting rules.
+  if (script === 'check' || script === 'test:run') ensureDebianPackages(TEST_SERVICES);
   // Put the pinned pnpm first on PATH for nested `pnpm` calls in scripts.
   const bin = join(root, 'node_modules', '.bin');
   run(pnpm, [...pnpmArgs, 'run', script, ...rest], { PATH: `${bin}:${process.env.PATH}` });
@@ -62,18 +64,34 @@ if (verb === 'run' && script) {
   fail(`unknown arguments: ${process.argv.slice(2).join(' ')}`);
 }
 
-function ensureChromium() {
-  if (process.env.WIREPACK_CHROMIUM || existsSync('/usr/bin/chromium')) return;
+/** Debian packages the tests need, each with the binary that shows it is installed. */
+const TEST_SERVICES = [
+  { pkg: 'chromium', bin: '/usr/bin/chromium', env: 'WIREPACK_CHROMIUM', use: 'browser tests' },
+  {
+    pkg: 'redis-server',
+    bin: '/usr/bin/redis-server',
+    env: 'WIREPACK_REDIS_SERVER',
+    use: 'Redis cache tests',
+  },
+  { pkg: 'prometheus', bin: '/usr/bin/promtool', env: 'WIREPACK_PROMTOOL', use: 'alert-rule checks' },
+];
+
+function ensureDebianPackages(wanted) {
+  const missing = wanted.filter(({ bin, env }) => !process.env[env] && !existsSync(bin));
+  if (missing.length === 0) return;
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (!isRoot || !existsSync('/usr/bin/apt-get')) {
-    console.warn(
-      "[wirepack/bootstrap] /usr/bin/chromium is missing: browser tests will fail. Install Debian's chromium package or set WIREPACK_CHROMIUM.",
-    );
+    for (const { pkg, bin, env, use } of missing) {
+      console.warn(
+        `[wirepack/bootstrap] ${bin} is missing: ${use} will fail. Install Debian's ${pkg} package or set ${env}.`,
+      );
+    }
     return;
   }
-  console.log("[wirepack/bootstrap] installing Debian's chromium for the browser tests");
+  const names = missing.map(({ pkg }) => pkg);
+  console.log(`[wirepack/bootstrap] installing Debian's ${names.join(', ')} for the tests`);
   run('apt-get', ['update', '-qq']);
-  run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], {
+  run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...names], {
     DEBIAN_FRONTEND: 'noninteractive',
   });
 }
