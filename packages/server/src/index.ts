@@ -18,3 +18,24 @@ export {
   type FetchHandler,
   type ServerLimits,
 } from './options.ts';
+// --- Response cache -------------------------------------------------------------------------
+export {
+  type CacheErrorInfo,
+  type CacheEvent,
+  type CacheOutcome,
+  DEFAULT_RESPONSE_CACHE_OPTIONS,
+  type ResponseCacheOptions,
+} from './cache/cache-options.ts';
+export type { CacheStore } from './cache/cache-store.ts';
+export { createResponseCache, type ResponseCache } from './cache/create-response-cache.ts';
+export {
+  createMemoryStore,
+  DEFAULT_MEMORY_STORE_OPTIONS,
+  type MemoryStoreOptions,
+} from './cache/memory-store.ts';
+// --- MessagePack for plain endpoints --------------------------------------------------------
+export {
+  createMsgpackHandler,
+  DEFAULT_MSGPACK_HANDLER_OPTIONS,
+  type MsgpackHandlerOptions,
+} from './msgpack/create-msgpack-handler.ts';
