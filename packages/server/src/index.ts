@@ -3,21 +3,6 @@
 
 // --- The batch context ----------------------------------------------------------------------
 export { getBatchContext, getSubRequestInfo, type SubRequestInfo } from './batch-context.ts';
-// --- The handler ----------------------------------------------------------------------------
-export { type BatchHandler, createBatchHandler } from './create-batch-handler.ts';
-// --- Metrics --------------------------------------------------------------------------------
-export type { HistogramSnapshot, MetricsSnapshot } from './metrics.ts';
-// --- Options and limits ---------------------------------------------------------------------
-export {
-  type BatchHandlerOptions,
-  type BatchSummary,
-  type CodecFactory,
-  DEFAULT_INHERITED_HEADERS,
-  DEFAULT_SERVER_LIMITS,
-  type ErrorInfo,
-  type FetchHandler,
-  type ServerLimits,
-} from './options.ts';
 // --- Response cache -------------------------------------------------------------------------
 export {
   type CacheErrorInfo,
@@ -33,9 +18,24 @@ export {
   DEFAULT_MEMORY_STORE_OPTIONS,
   type MemoryStoreOptions,
 } from './cache/memory-store.ts';
+// --- The handler ----------------------------------------------------------------------------
+export { type BatchHandler, createBatchHandler } from './create-batch-handler.ts';
+// --- Metrics --------------------------------------------------------------------------------
+export type { HistogramSnapshot, MetricsSnapshot } from './metrics.ts';
 // --- MessagePack for plain endpoints --------------------------------------------------------
 export {
   createMsgpackHandler,
   DEFAULT_MSGPACK_HANDLER_OPTIONS,
   type MsgpackHandlerOptions,
 } from './msgpack/create-msgpack-handler.ts';
+// --- Options and limits ---------------------------------------------------------------------
+export {
+  type BatchHandlerOptions,
+  type BatchSummary,
+  type CodecFactory,
+  DEFAULT_INHERITED_HEADERS,
+  DEFAULT_SERVER_LIMITS,
+  type ErrorInfo,
+  type FetchHandler,
+  type ServerLimits,
+} from './options.ts';

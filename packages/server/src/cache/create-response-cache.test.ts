@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { batchRequest, collectFrames, resultsById } from '../test-support/batch.ts';
 import { createBatchHandler } from '../create-batch-handler.ts';
+import { batchRequest, collectFrames, resultsById } from '../test-support/batch.ts';
 import type { CacheStore } from './cache-store.ts';
 import { createResponseCache } from './create-response-cache.ts';
 import { createMemoryStore } from './memory-store.ts';

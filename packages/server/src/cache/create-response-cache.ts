@@ -9,6 +9,7 @@ import {
   entryDecodeLimits,
   type StoredResponse,
 } from './cache-entry.ts';
+import { primaryKey, secondaryKey } from './cache-keys.ts';
 import {
   type CacheOutcome,
   checkCount,
@@ -25,7 +26,6 @@ import {
   whyNotStorable,
 } from './cache-policy.ts';
 import { isNotModified, notModifiedHeaders } from './conditional.ts';
-import { primaryKey, secondaryKey } from './cache-keys.ts';
 import { createMemoryStore } from './memory-store.ts';
 import { CacheStoreGuard } from './store-guard.ts';
 import { storedHeaders, updatedHeaders } from './stored-headers.ts';
