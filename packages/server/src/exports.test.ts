@@ -7,8 +7,14 @@ describe('export lists', () => {
     expect(Object.keys(entry).sort()).toMatchInlineSnapshot(`
       [
         "DEFAULT_INHERITED_HEADERS",
+        "DEFAULT_MEMORY_STORE_OPTIONS",
+        "DEFAULT_MSGPACK_HANDLER_OPTIONS",
+        "DEFAULT_RESPONSE_CACHE_OPTIONS",
         "DEFAULT_SERVER_LIMITS",
         "createBatchHandler",
+        "createMemoryStore",
+        "createMsgpackHandler",
+        "createResponseCache",
         "getBatchContext",
         "getSubRequestInfo",
       ]
@@ -19,7 +25,9 @@ describe('export lists', () => {
     const entry = await import('@wirepack/server/node');
     expect(Object.keys(entry).sort()).toMatchInlineSnapshot(`
       [
+        "DEFAULT_REDIS_STORE_OPTIONS",
         "createExpressMiddleware",
+        "createRedisStore",
         "injectNode",
         "nodeCompression",
         "toNodeListener",

@@ -3,10 +3,31 @@
 
 // --- The batch context ----------------------------------------------------------------------
 export { getBatchContext, getSubRequestInfo, type SubRequestInfo } from './batch-context.ts';
+// --- Response cache -------------------------------------------------------------------------
+export {
+  type CacheErrorInfo,
+  type CacheEvent,
+  type CacheOutcome,
+  DEFAULT_RESPONSE_CACHE_OPTIONS,
+  type ResponseCacheOptions,
+} from './cache/cache-options.ts';
+export type { CacheStore } from './cache/cache-store.ts';
+export { createResponseCache, type ResponseCache } from './cache/create-response-cache.ts';
+export {
+  createMemoryStore,
+  DEFAULT_MEMORY_STORE_OPTIONS,
+  type MemoryStoreOptions,
+} from './cache/memory-store.ts';
 // --- The handler ----------------------------------------------------------------------------
 export { type BatchHandler, createBatchHandler } from './create-batch-handler.ts';
 // --- Metrics --------------------------------------------------------------------------------
 export type { HistogramSnapshot, MetricsSnapshot } from './metrics.ts';
+// --- MessagePack for plain endpoints --------------------------------------------------------
+export {
+  createMsgpackHandler,
+  DEFAULT_MSGPACK_HANDLER_OPTIONS,
+  type MsgpackHandlerOptions,
+} from './msgpack/create-msgpack-handler.ts';
 // --- Options and limits ---------------------------------------------------------------------
 export {
   type BatchHandlerOptions,

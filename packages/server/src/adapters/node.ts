@@ -12,3 +12,10 @@ export {
   toNodeListener,
   type WebHandler,
 } from './node-http.ts';
+// --- Response cache in Redis ----------------------------------------------------------------
+export {
+  createRedisStore,
+  DEFAULT_REDIS_STORE_OPTIONS,
+  type RedisStoreClient,
+  type RedisStoreOptions,
+} from './redis-store.ts';
