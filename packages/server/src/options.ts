@@ -61,6 +61,13 @@ export interface ServerLimits {
    */
   readonly timeoutMs: number;
   /**
+   * Time a sub-request may wait for one of the batch's `concurrency` slots (TIMEOUT error frame, 504).
+   * A slot stays held until the app's handler settles, even after its call timed out or was cancelled,
+   * so handlers that ignore their signal make the calls behind them wait; this bounds that wait.
+   * @default 60_000
+   */
+  readonly queueTimeoutMs: number;
+  /**
    * Time a batch or cancel body may take to arrive, on top of what its bytes earn at
    * `minBodyBytesPerSecond` (BODY_TIMEOUT, 408). A body still arriving holds no batch slot.
    * @default 10_000
@@ -101,6 +108,7 @@ export const DEFAULT_SERVER_LIMITS: Readonly<ServerLimits> = Object.freeze({
   maxResponseBytes: 8_000_000,
   concurrency: 32,
   timeoutMs: 30_000,
+  queueTimeoutMs: 60_000,
   bodyTimeoutMs: 10_000,
   minBodyBytesPerSecond: 16_384,
   maxConcurrentBatches: 256,
