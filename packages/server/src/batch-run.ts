@@ -1,16 +1,19 @@
 import {
   type BatchRequest,
   encodeFrame,
+  isWirepackError,
   type SubRequest,
   WirepackError,
   type WirepackErrorCode,
 } from '@wirepack/protocol';
 import { registerSubRequest } from './batch-context.ts';
 import { CallInfo, CallSignal } from './call-signal.ts';
+import { CallSlots, type SlotPermit } from './call-slots.ts';
 import { FrameSink } from './frame-sink.ts';
 import type { Metrics } from './metrics.ts';
 import type { ResolvedOptions } from './options.ts';
 import { PriorityQueue } from './priority-queue.ts';
+import { ResultBudget } from './result-budget.ts';
 import { buildSubRequest, type ParentInfo } from './sub-request.ts';
 import {
   internalErrorFrame,
@@ -28,6 +31,8 @@ interface CallState {
   signal: CallSignal | undefined;
   /** performance.now() past which the call times out. */
   deadline: number;
+  /** The call's slot, held from its start until the app's work for it settles (not when its frame is written). */
+  permit: SlotPermit | undefined;
 }
 
 /** Everything a batch needs from its handler. */
@@ -52,6 +57,12 @@ export interface BatchRunInit<TContext> {
  * Each sub-request has its own AbortController, aborted by its timeout, by a cancel message naming
  * it, or by the client going away; once aborted its frame is written at once, whether or not the app
  * honours the signal, and whatever the app returns later is discarded.
+ *
+ * A call's concurrency slot, and its place in `pendingCalls`, are held until the app's promise has
+ * settled and its body has been read or discarded, not merely until its frame is written: a handler
+ * that ignores its signal still counts, so `concurrency` bounds the app work a batch causes (see
+ * call-slots.ts). Calls waiting for a slot time out after `queueTimeoutMs`, so a batch whose slots
+ * are all held by such handlers still ends.
  */
 export class BatchRun<TContext> {
   readonly sink: FrameSink;
@@ -60,7 +71,8 @@ export class BatchRun<TContext> {
   private readonly queue = new PriorityQueue<CallState>();
   private readonly frameOptions: ResultFrameOptions;
   private readonly errors: Record<string, number> = Object.create(null);
-  private running = 0;
+  private readonly slots: CallSlots;
+  private readonly budget: ResultBudget;
   private pumping = false;
   private unsettled: number;
   // Running calls in start order. Every call of a batch has the same time limit, so deadlines come in
@@ -69,16 +81,25 @@ export class BatchRun<TContext> {
   private deadlines: CallState[] = [];
   private deadlineHead = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** performance.now() past which calls still waiting for a slot time out. */
+  private queueDeadline = Number.POSITIVE_INFINITY;
   private over = false;
 
   constructor(init: BatchRunInit<TContext>) {
     this.init = init;
     this.unsettled = init.batch.calls.length;
+    this.slots = new CallSlots(init.options.limits.concurrency, () => this.pump());
     this.sink = new FrameSink(
       init.options.limits.decode,
       () => this.abandon(),
-      () => this.pump(),
+      () => {
+        this.budget.wake();
+        this.pump();
+      },
+      init.options.limits.readTimeoutMs,
+      (error) => this.abandon(error),
     );
+    this.budget = new ResultBudget(init.options.limits.maxBufferedBytes, () => this.sink.bufferedBytes);
     const { limits, jsonAsValues } = init.options;
     this.frameOptions = { maxResponseBytes: limits.maxResponseBytes, decode: limits.decode, jsonAsValues };
   }
@@ -103,6 +124,7 @@ export class BatchRun<TContext> {
         startedAt: now,
         signal: undefined,
         deadline: Number.POSITIVE_INFINITY,
+        permit: undefined,
       };
       this.calls.set(call.id, state);
       // Left out of the queue, so the pumping that settling them triggers cannot start them.
@@ -111,8 +133,13 @@ export class BatchRun<TContext> {
     }
     for (const state of early)
       this.abortCall(state, 'CANCELED', 'the sub-request was cancelled by the client');
-    if (this.unsettled === 0) this.finish();
-    else this.pump();
+    if (this.unsettled === 0) {
+      this.finish();
+      return;
+    }
+    this.queueDeadline = now + this.init.options.limits.queueTimeoutMs;
+    this.pump();
+    if (this.queue.size > 0 && this.timer === undefined) this.armTimer();
   }
 
   /** Cancels sub-requests by id (a cancel message): queued ones never start, running ones see their signal abort. */
@@ -124,19 +151,28 @@ export class BatchRun<TContext> {
     }
   }
 
-  /** The client went away: abort everything, write nothing more. */
-  abandon(): void {
+  /**
+   * The client went away, or (`stalled`) stopped reading while results waited: abort everything, write
+   * nothing more. A stalled batch is reported to onError and counted as a READ_TIMEOUT error.
+   */
+  abandon(stalled?: WirepackError): void {
     if (this.over) return;
     this.over = true;
     const { metrics } = this.init;
-    metrics.disconnects++;
-    metrics.pendingCalls -= this.unsettled;
+    if (stalled === undefined) {
+      metrics.disconnects++;
+    } else {
+      metrics.error(stalled.code);
+      this.report(stalled, undefined);
+    }
     metrics.bytesOut += this.sink.bytesOut;
-    const reason = new WirepackError('CANCELED', 'the client closed the batch request');
+    const reason = stalled ?? new WirepackError('CANCELED', 'the client closed the batch request');
     for (const state of this.calls.values()) {
       if (state.state === 'done') continue;
       const wasRunning = state.state === 'running';
       state.state = 'done';
+      // A running call stays pending until the app's work for it settles (appSettled).
+      if (state.permit === undefined) metrics.pendingCalls--;
       if (wasRunning) state.signal?.abort(reason);
     }
     clearTimeout(this.timer);
@@ -151,21 +187,26 @@ export class BatchRun<TContext> {
     if (this.pumping) return;
     this.pumping = true;
     try {
-      const { concurrency } = this.init.options.limits;
-      while (this.running < concurrency && !this.over && !this.sink.backlogged) {
-        const state = this.queue.shift();
-        if (state === undefined) return;
-        if (state.state === 'queued') this.run(state);
+      while (!this.over && this.queue.size > 0 && !this.sink.backlogged) {
+        const permit = this.slots.tryAcquire();
+        if (permit === undefined) return;
+        let state = this.queue.shift();
+        while (state !== undefined && state.state !== 'queued') state = this.queue.shift();
+        if (state === undefined) {
+          permit.release();
+          return;
+        }
+        this.run(state, permit);
       }
     } finally {
       this.pumping = false;
     }
   }
 
-  private run(state: CallState): void {
+  private run(state: CallState, permit: SlotPermit): void {
     const { options, metrics, parent, batch } = this.init;
     state.state = 'running';
-    this.running++;
+    state.permit = permit;
     state.startedAt = performance.now();
     metrics.queueMs.record(state.startedAt - state.enqueuedAt);
     const signal = new CallSignal();
@@ -178,6 +219,7 @@ export class BatchRun<TContext> {
     try {
       request = buildSubRequest(state.call, parent, signal);
     } catch (error) {
+      this.appSettled(state); // the app never saw it
       this.settleError(state, error);
       return;
     }
@@ -202,6 +244,7 @@ export class BatchRun<TContext> {
       (response) => {
         // Duck-typed: a Response from another realm or from the undici package works as well.
         if (!isResponseLike(response)) {
+          this.appSettled(state);
           this.settleAppFailure(state, new TypeError('the app handler did not return a Response'));
           return;
         }
@@ -210,44 +253,98 @@ export class BatchRun<TContext> {
           response.body?.cancel().catch(() => {
             // The app's stream failed while being discarded: nothing to keep.
           });
+          this.appSettled(state);
           return;
         }
-        toResultFrame(state.call.id, response, this.frameOptions).then(
-          (frame) => this.settle(state, frame, response.status, undefined),
+        const budget = this.budget;
+        const share = budget.open();
+        toResultFrame(state.call.id, response, this.frameOptions, {
+          // An abort stops the read, and also a read waiting for room in the budget.
+          onAbort: (stop) =>
+            signal.onAbort(
+              stop &&
+                (() => {
+                  stop();
+                  budget.close(share);
+                }),
+            ),
+          charge: (bytes) => budget.charge(share, bytes),
+        }).then(
+          (frame) => {
+            this.appSettled(state);
+            this.settle(state, frame, response.status, undefined);
+            budget.close(share); // after the frame is in the sink, so its bytes never go uncounted
+          },
           (error) => {
+            budget.close(share);
+            this.appSettled(state);
             if (error instanceof WirepackError) this.settleError(state, error);
             else this.settleAppFailure(state, error); // the app's body stream failed
           },
         );
       },
-      (error) => this.settleAppFailure(state, error),
+      (error) => {
+        this.appSettled(state);
+        // An adapter that enforces maxResponseBytes while the app writes (the Express injection)
+        // rejects with FRAME_TOO_LARGE: that is the call's coded error, not an app failure.
+        if (isWirepackError(error) && error.code === 'FRAME_TOO_LARGE') this.settleError(state, error);
+        else this.settleAppFailure(state, error);
+      },
     );
   }
 
+  /**
+   * The app's work for a call is over (its promise settled, its body read or discarded): the slot
+   * goes back, and a call whose frame is already written stops counting as pending.
+   */
+  private appSettled(state: CallState): void {
+    const permit = state.permit;
+    if (permit === undefined) return;
+    state.permit = undefined;
+    if (state.state === 'done') this.init.metrics.pendingCalls--;
+    permit.release(); // pumps: the next queued call may start
+  }
+
   private armTimer(): void {
+    let due = this.queue.size > 0 ? this.queueDeadline : Number.POSITIVE_INFINITY;
     while (this.deadlineHead < this.deadlines.length) {
       const head = this.deadlines[this.deadlineHead] as CallState;
       if (head.state !== 'done') {
-        const wait = Math.max(0, head.deadline - performance.now());
-        this.timer = setTimeout(this.onTimer, Math.ceil(wait));
-        return;
+        due = Math.min(due, head.deadline);
+        break;
       }
       this.deadlineHead++;
     }
-    this.deadlines = [];
-    this.deadlineHead = 0;
-    this.timer = undefined;
+    if (this.deadlineHead === this.deadlines.length) {
+      this.deadlines = [];
+      this.deadlineHead = 0;
+    }
+    if (due === Number.POSITIVE_INFINITY) {
+      this.timer = undefined;
+      return;
+    }
+    this.timer = setTimeout(this.onTimer, Math.ceil(Math.max(0, due - performance.now())));
   }
 
   private readonly onTimer = (): void => {
     this.timer = undefined;
     const now = performance.now();
-    const { timeoutMs } = this.init.options.limits;
+    const { timeoutMs, queueTimeoutMs } = this.init.options.limits;
     while (this.deadlineHead < this.deadlines.length) {
       const head = this.deadlines[this.deadlineHead] as CallState;
       if (head.state !== 'done' && head.deadline > now) break;
       this.deadlineHead++;
       this.abortCall(head, 'TIMEOUT', `the sub-request ran longer than ${timeoutMs} ms`);
+    }
+    if (now >= this.queueDeadline) {
+      // Taken out first: settling them pumps, which must not start any of them.
+      for (const state of this.queue.drain()) {
+        this.abortCall(
+          state,
+          'TIMEOUT',
+          `the sub-request waited longer than ${queueTimeoutMs} ms for a slot`,
+        );
+      }
     }
     if (!this.over) this.armTimer();
   };
@@ -291,12 +388,10 @@ export class BatchRun<TContext> {
     const wasRunning = state.state === 'running';
     state.state = 'done';
     const { metrics } = this.init;
-    if (wasRunning) {
-      this.running--;
-      metrics.callMs.record(performance.now() - state.startedAt);
-    }
+    if (wasRunning) metrics.callMs.record(performance.now() - state.startedAt);
     this.unsettled--;
-    metrics.pendingCalls--;
+    // Still pending while the app works on it; appSettled counts it off then.
+    if (state.permit === undefined) metrics.pendingCalls--;
     if (code !== undefined) {
       metrics.error(code);
       this.errors[code] = (this.errors[code] ?? 0) + 1;

@@ -51,6 +51,20 @@ export interface ServerLimits {
    */
   readonly maxResponseBytes: number;
   /**
+   * Bytes of results one batch holds for a client that reads slower than its calls finish: frames not
+   * yet taken by the client plus sub-response bodies being read. Past it, running calls' bodies are
+   * not read on (back-pressure on the app) until the client reads; the oldest one always proceeds, so
+   * a batch holds at most about this plus one `maxResponseBytes`.
+   * @default 16_777_216 (16 MiB)
+   */
+  readonly maxBufferedBytes: number;
+  /**
+   * Time frames may wait for a client that reads nothing; past it the batch is abandoned (READ_TIMEOUT
+   * to onError and in the metrics' errors, running calls aborted, buffered frames dropped, the response ends in error).
+   * @default 60_000
+   */
+  readonly readTimeoutMs: number;
+  /**
    * Sub-requests of one batch that run at the same time.
    * @default 32
    */
@@ -61,7 +75,27 @@ export interface ServerLimits {
    */
   readonly timeoutMs: number;
   /**
-   * Batches this handler runs at the same time; one more is refused with OVERLOADED (503).
+   * Time a sub-request may wait for one of the batch's `concurrency` slots (TIMEOUT error frame, 504).
+   * A slot stays held until the app's handler settles, even after its call timed out or was cancelled,
+   * so handlers that ignore their signal make the calls behind them wait; this bounds that wait.
+   * @default 60_000
+   */
+  readonly queueTimeoutMs: number;
+  /**
+   * Time a batch or cancel body may take to arrive, on top of what its bytes earn at
+   * `minBodyBytesPerSecond` (BODY_TIMEOUT, 408). A body still arriving holds no batch slot.
+   * @default 10_000
+   */
+  readonly bodyTimeoutMs: number;
+  /**
+   * Slowest upload rate the body deadline allows for: every byte received extends it by 1/rate seconds,
+   * so an 8 MiB body may take 10 s + 512 s while a client sending a byte a second is cut off after 10 s.
+   * @default 16_384
+   */
+  readonly minBodyBytesPerSecond: number;
+  /**
+   * Batches this handler runs at the same time, counted once a batch's body is in; one more is refused
+   * with OVERLOADED (503).
    * @default 256
    */
   readonly maxConcurrentBatches: number;
@@ -86,8 +120,13 @@ export const DEFAULT_SERVER_LIMITS: Readonly<ServerLimits> = Object.freeze({
   maxHeaderBytes: 16 * 1024,
   maxHeaderCount: 100,
   maxResponseBytes: 8_000_000,
+  maxBufferedBytes: 16 * 1024 * 1024,
+  readTimeoutMs: 60_000,
   concurrency: 32,
   timeoutMs: 30_000,
+  queueTimeoutMs: 60_000,
+  bodyTimeoutMs: 10_000,
+  minBodyBytesPerSecond: 16_384,
   maxConcurrentBatches: 256,
   maxPendingCalls: 20_000,
   decode: DEFAULT_DECODE_LIMITS,
