@@ -3,6 +3,7 @@ import type { Duplex, Writable } from 'node:stream';
 import { FRAMES_MEDIA_TYPE, isMediaType } from '@wirepack/protocol';
 // Internal and pure; bundled into this entry like batch-context.ts.
 import { negotiateEncoding } from '../compression.ts';
+import { isValidHost } from './host-header.ts';
 import { type NodeCompressionOptions, zlibCompressors } from './node-compression.ts';
 
 /** A Web-standard handler, such as the one createBatchHandler returns. */
@@ -172,6 +173,9 @@ function frameCompression(
 export function toWebRequest(req: IncomingMessage, signal: AbortSignal): Request {
   const socket = req.socket as IncomingMessage['socket'] & { encrypted?: boolean };
   const host = req.headers.host ?? req.headers[':authority'] ?? 'localhost';
+  // Pasted in front of the path below: a "/", "?", "#", "@" or "\" in it would change the path or the
+  // origin the app sees (issue 9 item 7). RFC 9112 section 3.2: 400 for an invalid Host.
+  if (typeof host !== 'string' || !isValidHost(host)) throw new TypeError('invalid Host header');
   const target = req.url ?? '/';
   // Append rather than resolve: resolving "//evil.example/x" against the host would change the origin.
   const url = new URL(
