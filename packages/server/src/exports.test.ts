@@ -21,6 +21,7 @@ describe('export lists', () => {
     const entry = await import('@wirepack/server/node');
     expect(Object.keys(entry).sort()).toMatchInlineSnapshot(`
       [
+        "DEFAULT_NODE_COMPRESSION",
         "createExpressMiddleware",
         "injectNode",
         "nodeCompression",
