@@ -1,16 +1,22 @@
 // Server CPU per call, in-process (no sockets, so only the server's own work is counted): the peer is
 // the app answering each call unbatched (`new Request` + `app(request)` + reading the body, what any
 // Web-standard server does per request, minus HTTP), against the same calls through createBatchHandler
-// with JSON sent as msgpack values (the default) and as raw bytes, and with zlib response compression.
-// The batched figures include building the batch request and draining the response bytes.
+// with JSON sent as msgpack values (the default) and as raw bytes. The batched figures include building
+// the batch request and draining the response bytes.
+//
+// Then the same batches over real HTTP on 127.0.0.1 through toNodeListener (the Node<->Web bridge and
+// the compression stage: identity, gzip, br q4), with a keep-alive node:http client in the same process,
+// and plain unbatched GETs of the same app through the same listener. These figures are whole-process
+// CPU (client included, the same client for every adapter version), so compare them between runs of
+// this script on different commits, not with the in-process ones.
 //
 //   pnpm bench:server            (from the repo root)
 
-import { Duplex } from 'node:stream';
-import { createBrotliDecompress } from 'node:zlib';
+import { Agent, createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { BATCH_MEDIA_TYPE, createBatchId, encodeBatchRequest, NO_BODY, readFrames } from '@wirepack/protocol';
-import { nodeCompression } from '../src/adapters/node.ts';
-import { type BatchHandlerOptions, createBatchHandler } from '../src/index.ts';
+import { toNodeListener } from '../src/adapters/node.ts';
+import { createBatchHandler } from '../src/index.ts';
 
 const CALLS_PER_BATCH = Number(process.env.CALLS ?? 100);
 const ROUNDS = Number(process.env.ROUNDS ?? 200);
@@ -55,37 +61,18 @@ async function unbatched(): Promise<void> {
   );
 }
 
-function batched(
-  jsonAsValues: boolean,
-  acceptEncoding = 'identity',
-  encoders?: BatchHandlerOptions['encoders'],
-): () => Promise<void> {
-  const handler = createBatchHandler({
-    fetch: app,
-    jsonAsValues,
-    limits: { concurrency: CALLS_PER_BATCH },
-    ...(encoders ? { encoders } : {}),
-  });
+function batched(jsonAsValues: boolean): () => Promise<void> {
+  const handler = createBatchHandler({ fetch: app, jsonAsValues, limits: { concurrency: CALLS_PER_BATCH } });
   let checked = false;
   return async () => {
     const response = await handler(
       new Request(`${ORIGIN}/__wirepack`, {
         method: 'POST',
-        headers: { 'content-type': BATCH_MEDIA_TYPE, 'accept-encoding': acceptEncoding },
+        headers: { 'content-type': BATCH_MEDIA_TYPE },
         body: batchBytes() as Uint8Array<ArrayBuffer>,
       }),
     );
-    let body = response.body as ReadableStream<Uint8Array>;
-    const encoding = response.headers.get('content-encoding');
-    if (encoding === 'gzip') {
-      body = body.pipeThrough(
-        new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>,
-      );
-    } else if (encoding === 'br') {
-      body = body.pipeThrough(
-        Duplex.toWeb(createBrotliDecompress()) as unknown as TransformStream<Uint8Array, Uint8Array>,
-      );
-    }
+    const body = response.body as ReadableStream<Uint8Array>;
     if (!checked) {
       // Decode once to prove the answers are right; after that only drain the bytes, so the figures
       // are the server's work and not the client's decoding.
@@ -100,6 +87,49 @@ function batched(
     while (!(await reader.read()).done) {
       // drain
     }
+  };
+}
+
+/** A toNodeListener server on 127.0.0.1 and a keep-alive client; the body is drained, not decoded. */
+async function overHttp(): Promise<{
+  batch: (acceptEncoding: string) => () => Promise<void>;
+  plain: () => Promise<void>;
+  close: () => Promise<void>;
+}> {
+  const handler = createBatchHandler({ fetch: app, limits: { concurrency: CALLS_PER_BATCH } });
+  const server = createServer(toNodeListener(handler));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+  const send = (method: string, path: string, headers: Record<string, string>, body?: Uint8Array) =>
+    new Promise<void>((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port, method, path, headers, agent }, (res) => {
+        if (res.statusCode !== 200) reject(new Error(`status ${res.statusCode}`));
+        res.on('data', () => undefined);
+        res.on('end', resolve);
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  return {
+    batch: (acceptEncoding) => () =>
+      send(
+        'POST',
+        '/__wirepack',
+        { 'content-type': BATCH_MEDIA_TYPE, 'accept-encoding': acceptEncoding },
+        batchBytes(),
+      ),
+    plain: () =>
+      Promise.all(
+        Array.from({ length: CALLS_PER_BATCH }, (_, id) =>
+          send('GET', `/api/users/${id + 1}`, { accept: 'application/json', 'accept-encoding': 'gzip, br' }),
+        ),
+      ).then(() => undefined),
+    close: async () => {
+      agent.destroy();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
   };
 }
 
@@ -127,18 +157,19 @@ if (process.env.ONLY === 'values') {
 const peer = await measure('unbatched app.fetch (peer)', unbatched);
 const values = await measure('batched, JSON as msgpack values', batched(true));
 const bytes = await measure('batched, JSON as bytes', batched(false));
-const zlibGzip = await measure(
-  'batched, gzip (zlib, nodeCompression)',
-  batched(true, 'gzip', nodeCompression().encoders),
-);
-const zlibBr = await measure(
-  'batched, br q4 (zlib, nodeCompression)',
-  batched(true, 'br', nodeCompression().encoders),
-);
-console.log(
-  `compression cost per call (incl. the reader's inflate): zlib gzip ${(zlibGzip - values).toFixed(1)} us, zlib br ${(zlibBr - values).toFixed(1)} us`,
-);
 console.log(
   `ratios vs peer: values ${(values / peer).toFixed(2)}x, bytes ${(bytes / peer).toFixed(2)}x; ` +
     `JSON-as-value cost ${(values - bytes).toFixed(1)} us/call`,
 );
+const http = await overHttp();
+try {
+  const identity = await measure('HTTP batch, identity', http.batch('identity'));
+  const gzip = await measure('HTTP batch, gzip', http.batch('gzip'));
+  const br = await measure('HTTP batch, br q4', http.batch('br'));
+  await measure('HTTP unbatched GETs (8 sockets)', http.plain);
+  console.log(
+    `compression cost per call over HTTP: gzip ${(gzip - identity).toFixed(1)} us, br ${(br - identity).toFixed(1)} us`,
+  );
+} finally {
+  await http.close();
+}

@@ -11,7 +11,7 @@ import {
   WirepackError,
 } from '@wirepack/protocol';
 import { BatchRun } from './batch-run.ts';
-import { acceptedRequestCodings, DEFAULT_ENCODERS, negotiateEncoding } from './compression.ts';
+import { acceptedRequestCodings } from './compression.ts';
 import { EarlyCancels } from './early-cancels.ts';
 import { Metrics, type MetricsSnapshot } from './metrics.ts';
 import { type BatchHandlerOptions, type ErrorInfo, type ResolvedOptions, resolveOptions } from './options.ts';
@@ -46,7 +46,7 @@ export interface BatchHandler {
  * ```
  */
 export function createBatchHandler<TContext = unknown>(options: BatchHandlerOptions<TContext>): BatchHandler {
-  const resolved = resolveOptions(options, DEFAULT_ENCODERS);
+  const resolved = resolveOptions(options);
   const { endpoint, limits } = resolved;
   const metrics = new Metrics();
   const running = new Map<string, BatchRun<TContext>>();
@@ -132,22 +132,15 @@ export function createBatchHandler<TContext = unknown>(options: BatchHandlerOpti
       }
       // Cancels that overtook this batch (sent while its body was still on the way) apply before any call starts.
       run.start(early.take(batch.batchId));
-      const encoding = negotiateEncoding(request.headers.get('accept-encoding'), resolved.encoders);
       const headers = new Headers({
         'content-type': FRAMES_MEDIA_TYPE,
         'cache-control': 'no-store',
         'x-content-type-options': 'nosniff',
-        vary: 'accept-encoding',
         // RFC 7694: the codings this server reads in request bodies, so clients may compress the next batch.
         'accept-encoding': acceptEncoding,
       });
-      let body = run.sink.stream;
-      if (encoding !== undefined) {
-        body = body.pipeThrough(
-          (resolved.encoders[encoding] as () => TransformStream<Uint8Array, Uint8Array>)(),
-        );
-        headers.set('content-encoding', encoding);
-      }
+      // Uncompressed: the Node adapters' compression stage (or the platform) compresses frame streams.
+      const body = run.sink.stream;
       return new Response(body, { status: 200, headers });
     } finally {
       if (!admitted) metrics.activeBatches--;

@@ -6,6 +6,7 @@ describe('export lists', () => {
     const entry = await import('@wirepack/server');
     expect(Object.keys(entry).sort()).toMatchInlineSnapshot(`
       [
+        "CODING_PREFERENCE",
         "DEFAULT_INHERITED_HEADERS",
         "DEFAULT_MEMORY_STORE_OPTIONS",
         "DEFAULT_MSGPACK_HANDLER_OPTIONS",
@@ -17,6 +18,7 @@ describe('export lists', () => {
         "createResponseCache",
         "getBatchContext",
         "getSubRequestInfo",
+        "negotiateEncoding",
       ]
     `);
   });
@@ -25,6 +27,7 @@ describe('export lists', () => {
     const entry = await import('@wirepack/server/node');
     expect(Object.keys(entry).sort()).toMatchInlineSnapshot(`
       [
+        "DEFAULT_NODE_COMPRESSION",
         "DEFAULT_REDIS_STORE_OPTIONS",
         "createExpressMiddleware",
         "createRedisStore",

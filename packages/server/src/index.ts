@@ -28,6 +28,8 @@ export {
   DEFAULT_MSGPACK_HANDLER_OPTIONS,
   type MsgpackHandlerOptions,
 } from './msgpack/create-msgpack-handler.ts';
+// --- Content negotiation --------------------------------------------------------------------
+export { CODING_PREFERENCE, type ContentCoding, negotiateEncoding } from './negotiate-encoding.ts';
 // --- Options and limits ---------------------------------------------------------------------
 export {
   type BatchHandlerOptions,

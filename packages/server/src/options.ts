@@ -9,7 +9,7 @@ import type { MetricsSnapshot } from './metrics.ts';
 /** The app's own Web-standard handler (a Hono app's `fetch`, an itty router, a hand-written switch). */
 export type FetchHandler = (request: Request) => Response | Promise<Response>;
 
-/** Makes a fresh stream transform for one body (a compressor or a decompressor). */
+/** Makes a fresh stream transform for one request body (a decompressor). */
 export type CodecFactory = () => TransformStream<Uint8Array, Uint8Array>;
 
 /** Limits on everything a client controls. Sizes are in bytes, times in milliseconds. */
@@ -203,13 +203,6 @@ export interface BatchHandlerOptions<TContext = unknown> {
    */
   readonly onBatch?: (summary: BatchSummary, metrics: () => MetricsSnapshot) => void;
   /**
-   * Response encoders by `Content-Encoding` token, in the server's order of preference. Each must flush
-   * every chunk it is given (frames are written as results arrive). The Node adapter's `nodeCompression()`
-   * supplies zlib's `br` and `gzip`; the core has no portable encoder that can flush (see compression.ts).
-   * @default {} (responses are not compressed)
-   */
-  readonly encoders?: Readonly<Record<string, CodecFactory>>;
-  /**
    * Request decoders by `Content-Encoding` token, added to the built-in `gzip` and `deflate`
    * (DecompressionStream). The Node adapter's `nodeCompression()` supplies `br`.
    * @default {}
@@ -232,7 +225,6 @@ export interface ResolvedOptions<TContext> {
   readonly createContext: ((request: Request) => TContext) | undefined;
   readonly onError: (error: unknown, info: ErrorInfo) => void;
   readonly onBatch: BatchHandlerOptions<TContext>['onBatch'];
-  readonly encoders: Readonly<Record<string, CodecFactory>>;
   readonly decoders: Readonly<Record<string, CodecFactory>>;
   readonly jsonAsValues: boolean;
 }
@@ -240,10 +232,7 @@ export interface ResolvedOptions<TContext> {
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
 
 /** Validates options once, at creation: misuse throws a TypeError saying what was expected. */
-export function resolveOptions<TContext>(
-  options: BatchHandlerOptions<TContext>,
-  defaultEncoders: Readonly<Record<string, CodecFactory>>,
-): ResolvedOptions<TContext> {
+export function resolveOptions<TContext>(options: BatchHandlerOptions<TContext>): ResolvedOptions<TContext> {
   if (options === null || typeof options !== 'object') {
     throw new TypeError(
       `[wirepack/server] createBatchHandler expects an options object, got ${typeof options}`,
@@ -278,16 +267,16 @@ export function resolveOptions<TContext>(
       );
     }
   }
-  for (const [kind, map] of [
-    ['encoders', options.encoders],
-    ['decoders', options.decoders],
-  ] as const) {
-    for (const [token, factory] of Object.entries(map ?? {})) {
-      if (typeof factory !== 'function') {
-        throw new TypeError(
-          `[wirepack/server] options.${kind}.${token} must be a function returning a TransformStream`,
-        );
-      }
+  if ((options as { encoders?: unknown }).encoders !== undefined) {
+    throw new TypeError(
+      "[wirepack/server] options.encoders was removed: responses are compressed by the Node adapters' one compression stage (toNodeListener's and createExpressMiddleware's `compression` option)",
+    );
+  }
+  for (const [token, factory] of Object.entries(options.decoders ?? {})) {
+    if (typeof factory !== 'function') {
+      throw new TypeError(
+        `[wirepack/server] options.decoders.${token} must be a function returning a TransformStream`,
+      );
     }
   }
   return {
@@ -298,7 +287,6 @@ export function resolveOptions<TContext>(
     createContext: options.createContext,
     onError: options.onError ?? defaultOnError,
     onBatch: options.onBatch,
-    encoders: options.encoders ?? defaultEncoders,
     decoders: options.decoders ?? {},
     jsonAsValues: options.jsonAsValues ?? true,
   };

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { BATCH_MEDIA_TYPE, DEFAULT_ENDPOINT } from '@wirepack/protocol';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_NODE_COMPRESSION } from './adapters/node.ts';
 import { DEFAULT_INHERITED_HEADERS, DEFAULT_SERVER_LIMITS } from './index.ts';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
@@ -47,5 +48,14 @@ describe('README', () => {
       `\`DEFAULT_INHERITED_HEADERS\` from the batch request: ${listed}`,
     );
     expect(BATCH_MEDIA_TYPE).toMatch(/^application\//);
+  });
+
+  it('states the compression defaults the Node adapters use', () => {
+    const text = readme.replace(/\s+/g, ' ');
+    const { brotliQuality, gzipLevel, zstdLevel, minBytes } = DEFAULT_NODE_COMPRESSION;
+    expect(text).toContain(
+      `brotli quality ${brotliQuality} (\`brotliQuality\`), gzip level ${gzipLevel} (\`gzipLevel\`), zstd level ${zstdLevel} (\`zstdLevel\`)`,
+    );
+    expect(text).toContain(`a first chunk under ${minBytes} bytes (\`minBytes\`)`);
   });
 });

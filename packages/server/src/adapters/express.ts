@@ -10,8 +10,8 @@ import {
 // Internal, and bundled into this entry: its registry is shared with the core's through a global symbol.
 import { registerSubRequest } from '../batch-context.ts';
 import { injectNode, type NodeApp } from './inject.ts';
-import { nodeCompression, zlibCompressors } from './node-compression.ts';
-import { DEFAULT_COMPRESS_MIN_BYTES, nodeRequestOf, serveNode } from './node-http.ts';
+import { type NodeCompressionOptions, nodeCompression } from './node-compression.ts';
+import { createNodeServe, type NodeServe, nodeRequestOf } from './node-http.ts';
 
 /** Options of {@link createExpressMiddleware}: the handler's options without `fetch`, plus the app. */
 export interface ExpressBatchOptions<TContext = unknown>
@@ -21,6 +21,12 @@ export interface ExpressBatchOptions<TContext = unknown>
    * @default req.app (the Express app the middleware is mounted on); required for plain Connect
    */
   readonly app?: NodeApp;
+  /**
+   * Compression of batch responses: the Node adapters' one compression stage, as `toNodeListener`'s
+   * option of the same name; `false` turns it off.
+   * @default {} (brotli quality 4, gzip level 6, from a first chunk of 1024 bytes)
+   */
+  readonly compression?: NodeCompressionOptions | false;
 }
 
 /** A Connect/Express middleware with the handler's metrics. */
@@ -38,9 +44,9 @@ export interface ExpressBatchMiddleware {
  * is also destroyed and the response emits `close`, as on a client disconnect).
  *
  * Mount it before body parsers that read every content type (`express.raw({ type: '*' + '/*' })`).
- * Batch responses are compressed as `toNodeListener` compresses them (zlib's brotli or gzip, from a first
- * chunk of 1 KiB) and brotli request bodies are read (`nodeCompression()`); pass `encoders`/`decoders` to
- * change that.
+ * Batch responses go through the same compression stage as `toNodeListener`'s (brotli or gzip, from a
+ * first chunk of 1 KiB; `compression` tunes it) and brotli request bodies are read (`nodeCompression()`;
+ * pass `decoders` to change that).
  *
  * @example
  * ```ts
@@ -56,20 +62,21 @@ export function createExpressMiddleware<TContext = unknown>(
   options: ExpressBatchOptions<TContext> = {},
 ): ExpressBatchMiddleware {
   const endpoint = options.endpoint ?? DEFAULT_ENDPOINT;
-  const handlers = new WeakMap<NodeApp, BatchHandler>();
+  const handlers = new WeakMap<NodeApp, { readonly handler: BatchHandler; readonly serve: NodeServe }>();
   let last: BatchHandler | undefined;
   const onError = options.onError;
-  // Without encoders of its own, the handler leaves frames uncompressed and serveNode compresses them
-  // (zlib written directly, the coding chosen on the first chunk), as toNodeListener does.
-  const compressors = options.encoders === undefined ? zlibCompressors() : undefined;
   // Checked while the app writes: the injection would otherwise buffer a whole route's output first.
   const maxBodyBytes = options.limits?.maxResponseBytes ?? DEFAULT_SERVER_LIMITS.maxResponseBytes;
+  const reportError = (error: unknown): void => {
+    if (onError !== undefined) onError(error, { batchId: undefined });
+    else console.error('[wirepack/server] the batch handler failed:', error);
+  };
 
-  const handlerFor = (app: NodeApp): BatchHandler => {
-    let handler = handlers.get(app);
-    if (handler === undefined) {
-      const { app: _ignored, ...rest } = options;
-      handler = createBatchHandler<TContext>({
+  const serveFor = (app: NodeApp): NodeServe => {
+    let entry = handlers.get(app);
+    if (entry === undefined) {
+      const { app: _ignored, compression, ...rest } = options;
+      const handler = createBatchHandler<TContext>({
         decoders: nodeCompression().decoders,
         ...rest,
         fetch: (request) => {
@@ -91,10 +98,15 @@ export function createExpressMiddleware<TContext = unknown>(
           );
         },
       });
-      handlers.set(app, handler);
+      // The one compression stage of the Node adapters, as toNodeListener uses it.
+      entry = {
+        handler,
+        serve: createNodeServe(handler, { onError: reportError, compression: compression ?? {} }),
+      };
+      handlers.set(app, entry);
     }
-    last = handler;
-    return handler;
+    last = entry.handler;
+    return entry.serve;
   };
 
   const middleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void => {
@@ -109,17 +121,7 @@ export function createExpressMiddleware<TContext = unknown>(
       next(new TypeError('[wirepack/server] createExpressMiddleware needs options.app outside Express'));
       return;
     }
-    serveNode(
-      handlerFor(app),
-      req,
-      res,
-      (error) => {
-        if (onError !== undefined) onError(error, { batchId: undefined });
-        else console.error('[wirepack/server] the batch handler failed:', error);
-      },
-      compressors,
-      DEFAULT_COMPRESS_MIN_BYTES,
-    ).catch(next);
+    serveFor(app)(req, res).catch(next);
   };
   return Object.assign(middleware, { metrics: () => last?.metrics() });
 }

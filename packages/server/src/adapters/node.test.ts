@@ -161,7 +161,7 @@ describe('toNodeListener on 127.0.0.1', () => {
     for (const encoding of ['br', 'gzip']) {
       const response = await postBatch(
         batchBody([
-          { id: 1, path: '/api/json' },
+          { id: 1, path: '/api/big?bytes=2000' },
           { id: 2, path: '/api/slow?ms=30' },
         ]),
         { 'accept-encoding': encoding },
@@ -287,7 +287,7 @@ describe('toNodeListener on 127.0.0.1', () => {
     });
   });
 
-  describe('compression by default, with a handler that has no encoders of its own', () => {
+  describe('compression by default', () => {
     async function listen(
       listener: ReturnType<typeof toNodeListener>,
     ): Promise<[string, () => Promise<void>]> {
@@ -327,10 +327,13 @@ describe('toNodeListener on 127.0.0.1', () => {
           controller.abort();
           await vi.waitFor(() => expect(api.stats().aborted).toContain(`default-${encoding}`));
         }
-        // The app's own responses pass through as the app made them.
-        const direct = await fetch(`${origin}/api/json`, { headers: { 'accept-encoding': 'gzip' } });
-        expect(direct.headers.get('content-encoding')).toBeNull();
-        await direct.arrayBuffer();
+        // The app's plain responses go through the same stage: a small one as it is, a large one coded.
+        const small = await fetch(`${origin}/api/json`, { headers: { 'accept-encoding': 'gzip' } });
+        expect(small.headers.get('content-encoding')).toBeNull();
+        await small.arrayBuffer();
+        const large = await fetch(`${origin}/api/big?bytes=5000`, { headers: { 'accept-encoding': 'gzip' } });
+        expect(large.headers.get('content-encoding')).toBe('gzip');
+        expect((await large.text()).length).toBe(5000); // fetch undoes the coding
       } finally {
         await close();
       }

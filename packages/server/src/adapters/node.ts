@@ -1,13 +1,17 @@
-// @wirepack/server/node: Node's http server, Express/Connect, and zlib compression.
+// @wirepack/server/node: Node's http server, Express/Connect, and the one response compression stage.
 
 // --- Express and Connect --------------------------------------------------------------------
 export { createExpressMiddleware, type ExpressBatchMiddleware, type ExpressBatchOptions } from './express.ts';
 export { type InjectPeer, injectNode, type NodeApp } from './inject.ts';
 // --- Compression ----------------------------------------------------------------------------
-export { type NodeCompression, type NodeCompressionOptions, nodeCompression } from './node-compression.ts';
+export {
+  DEFAULT_NODE_COMPRESSION,
+  type NodeCompression,
+  type NodeCompressionOptions,
+  nodeCompression,
+} from './node-compression.ts';
 // --- node:http ------------------------------------------------------------------------------
 export {
-  type NodeListenerCompression,
   type NodeListenerOptions,
   toNodeListener,
   type WebHandler,

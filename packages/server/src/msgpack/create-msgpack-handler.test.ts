@@ -66,10 +66,9 @@ describe('createMsgpackHandler over HTTP: responses', () => {
 
   it('leaves non-JSON responses and JSON the protocol would refuse (__proto__) as they are', async () => {
     const text = await fetch(`${base}/text`, { headers: { accept: MSGPACK } });
-    expect([text.headers.get('content-type'), await text.text()]).toEqual([
-      'text/plain;charset=UTF-8',
-      'plain words',
-    ]);
+    // The app's own text/plain (Node's Response writes `;charset`, @hono/node-server's `; charset`).
+    expect(text.headers.get('content-type')).toMatch(/^text\/plain; ?charset=UTF-8$/);
+    expect(await text.text()).toBe('plain words');
     const proto = await fetch(`${base}/proto`, { headers: { accept: MSGPACK } });
     expect(proto.headers.get('content-type')).toBe('application/json');
     expect(await proto.text()).toBe('{"__proto__":{"admin":true}}');

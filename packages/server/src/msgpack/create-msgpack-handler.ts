@@ -13,7 +13,7 @@ import {
 } from '@wirepack/protocol';
 import { bufferBody } from '../cache/buffer-body.ts';
 import { deriveRequest } from '../derive-request.ts';
-import type { CodecFactory, FetchHandler } from '../options.ts';
+import { type CodecFactory, DEFAULT_SERVER_LIMITS, type FetchHandler } from '../options.ts';
 import { readBody } from '../read-body.ts';
 import { MSGPACK_MEDIA_TYPES, prefersMsgpack } from './accept.ts';
 import { toJsonText, wireSafe } from './json-bridge.ts';
@@ -111,6 +111,9 @@ export function createMsgpackHandler(
       maxBytes: maxBodyBytes,
       maxDecodedBytes: maxBodyBytes,
       decoders,
+      // The batch endpoint's slow-body rule (a deadline plus a minimum rate) guards this body too.
+      timeoutMs: DEFAULT_SERVER_LIMITS.bodyTimeoutMs,
+      minBytesPerSecond: DEFAULT_SERVER_LIMITS.minBodyBytesPerSecond,
     });
     const text = toJsonText(decodeValue(bytes, limits));
     const headers = new Headers(request.headers);
