@@ -87,7 +87,7 @@ export function createBatchHandler<TContext = unknown>(options: BatchHandlerOpti
         maxDecodedBytes: limits.maxDecompressedBytes,
         decoders: resolved.decoders,
       });
-      const batch = decodeBatchRequest(bytes, limits.decode, limits.maxCalls);
+      const batch = decodeBatchRequest(bytes, limits.decode, limits.maxCalls, limits.maxCallBytes);
       if (running.has(batch.batchId)) {
         throw new WirepackError('INVALID_ENVELOPE', 'a batch with this id is already running');
       }

@@ -30,6 +30,13 @@ export interface ServerLimits {
    */
   readonly maxDecompressedBytes: number;
   /**
+   * Largest one call of a batch may be with its records written out as plain maps (CALL_TOO_LARGE, 413):
+   * a record costs one byte per object whatever its keys, so this bounds the JSON body a call hands the
+   * app, where `maxBodyBytes` bounds only wire bytes. The whole batch is bounded by `decode.maxExpandedBytes`.
+   * @default 8_388_608 (8 MiB)
+   */
+  readonly maxCallBytes: number;
+  /**
    * Largest cancel message body (BODY_TOO_LARGE, 413).
    * @default 65_536
    */
@@ -82,6 +89,7 @@ export const DEFAULT_SERVER_LIMITS: Readonly<ServerLimits> = Object.freeze({
   maxCalls: 1000,
   maxBodyBytes: 8 * 1024 * 1024,
   maxDecompressedBytes: 8 * 1024 * 1024,
+  maxCallBytes: 8 * 1024 * 1024,
   maxCancelBytes: 64 * 1024,
   maxHeaderBytes: 16 * 1024,
   maxHeaderCount: 100,
