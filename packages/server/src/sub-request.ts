@@ -80,8 +80,14 @@ function checkPathShape(path: string): void {
 }
 
 /**
- * Checks the URL the Request parsed (dot segments resolved): it must stay on the parent's origin and
- * not name the batch endpoint (a batch inside a batch), also when percent-encoded.
+ * Checks the URL the Request parsed (dot segments resolved): it must stay on the parent's origin, its
+ * path must not start with `//`, and it must not name the batch endpoint (a batch inside a batch), also
+ * when percent-encoded.
+ *
+ * checkPathShape sees the path as sent; the URL parser then resolves `.` and `..` segments (`%2e` is a
+ * dot, a backslash a slash: https://url.spec.whatwg.org/#single-dot-path-segment), so `/.//evil.com/x`,
+ * `/a/..//evil.com/x` or `/%2e//evil.com/x` arrive as `//evil.com/x`. An app that redirects to, or links
+ * to, its own path would hand browsers a network-path reference to another host (an open redirect).
  */
 function checkResolvedUrl(href: string, parent: ParentInfo): void {
   if (!href.startsWith(parent.origin) || href.charCodeAt(parent.origin.length) !== 47) {
@@ -93,6 +99,9 @@ function checkResolvedUrl(href: string, parent: ParentInfo): void {
   const hash = href.indexOf('#', parent.origin.length);
   if (hash !== -1 && hash < end) end = hash;
   const pathname = href.slice(parent.origin.length, end);
+  if (pathname.charCodeAt(1) === 47) {
+    throw new WirepackError('INVALID_PATH', 'a sub-request path must not resolve to one starting with "//"');
+  }
   // Only a percent-encoded path can decode to the endpoint (decoding is skipped for the rest).
   if (pathname === parent.endpoint || (pathname.includes('%') && safeDecode(pathname) === parent.endpoint)) {
     throw new WirepackError('INVALID_PATH', 'a sub-request cannot target the batch endpoint');
