@@ -79,8 +79,13 @@ export class BatchRun<TContext> {
       () => this.abandon(),
       () => this.pump(),
     );
-    const { limits, jsonAsValues } = init.options;
-    this.frameOptions = { maxResponseBytes: limits.maxResponseBytes, decode: limits.decode, jsonAsValues };
+    const { limits, jsonAsValues, exposeSetCookie } = init.options;
+    this.frameOptions = {
+      maxResponseBytes: limits.maxResponseBytes,
+      decode: limits.decode,
+      jsonAsValues,
+      exposeSetCookie,
+    };
   }
 
   get batchId(): string {

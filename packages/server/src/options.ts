@@ -190,6 +190,14 @@ export interface BatchHandlerOptions<TContext = unknown> {
    * @default true
    */
   readonly jsonAsValues?: boolean;
+  /**
+   * Keep `Set-Cookie` (and `Set-Cookie2`) of sub-responses in their result frames. Off by default: frames
+   * are read by page script, so a cookie marked HttpOnly would reach the script HttpOnly exists to keep
+   * it from, while the browser stores none of them anyway (the batch response's headers went out first).
+   * Turn on only for non-browser clients that need them.
+   * @default false
+   */
+  readonly exposeSetCookie?: boolean;
 }
 
 /** Options after defaults are applied. */
@@ -204,6 +212,7 @@ export interface ResolvedOptions<TContext> {
   readonly encoders: Readonly<Record<string, CodecFactory>>;
   readonly decoders: Readonly<Record<string, CodecFactory>>;
   readonly jsonAsValues: boolean;
+  readonly exposeSetCookie: boolean;
 }
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
@@ -270,6 +279,7 @@ export function resolveOptions<TContext>(
     encoders: options.encoders ?? defaultEncoders,
     decoders: options.decoders ?? {},
     jsonAsValues: options.jsonAsValues ?? true,
+    exposeSetCookie: options.exposeSetCookie ?? false,
   };
 }
 
