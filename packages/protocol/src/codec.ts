@@ -77,7 +77,15 @@ export function encodeWithPrefix(value: unknown, prefixBytes: number): Uint8Arra
  * {@link WirepackError}.
  */
 export function decodeValue(bytes: Uint8Array, limits: DecodeLimits = DEFAULT_DECODE_LIMITS): unknown {
-  scanMessagePack(bytes, limits);
+  return decodeMessage(bytes, limits, Number.POSITIVE_INFINITY);
+}
+
+/**
+ * @internal {@link decodeValue} that also bounds the expanded size of each item of the list at
+ * the message's second level (a batch's calls): CALL_TOO_LARGE past `maxItemBytes`.
+ */
+export function decodeMessage(bytes: Uint8Array, limits: DecodeLimits, maxItemBytes: number): unknown {
+  scanMessagePack(bytes, limits, maxItemBytes);
   try {
     return packr.unpack(bytes);
   } catch (error) {

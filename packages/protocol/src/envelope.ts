@@ -1,4 +1,4 @@
-import { decodeValue, encodeValue } from './codec.ts';
+import { decodeMessage, decodeValue, encodeValue } from './codec.ts';
 import { BodyKind, PROTOCOL_VERSION, PriorityCode } from './constants.ts';
 import { WirepackError } from './errors.ts';
 import { flattenHeaders, readHeaders } from './headers.ts';
@@ -75,13 +75,19 @@ export function encodeBatchRequest(request: BatchRequest): Uint8Array {
   return encodeValue([PROTOCOL_VERSION, request.batchId, calls]);
 }
 
-/** Decodes and validates a batch request body. Throws only {@link WirepackError}. */
+/**
+ * Decodes and validates a batch request body. Throws only {@link WirepackError}: the decode
+ * limits' codes, TOO_MANY_CALLS past `maxCalls`, and CALL_TOO_LARGE when one call takes more
+ * than `maxCallBytes` with its records written out as maps (checked while scanning, before
+ * anything is built; see scan.ts).
+ */
 export function decodeBatchRequest(
   bytes: Uint8Array,
   limits: DecodeLimits = DEFAULT_DECODE_LIMITS,
   maxCalls: number = Number.POSITIVE_INFINITY,
+  maxCallBytes: number = Number.POSITIVE_INFINITY,
 ): BatchRequest {
-  const message = decodeValue(bytes, limits);
+  const message = decodeMessage(bytes, limits, maxCallBytes);
   const [version, batchId, rawCalls] = expectTuple(message, 3, 'batch request');
   expectVersion(version);
   if (typeof batchId !== 'string' || !BATCH_ID.test(batchId))

@@ -31,6 +31,10 @@ export const ERROR_STATUS = {
   BINARY_TOO_LONG: 413,
   /** A map key that is not a string, or the key `__proto__` (prototype pollution). */
   FORBIDDEN_KEY: 400,
+  /** A message expands past the limit once its records are written out as maps (a record bomb). */
+  EXPANSION_TOO_LARGE: 413,
+  /** One call of a batch takes more bytes than allowed, its records written out as maps. */
+  CALL_TOO_LARGE: 413,
   /** Valid MessagePack that is not a valid envelope or frame. */
   INVALID_ENVELOPE: 400,
   /** More sub-requests in one batch than allowed. */

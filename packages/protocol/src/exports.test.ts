@@ -31,6 +31,7 @@ test('export list', () => {
       "encodeResultsFrame",
       "encodeValue",
       "fromProblem",
+      "isForbiddenRequestHeader",
       "isJsonMediaType",
       "isMediaType",
       "isWirepackError",

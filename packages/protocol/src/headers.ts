@@ -65,6 +65,63 @@ export function readHeaders(raw: unknown, where: string): HeaderList {
   return headers;
 }
 
+/**
+ * The Fetch standard's forbidden request header names (https://fetch.spec.whatwg.org/#forbidden-request-header):
+ * a page's `fetch` cannot set them, because the browser owns them (the connection, the framing, the
+ * client's credentials and provenance). A call of a batch stands for such a `fetch`, so it must not
+ * carry them either; a server drops them from calls, as a browser silently drops them from `fetch`.
+ */
+const FORBIDDEN_REQUEST_HEADERS = new Set([
+  'accept-charset',
+  'accept-encoding',
+  'connection',
+  'content-length',
+  'cookie',
+  'cookie2',
+  'date',
+  'dnt',
+  'expect',
+  'host',
+  'keep-alive',
+  'origin',
+  'referer',
+  'set-cookie',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'via',
+]);
+
+/** Names whose every prefixed form is forbidden (`access-control-request-method`, `proxy-authorization`, `sec-fetch-site`). */
+const FORBIDDEN_PREFIXES = ['access-control-request-', 'proxy-', 'sec-'] as const;
+
+/** Method-override headers: forbidden when a value names a forbidden method. */
+const METHOD_OVERRIDE_HEADERS = new Set(['x-http-method', 'x-http-method-override', 'x-method-override']);
+
+/** https://fetch.spec.whatwg.org/#forbidden-method, compared without regard to case. */
+const FORBIDDEN_METHODS = new Set(['connect', 'trace', 'track']);
+
+/**
+ * Whether a page's `fetch` may not set this header (the Fetch standard's forbidden request headers),
+ * so a call of a batch may not either: the listed names, the `access-control-request-`, `proxy-` and
+ * `sec-` prefixes, and `x-http-method`, `x-http-method-override` or `x-method-override` when one of
+ * their comma-separated values is CONNECT, TRACE or TRACK. Names compare without regard to case.
+ */
+export function isForbiddenRequestHeader(name: string, value: string): boolean {
+  const lower = name.toLowerCase();
+  if (FORBIDDEN_REQUEST_HEADERS.has(lower)) return true;
+  for (const prefix of FORBIDDEN_PREFIXES) if (lower.startsWith(prefix)) return true;
+  if (METHOD_OVERRIDE_HEADERS.has(lower)) {
+    // "get, decode, and split" (https://fetch.spec.whatwg.org/#header-value-get-decode-and-split):
+    // comma-separated, HTTP whitespace trimmed; quoted commas never appear in a method token.
+    for (const method of value.split(',')) {
+      if (FORBIDDEN_METHODS.has(method.trim().toLowerCase())) return true;
+    }
+  }
+  return false;
+}
+
 function invalidHeaders(where: string, message: string): WirepackError {
   return new WirepackError('INVALID_ENVELOPE', `${where}: ${message}`);
 }

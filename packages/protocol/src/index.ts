@@ -53,7 +53,7 @@ export {
   readFrames,
 } from './frames.ts';
 // --- Headers ------------------------------------------------------------------------------
-export { STATIC_HEADERS } from './headers.ts';
+export { isForbiddenRequestHeader, STATIC_HEADERS } from './headers.ts';
 // --- Limits and the codec -------------------------------------------------------------------
 export { DEFAULT_DECODE_LIMITS, type DecodeLimits, resolveDecodeLimits } from './limits.ts';
 

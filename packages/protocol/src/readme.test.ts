@@ -43,6 +43,7 @@ test('the limits table states the defaults', () => {
   expect(stated('maxEntries')).toBe(DEFAULT_DECODE_LIMITS.maxEntries.toLocaleString('en-US'));
   expect(stated('maxStringBytes')).toBe(mib(DEFAULT_DECODE_LIMITS.maxStringBytes));
   expect(stated('maxBinaryBytes')).toBe(mib(DEFAULT_DECODE_LIMITS.maxBinaryBytes));
+  expect(stated('maxExpandedBytes')).toBe(mib(DEFAULT_DECODE_LIMITS.maxExpandedBytes));
 });
 
 test('the spec warns that Set-Cookie in a frame sets no browser cookie, and how to log in', () => {

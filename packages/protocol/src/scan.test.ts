@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { decodeValue, encodeValue } from './codec.ts';
+import { decodeMessage, decodeValue, encodeValue } from './codec.ts';
 import type { WirepackErrorCode } from './errors.ts';
-import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from './limits.ts';
+import { DEFAULT_DECODE_LIMITS, type DecodeLimits, resolveDecodeLimits } from './limits.ts';
 
 const limits = (overrides: Partial<DecodeLimits>): DecodeLimits => ({
   ...DEFAULT_DECODE_LIMITS,
@@ -140,3 +140,51 @@ describe('records', () => {
     expect(decodeValue(bytes)).toStrictEqual([{ a: 1 }, { a: 2 }, 65]);
   });
 });
+
+describe('record expansion', () => {
+  const key = (text: string): number[] => [0xa0 | text.length, ...new TextEncoder().encode(text)];
+  // [{abc: 1}, {abc: 2}, {abc: 3}]: the definition, then two uses charged 4 bytes each (a3 "abc")
+  const bytes = Uint8Array.from([0x93, 0xd4, 0x72, 0x40, 0x91, ...key('abc'), 0x01, 0x40, 0x02, 0x40, 0x03]);
+
+  test('each use after the definition is charged its key bytes, headers included', () => {
+    const expanded = bytes.length + 2 * 4;
+    expect(codeOf(bytes, limits({ maxExpandedBytes: expanded }))).toBe('ok');
+    expect(codeOf(bytes, limits({ maxExpandedBytes: expanded - 1 }))).toBe('EXPANSION_TOO_LARGE');
+  });
+
+  test('plain MessagePack is charged its size only', () => {
+    const plain = Uint8Array.from([0x92, 0x81, ...key('abc'), 0x01, 0x81, ...key('abc'), 0x02]);
+    expect(codeOf(plain, limits({ maxExpandedBytes: plain.length }))).toBe('ok');
+    expect(codeOf(plain, limits({ maxExpandedBytes: plain.length - 1 }))).toBe('EXPANSION_TOO_LARGE');
+  });
+
+  test('an unset maxExpandedBytes follows maxBytes (4x)', () => {
+    expect(resolveDecodeLimits({ maxBytes: 1000 }).maxExpandedBytes).toBe(4000);
+    expect(resolveDecodeLimits({ maxBytes: 1000, maxExpandedBytes: 1500 }).maxExpandedBytes).toBe(1500);
+    expect(resolveDecodeLimits({}).maxExpandedBytes).toBe(DEFAULT_DECODE_LIMITS.maxExpandedBytes);
+  });
+});
+
+describe('per-call bound (items at the second level)', () => {
+  const call = (size: number): unknown[] => [1, 'POST', '/x', [], 1, new Uint8Array(size), 1];
+
+  test('a plain call over the bound is refused, a batch of calls each under it is not', () => {
+    const message = encodeValue([1, 'abcdefghijklmnopqrstuv', [call(1000), call(10)]]);
+    expect(codeOf(message)).toBe('ok');
+    const scan = (bytes: Uint8Array, max: number) => () => decodeMessage(bytes, DEFAULT_DECODE_LIMITS, max);
+    expect(codeOfRun(scan(message, 900))).toBe('CALL_TOO_LARGE');
+    expect(codeOfRun(scan(message, 1100))).toBe('ok');
+    // the last item is checked too, when its list ends
+    const last = encodeValue([1, 'abcdefghijklmnopqrstuv', [call(10), call(1000)]]);
+    expect(codeOfRun(scan(last, 900))).toBe('CALL_TOO_LARGE');
+  });
+});
+
+function codeOfRun(run: () => unknown): WirepackErrorCode | 'ok' {
+  try {
+    run();
+    return 'ok';
+  } catch (error) {
+    return (error as { code: WirepackErrorCode }).code;
+  }
+}

@@ -2,6 +2,13 @@ import { WirepackError } from './errors.ts';
 import type { DecodeLimits } from './limits.ts';
 
 /**
+ * The nesting level whose items {@link scanMessagePack}'s `maxItemBytes` bounds: the root is read
+ * at 0, its items at 1, and the items of a list among those at 2 (a batch's calls in
+ * `[version, batchId, calls]`).
+ */
+const ITEM_DEPTH = 2;
+
+/**
  * Walks one MessagePack value without building it, and throws a coded {@link WirepackError} when
  * the bytes break the protocol's rules or the limits. msgpackr caps nothing by itself (a map32
  * header can declare four billion entries) and renames `__proto__` keys silently, so every
@@ -23,8 +30,21 @@ import type { DecodeLimits } from './limits.ts';
  *   0x40-0x7f whose slot has no definition in this message is a positive fixint, as in plain
  *   MessagePack: exactly how msgpackr reads it;
  * - the never-used byte 0xc1 is rejected.
+ *
+ * Record expansion: a record writes its keys once, and each later object of its shape costs one
+ * byte, so wire bytes say little about what a message decodes to (a 73 KB batch of 65,000-byte
+ * keys became 248 MiB of JSON; issue 9). Every use of a record after its definition is charged
+ * its keys' bytes, which makes the count the message's size in plain MessagePack, records written
+ * out as maps: `EXPANSION_TOO_LARGE` past `limits.maxExpandedBytes`. `maxItemBytes` bounds the
+ * same count for each item of the list at the message's second level (a batch's calls, see
+ * envelope.ts): `CALL_TOO_LARGE`. Both are counters, checked where they grow, so the scan stays
+ * one pass.
  */
-export function scanMessagePack(bytes: Uint8Array, limits: DecodeLimits): void {
+export function scanMessagePack(
+  bytes: Uint8Array,
+  limits: DecodeLimits,
+  maxItemBytes: number = Number.POSITIVE_INFINITY,
+): void {
   const end = bytes.length;
   if (end > limits.maxBytes) {
     throw new WirepackError(
@@ -32,7 +52,8 @@ export function scanMessagePack(bytes: Uint8Array, limits: DecodeLimits): void {
       `message of ${end} bytes exceeds the limit of ${limits.maxBytes}`,
     );
   }
-  const { maxDepth, maxEntries, maxStringBytes, maxBinaryBytes } = limits;
+  const { maxDepth, maxEntries, maxStringBytes, maxBinaryBytes, maxExpandedBytes } = limits;
+  if (end > maxExpandedBytes) throw expansionTooLarge(end, maxExpandedBytes);
   // remaining[d] = values still to read in the container at depth d; maps[d] = 1 for a map,
   // whose values alternate key, value (a key while the count left is even).
   const stackSize = Math.min(maxDepth, 4096) + 1;
@@ -44,14 +65,30 @@ export function scanMessagePack(bytes: Uint8Array, limits: DecodeLimits): void {
   let pos = 0;
   // Record shapes defined so far in this message: slot (0-63) -> key count, -1 when undefined.
   const slots = new Int32Array(64).fill(-1);
+  // Bytes of each slot's keys (headers included): what one more object of that shape would take
+  // as a plain map.
+  const slotKeyBytes = new Float64Array(64);
+  // Bytes charged for record uses so far; the message's expanded size is `end + charged`.
+  let charged = 0;
+  // The item at ITEM_DEPTH being read: where its bytes start and `charged` when it started
+  // (itemStart -1: none, or no item bound).
+  const itemDepth = maxItemBytes === Number.POSITIVE_INFINITY ? -1 : ITEM_DEPTH;
+  let itemStart = -1;
+  let itemCharged = 0;
 
   while (depth >= 0) {
     const left = remaining[depth] as number;
     if (left === 0) {
+      if (depth === itemDepth) endItem();
       depth--;
       continue;
     }
     remaining[depth] = left - 1;
+    if (depth === itemDepth) {
+      endItem();
+      itemStart = pos;
+      itemCharged = charged;
+    }
     const isKey = maps[depth] === 1 && left % 2 === 0;
     if (pos >= end) throw truncated();
     const byte = bytes[pos++] as number;
@@ -73,7 +110,10 @@ export function scanMessagePack(bytes: Uint8Array, limits: DecodeLimits): void {
     if (byte < 0x80) {
       const shape = slots[byte & 0x3f] as number;
       // A defined slot starts an object of that record shape; otherwise it is a fixint.
-      if (shape >= 0) openContainer(shape, 0);
+      if (shape >= 0) {
+        charge(slotKeyBytes[byte & 0x3f] as number);
+        openContainer(shape, 0);
+      }
       continue;
     }
     if (byte < 0x90) {
@@ -173,6 +213,23 @@ export function scanMessagePack(bytes: Uint8Array, limits: DecodeLimits): void {
     throw new WirepackError('MALFORMED', `${end - pos} bytes after the end of the MessagePack value`);
   }
 
+  /** Adds one record use's key bytes to the expanded size, of the message and of the current item. */
+  function charge(keyBytes: number): void {
+    charged += keyBytes;
+    if (end + charged > maxExpandedBytes) throw expansionTooLarge(end + charged, maxExpandedBytes);
+    if (itemStart !== -1 && pos - itemStart + charged - itemCharged > maxItemBytes) {
+      throw callTooLarge(maxItemBytes);
+    }
+  }
+
+  /** Checks the item just read at ITEM_DEPTH (its wire bytes plus its charges). */
+  function endItem(): void {
+    if (itemStart !== -1 && pos - itemStart + charged - itemCharged > maxItemBytes) {
+      throw callTooLarge(maxItemBytes);
+    }
+    itemStart = -1;
+  }
+
   /** Pushes a container of `values` items (a map counts keys and values). */
   function openContainer(values: number, map: 0 | 1): void {
     entries += map ? values / 2 : values;
@@ -214,6 +271,7 @@ export function scanMessagePack(bytes: Uint8Array, limits: DecodeLimits): void {
       cursor += 2;
     } else throw new WirepackError('MALFORMED', 'a record definition must list its keys in an array');
     if (count > end - cursor) throw truncated();
+    const keysStart = cursor;
     for (let i = 0; i < count; i++) {
       if (cursor >= end) throw truncated();
       const key = bytes[cursor++] as number;
@@ -228,10 +286,26 @@ export function scanMessagePack(bytes: Uint8Array, limits: DecodeLimits): void {
       cursor = skipString(bytes, cursor, length, end, maxStringBytes, true);
     }
     slots[slot & 0x3f] = count;
+    // The key strings as written here (headers and bytes) are what each later use would repeat.
+    slotKeyBytes[slot & 0x3f] = cursor - keysStart;
     pos = cursor;
     openContainer(count, 0);
     return pos;
   }
+}
+
+function expansionTooLarge(size: number, limit: number): WirepackError {
+  return new WirepackError(
+    'EXPANSION_TOO_LARGE',
+    `message expands to more than ${limit} bytes once its records are written out (at least ${size})`,
+  );
+}
+
+function callTooLarge(limit: number): WirepackError {
+  return new WirepackError(
+    'CALL_TOO_LARGE',
+    `a call takes more than ${limit} bytes once its records are written out`,
+  );
 }
 
 function truncated(): WirepackError {

@@ -100,8 +100,13 @@ export class BatchRun<TContext> {
       (error) => this.abandon(error),
     );
     this.budget = new ResultBudget(init.options.limits.maxBufferedBytes, () => this.sink.bufferedBytes);
-    const { limits, jsonAsValues } = init.options;
-    this.frameOptions = { maxResponseBytes: limits.maxResponseBytes, decode: limits.decode, jsonAsValues };
+    const { limits, jsonAsValues, exposeSetCookie } = init.options;
+    this.frameOptions = {
+      maxResponseBytes: limits.maxResponseBytes,
+      decode: limits.decode,
+      jsonAsValues,
+      exposeSetCookie,
+    };
   }
 
   get batchId(): string {

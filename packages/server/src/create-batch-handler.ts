@@ -86,7 +86,7 @@ export function createBatchHandler<TContext = unknown>(options: BatchHandlerOpti
     // and a few bytes, never one of the maxConcurrentBatches (issue 9: three clients at 1 byte/s kept a
     // limit-3 server at 503). The read has its own deadline (bodyTimeoutMs, minBodyBytesPerSecond).
     const { bytes, received } = await readBody(request, bodyOptions);
-    const batch = decodeBatchRequest(bytes, limits.decode, limits.maxCalls);
+    const batch = decodeBatchRequest(bytes, limits.decode, limits.maxCalls, limits.maxCallBytes);
     if (metrics.activeBatches >= limits.maxConcurrentBatches) {
       throw new WirepackError('OVERLOADED', 'too many batches are running; retry later');
     }

@@ -30,6 +30,13 @@ export interface ServerLimits {
    */
   readonly maxDecompressedBytes: number;
   /**
+   * Largest one call of a batch may be with its records written out as plain maps (CALL_TOO_LARGE, 413):
+   * a record costs one byte per object whatever its keys, so this bounds the JSON body a call hands the
+   * app, where `maxBodyBytes` bounds only wire bytes. The whole batch is bounded by `decode.maxExpandedBytes`.
+   * @default 8_388_608 (8 MiB)
+   */
+  readonly maxCallBytes: number;
+  /**
    * Largest cancel message body (BODY_TOO_LARGE, 413).
    * @default 65_536
    */
@@ -116,6 +123,7 @@ export const DEFAULT_SERVER_LIMITS: Readonly<ServerLimits> = Object.freeze({
   maxCalls: 1000,
   maxBodyBytes: 8 * 1024 * 1024,
   maxDecompressedBytes: 8 * 1024 * 1024,
+  maxCallBytes: 8 * 1024 * 1024,
   maxCancelBytes: 64 * 1024,
   maxHeaderBytes: 16 * 1024,
   maxHeaderCount: 100,
@@ -214,6 +222,14 @@ export interface BatchHandlerOptions<TContext = unknown> {
    * @default true
    */
   readonly jsonAsValues?: boolean;
+  /**
+   * Keep `Set-Cookie` (and `Set-Cookie2`) of sub-responses in their result frames. Off by default: frames
+   * are read by page script, so a cookie marked HttpOnly would reach the script HttpOnly exists to keep
+   * it from, while the browser stores none of them anyway (the batch response's headers went out first).
+   * Turn on only for non-browser clients that need them.
+   * @default false
+   */
+  readonly exposeSetCookie?: boolean;
 }
 
 /** Options after defaults are applied. */
@@ -227,6 +243,7 @@ export interface ResolvedOptions<TContext> {
   readonly onBatch: BatchHandlerOptions<TContext>['onBatch'];
   readonly decoders: Readonly<Record<string, CodecFactory>>;
   readonly jsonAsValues: boolean;
+  readonly exposeSetCookie: boolean;
 }
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
@@ -289,6 +306,7 @@ export function resolveOptions<TContext>(options: BatchHandlerOptions<TContext>)
     onBatch: options.onBatch,
     decoders: options.decoders ?? {},
     jsonAsValues: options.jsonAsValues ?? true,
+    exposeSetCookie: options.exposeSetCookie ?? false,
   };
 }
 

@@ -42,6 +42,7 @@ describe('README', () => {
     const options = Object.fromEntries(tableRows('option').map(([name, value]) => [name, value]));
     expect(options['`endpoint`']).toBe(`\`'${DEFAULT_ENDPOINT}'\``);
     expect(options['`inheritHeaders`']).toBe('`[]`');
+    expect(options['`exposeSetCookie`']).toBe('`false`');
     // The "How a call runs" section lists the allowlist the code uses, in its order.
     const listed = DEFAULT_INHERITED_HEADERS.map((name) => `\`${name}\``).join(', ');
     expect(readme.replace(/\s+/g, ' ')).toContain(

@@ -1,4 +1,4 @@
-import { type SubRequest, WirepackError } from '@wirepack/protocol';
+import { isForbiddenRequestHeader, type SubRequest, WirepackError } from '@wirepack/protocol';
 import type { CallSignal } from './call-signal.ts';
 
 /** What every sub-request of one batch shares, computed once per batch. */
@@ -14,9 +14,15 @@ export interface ParentInfo {
 }
 
 /**
- * Headers that proxies set on the request they forward (RFC 7239 and its de facto predecessors). A
- * proxy in front of the app sets them on the batch request but never sees inside it, so a call could
- * claim any client address; they are taken from the batch request only, never from a call.
+ * Headers that proxies set on the request they forward (RFC 7239 and its de facto predecessors), or
+ * that apps and frameworks trust as a proxy's word about the client or the original URL. A proxy in
+ * front of the app sets them on the batch request but never sees inside it, so a call could claim any
+ * client address, scheme, host or path prefix; they are taken from the batch request only, never from a
+ * call. Every `x-forwarded-*` name counts (`-for`, `-host`, `-proto`, `-port`, `-prefix`, `-server`,
+ * `-ssl`, ...; see {@link isProxyHeader}). Sources: the client-address headers the `request-ip`
+ * package reads (x-client-ip, x-cluster-client-ip, fastly-client-ip, x-appengine-user-ip,
+ * cf-pseudo-ipv4, forwarded-for, x-forwarded), x-forwarded-prefix (Spring, ASP.NET Core), and
+ * x-original-url / x-rewrite-url, which IIS and Symfony took as the request path (CVE-2018-14773).
  */
 export const PROXY_HEADERS: readonly string[] = Object.freeze([
   'forwarded',
@@ -24,43 +30,58 @@ export const PROXY_HEADERS: readonly string[] = Object.freeze([
   'x-forwarded-host',
   'x-forwarded-proto',
   'x-forwarded-port',
+  'x-forwarded-prefix',
+  'x-forwarded',
+  'forwarded-for',
   'x-real-ip',
   'true-client-ip',
   'cf-connecting-ip',
+  'cf-pseudo-ipv4',
+  'fastly-client-ip',
+  'x-client-ip',
+  'x-cluster-client-ip',
+  'x-appengine-user-ip',
+  'x-original-url',
+  'x-rewrite-url',
 ]);
 
+const PROXY_HEADER_SET = new Set(PROXY_HEADERS);
+
+/** Whether a lower-case header name is a proxy's word about the client (see {@link PROXY_HEADERS}). */
+function isProxyHeader(name: string): boolean {
+  return PROXY_HEADER_SET.has(name) || name.startsWith('x-forwarded-');
+}
+
 /**
- * Headers a call may not set: they describe the connection or the framing of the batch request itself
- * (RFC 9110 section 7.6.1), not the call, or they are a proxy's word about the client (above).
+ * Headers every call gets from the batch request, whatever it says: the Fetch standard forbids a page's
+ * `fetch` to set them (see isForbiddenRequestHeader), the browser sends them on the batch request just
+ * as it would on each call, and apps check them against CSRF and cross-site use: `origin`, `referer`,
+ * `cookie` and every `sec-fetch-*` (https://w3c.github.io/webappsec-fetch-metadata/).
  */
-const DROPPED_HEADERS = new Set([
-  'host',
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'transfer-encoding',
-  'te',
-  'trailer',
-  'upgrade',
-  'content-length',
-  'expect',
-  'http2-settings',
-  ...PROXY_HEADERS,
-]);
+function isOuterHeader(name: string): boolean {
+  return name === 'origin' || name === 'referer' || name === 'cookie' || name.startsWith('sec-fetch-');
+}
+
+/** Not a forbidden request header, but only HTTP/2 connection set-up (RFC 7540 section 3.2.1). */
+const HTTP2_SETTINGS = 'http2-settings';
 
 // C0 controls, space and DEL: the URL parser strips tabs and newlines, so "/\t/evil.example" would
 // become the network-path reference "//evil.example".
 const MAX_PATH_LENGTH = 8192;
 
-/** The headers calls inherit from a batch request: the allowlist's, and whatever proxies set on it. */
+/**
+ * The headers calls inherit from a batch request: the allowlist's (lower-case names), whatever proxies
+ * set on it, and its `origin`, `referer`, `cookie` and `sec-fetch-*`. One pass over the request's headers
+ * (lower-case names, repeats already combined), since proxy and fetch-metadata names are open-ended.
+ */
 export function inheritedHeaders(
   request: Request,
   allowlist: readonly string[],
 ): Array<readonly [string, string]> {
+  const allowed = new Set(allowlist);
   const pairs: Array<readonly [string, string]> = [];
-  for (const name of [...allowlist, ...PROXY_HEADERS]) {
-    const value = request.headers.get(name);
-    if (value !== null) pairs.push([name, value]);
+  for (const [name, value] of request.headers) {
+    if (allowed.has(name) || isProxyHeader(name) || isOuterHeader(name)) pairs.push([name, value]);
   }
   return pairs;
 }
@@ -80,8 +101,14 @@ function checkPathShape(path: string): void {
 }
 
 /**
- * Checks the URL the Request parsed (dot segments resolved): it must stay on the parent's origin and
- * not name the batch endpoint (a batch inside a batch), also when percent-encoded.
+ * Checks the URL the Request parsed (dot segments resolved): it must stay on the parent's origin, its
+ * path must not start with `//`, and it must not name the batch endpoint (a batch inside a batch), also
+ * when percent-encoded.
+ *
+ * checkPathShape sees the path as sent; the URL parser then resolves `.` and `..` segments (`%2e` is a
+ * dot, a backslash a slash: https://url.spec.whatwg.org/#single-dot-path-segment), so `/.//evil.com/x`,
+ * `/a/..//evil.com/x` or `/%2e//evil.com/x` arrive as `//evil.com/x`. An app that redirects to, or links
+ * to, its own path would hand browsers a network-path reference to another host (an open redirect).
  */
 function checkResolvedUrl(href: string, parent: ParentInfo): void {
   if (!href.startsWith(parent.origin) || href.charCodeAt(parent.origin.length) !== 47) {
@@ -93,6 +120,9 @@ function checkResolvedUrl(href: string, parent: ParentInfo): void {
   const hash = href.indexOf('#', parent.origin.length);
   if (hash !== -1 && hash < end) end = hash;
   const pathname = href.slice(parent.origin.length, end);
+  if (pathname.charCodeAt(1) === 47) {
+    throw new WirepackError('INVALID_PATH', 'a sub-request path must not resolve to one starting with "//"');
+  }
   // Only a percent-encoded path can decode to the endpoint (decoding is skipped for the rest).
   if (pathname === parent.endpoint || (pathname.includes('%') && safeDecode(pathname) === parent.endpoint)) {
     throw new WirepackError('INVALID_PATH', 'a sub-request cannot target the batch endpoint');
@@ -127,7 +157,9 @@ export function buildSubRequest(call: SubRequest, parent: ParentInfo, signal: Ca
       );
     }
     const lower = name.toLowerCase();
-    if (DROPPED_HEADERS.has(lower)) continue;
+    // Dropped silently, as a browser's fetch drops forbidden headers: the batch request's own values
+    // (inherited below) are the ones the app sees.
+    if (isForbiddenRequestHeader(lower, value) || isProxyHeader(lower) || lower === HTTP2_SETTINGS) continue;
     present ??= new Set();
     present.add(lower);
     headers.push([name, value]);

@@ -19,6 +19,8 @@ export interface ResultFrameOptions {
   readonly decode: DecodeLimits;
   /** Send JSON bodies as MessagePack values. */
   readonly jsonAsValues: boolean;
+  /** Keep `Set-Cookie` headers in frames (see BatchHandlerOptions.exposeSetCookie). */
+  readonly exposeSetCookie: boolean;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -89,7 +91,7 @@ export async function toResultFrame(
       }
     }
   }
-  const headers = headerList(response.headers, asValue);
+  const headers = headerList(response.headers, asValue, options.exposeSetCookie);
   const frame: ResultFrame = { kind: 'result', id, status: response.status, headers, body };
   // MessagePack never takes more than 2.25x a JSON text (a short float such as `1.5,` becomes a
   // 9-byte float64); bytes take their length plus a 5-byte header. Header strings are byte strings.
@@ -119,12 +121,15 @@ export function internalErrorFrame(id: number): Uint8Array {
   });
 }
 
-function headerList(headers: Headers, bodyIsValue: boolean): HeaderList {
+function headerList(headers: Headers, bodyIsValue: boolean, exposeSetCookie: boolean): HeaderList {
   const list: Array<readonly [string, string]> = [];
   // Headers iterate with lower-case names, and yield each Set-Cookie on its own (Fetch standard).
   for (const [name, value] of headers) {
     // A value body is re-serialised by the client: the app's byte count no longer describes it.
     if (bodyIsValue && name === 'content-length') continue;
+    // Page script reads frames, and would read HttpOnly cookies here; the browser stores none of them
+    // (https://fetch.spec.whatwg.org/#forbidden-response-header-name hides them from script in fetch).
+    if (!exposeSetCookie && (name === 'set-cookie' || name === 'set-cookie2')) continue;
     list.push([name, value]);
   }
   return list;
