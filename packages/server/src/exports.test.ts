@@ -6,11 +6,16 @@ describe('export lists', () => {
     const entry = await import('@wirepack/server');
     expect(Object.keys(entry).sort()).toMatchInlineSnapshot(`
       [
+        "DEFAULT_ADMISSION_OPTIONS",
         "DEFAULT_INHERITED_HEADERS",
         "DEFAULT_SERVER_LIMITS",
+        "createAdmissionController",
         "createBatchHandler",
         "getBatchContext",
         "getSubRequestInfo",
+        "priorityFromHeader",
+        "shedResponse",
+        "withAdmission",
       ]
     `);
   });
