@@ -5,6 +5,8 @@ import {
   WirepackError,
   type WirepackErrorCode,
 } from '@wirepack/protocol';
+import type { AdmissionPermit } from './admission/admission-controller.ts';
+import { shedResponse } from './admission/with-admission.ts';
 import { registerSubRequest } from './batch-context.ts';
 import { CallInfo, CallSignal } from './call-signal.ts';
 import { FrameSink } from './frame-sink.ts';
@@ -28,6 +30,8 @@ interface CallState {
   signal: CallSignal | undefined;
   /** performance.now() past which the call times out. */
   deadline: number;
+  /** The server-wide admission permit, held from the call's start until the app's promise settles. */
+  permit: AdmissionPermit | undefined;
 }
 
 /** Everything a batch needs from its handler. */
@@ -103,6 +107,7 @@ export class BatchRun<TContext> {
         startedAt: now,
         signal: undefined,
         deadline: Number.POSITIVE_INFINITY,
+        permit: undefined,
       };
       this.calls.set(call.id, state);
       // Left out of the queue, so the pumping that settling them triggers cannot start them.
@@ -163,7 +168,7 @@ export class BatchRun<TContext> {
   }
 
   private run(state: CallState): void {
-    const { options, metrics, parent, batch } = this.init;
+    const { options, metrics } = this.init;
     state.state = 'running';
     this.running++;
     state.startedAt = performance.now();
@@ -173,11 +178,62 @@ export class BatchRun<TContext> {
     state.deadline = state.startedAt + options.limits.timeoutMs;
     this.deadlines.push(state);
     if (this.timer === undefined) this.armTimer();
+    const { admission } = options;
+    if (admission !== undefined) {
+      state.permit = admission.tryAcquire(state.call.priority);
+      if (state.permit === undefined) {
+        this.admit(state, signal);
+        return;
+      }
+    }
+    this.dispatch(state, signal);
+  }
 
+  /**
+   * Waits for a server-wide permit (the call keeps its place among the batch's running calls meanwhile,
+   * and its timeout runs). A shed call gets its own 503 result with Retry-After, as a plain request
+   * shed by `withAdmission` would; the other calls of the batch carry on.
+   */
+  private admit(state: CallState, signal: CallSignal): void {
+    const admission = this.init.options.admission as NonNullable<ResolvedOptions<TContext>['admission']>;
+    admission
+      .acquire({ priority: state.call.priority, deadline: state.deadline, signal: signal.signal })
+      .then(
+        (permit) => {
+          if (state.state !== 'running' || this.over) {
+            permit.release(); // cancelled or timed out in the same turn the permit came
+            return;
+          }
+          state.permit = permit;
+          this.dispatch(state, signal);
+        },
+        (error) => {
+          // Aborted while waiting (cancel, timeout, client gone): its frame is already written.
+          if (state.state !== 'running') return;
+          if (error instanceof WirepackError && error.code === 'OVERLOADED') {
+            toResultFrame(
+              state.call.id,
+              shedResponse(admission.retryAfterSeconds(), error),
+              this.frameOptions,
+            ).then(
+              (frame) => this.settle(state, frame, 503, undefined),
+              (failure) => this.settleError(state, failure),
+            );
+          } else {
+            this.settleError(state, error);
+          }
+        },
+      );
+  }
+
+  /** Hands a call that may run to the app. */
+  private dispatch(state: CallState, signal: CallSignal): void {
+    const { options, parent, batch } = this.init;
     let request: Request;
     try {
       request = buildSubRequest(state.call, parent, signal);
     } catch (error) {
+      this.releasePermit(state);
       this.settleError(state, error);
       return;
     }
@@ -197,6 +253,12 @@ export class BatchRun<TContext> {
       responsePromise = Promise.resolve(options.fetch(request));
     } catch (error) {
       responsePromise = Promise.reject(error);
+    }
+    // The permit is the app's work: held until its promise settles, even after a timeout or cancel
+    // has written the call's frame, so aborted handlers that keep running still count.
+    if (state.permit !== undefined) {
+      const release = () => this.releasePermit(state);
+      responsePromise.then(release, release);
     }
     responsePromise.then(
       (response) => {
@@ -222,6 +284,11 @@ export class BatchRun<TContext> {
       },
       (error) => this.settleAppFailure(state, error),
     );
+  }
+
+  private releasePermit(state: CallState): void {
+    state.permit?.release();
+    state.permit = undefined;
   }
 
   private armTimer(): void {
