@@ -12,6 +12,7 @@ export default defineConfig({
   test: {
     include: [
       'packages/*/src/**/*.test.ts',
+      'packages/*/test/**/*.test.ts',
       'plugins/*/src/**/*.test.ts',
       'fixtures/*/src/**/*.test.ts',
       'test/**/*.test.ts',

@@ -47,6 +47,10 @@ export const ERROR_STATUS = {
   CANCELED: 499,
   /** The server is at its queue limit. */
   OVERLOADED: 503,
+  /** The request body did not arrive in time (too slow, or stalled). */
+  BODY_TIMEOUT: 408,
+  /** The client stopped reading the frame stream while results waited for it. */
+  READ_TIMEOUT: 408,
   /** A value cannot be encoded (for example a BigInt wider than 64 bits). */
   ENCODE_FAILED: 500,
   /** An unexpected failure; details stay in the server's logs, never on the wire. */

@@ -9,6 +9,7 @@ import type { AdmissionPermit } from './admission/admission-controller.ts';
 import { shedResponse } from './admission/with-admission.ts';
 import { registerSubRequest } from './batch-context.ts';
 import { CallInfo, CallSignal } from './call-signal.ts';
+import { CallSlots, type SlotPermit } from './call-slots.ts';
 import { FrameSink } from './frame-sink.ts';
 import type { Metrics } from './metrics.ts';
 import type { ResolvedOptions } from './options.ts';
@@ -30,8 +31,13 @@ interface CallState {
   signal: CallSignal | undefined;
   /** performance.now() past which the call times out. */
   deadline: number;
-  /** The server-wide admission permit, held from the call's start until the app's promise settles. */
-  permit: AdmissionPermit | undefined;
+  /** The call's slot, held from its start until the app's work for it settles (not when its frame is written). */
+  permit: SlotPermit | undefined;
+  /**
+   * The server-wide admission permit (options.admission), taken after the batch slot and released
+   * with it, when the app's work for the call settles.
+   */
+  admitted: AdmissionPermit | undefined;
 }
 
 /** Everything a batch needs from its handler. */
@@ -56,6 +62,12 @@ export interface BatchRunInit<TContext> {
  * Each sub-request has its own AbortController, aborted by its timeout, by a cancel message naming
  * it, or by the client going away; once aborted its frame is written at once, whether or not the app
  * honours the signal, and whatever the app returns later is discarded.
+ *
+ * A call's concurrency slot, and its place in `pendingCalls`, are held until the app's promise has
+ * settled and its body has been read or discarded, not merely until its frame is written: a handler
+ * that ignores its signal still counts, so `concurrency` bounds the app work a batch causes (see
+ * call-slots.ts). Calls waiting for a slot time out after `queueTimeoutMs`, so a batch whose slots
+ * are all held by such handlers still ends.
  */
 export class BatchRun<TContext> {
   readonly sink: FrameSink;
@@ -64,7 +76,7 @@ export class BatchRun<TContext> {
   private readonly queue = new PriorityQueue<CallState>();
   private readonly frameOptions: ResultFrameOptions;
   private readonly errors: Record<string, number> = Object.create(null);
-  private running = 0;
+  private readonly slots: CallSlots;
   private pumping = false;
   private unsettled: number;
   // Running calls in start order. Every call of a batch has the same time limit, so deadlines come in
@@ -73,11 +85,14 @@ export class BatchRun<TContext> {
   private deadlines: CallState[] = [];
   private deadlineHead = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** performance.now() past which calls still waiting for a slot time out. */
+  private queueDeadline = Number.POSITIVE_INFINITY;
   private over = false;
 
   constructor(init: BatchRunInit<TContext>) {
     this.init = init;
     this.unsettled = init.batch.calls.length;
+    this.slots = new CallSlots(init.options.limits.concurrency, () => this.pump());
     this.sink = new FrameSink(
       init.options.limits.decode,
       () => this.abandon(),
@@ -108,6 +123,7 @@ export class BatchRun<TContext> {
         signal: undefined,
         deadline: Number.POSITIVE_INFINITY,
         permit: undefined,
+        admitted: undefined,
       };
       this.calls.set(call.id, state);
       // Left out of the queue, so the pumping that settling them triggers cannot start them.
@@ -116,8 +132,13 @@ export class BatchRun<TContext> {
     }
     for (const state of early)
       this.abortCall(state, 'CANCELED', 'the sub-request was cancelled by the client');
-    if (this.unsettled === 0) this.finish();
-    else this.pump();
+    if (this.unsettled === 0) {
+      this.finish();
+      return;
+    }
+    this.queueDeadline = now + this.init.options.limits.queueTimeoutMs;
+    this.pump();
+    if (this.queue.size > 0 && this.timer === undefined) this.armTimer();
   }
 
   /** Cancels sub-requests by id (a cancel message): queued ones never start, running ones see their signal abort. */
@@ -135,13 +156,14 @@ export class BatchRun<TContext> {
     this.over = true;
     const { metrics } = this.init;
     metrics.disconnects++;
-    metrics.pendingCalls -= this.unsettled;
     metrics.bytesOut += this.sink.bytesOut;
     const reason = new WirepackError('CANCELED', 'the client closed the batch request');
     for (const state of this.calls.values()) {
       if (state.state === 'done') continue;
       const wasRunning = state.state === 'running';
       state.state = 'done';
+      // A running call stays pending until the app's work for it settles (appSettled).
+      if (state.permit === undefined) metrics.pendingCalls--;
       if (wasRunning) state.signal?.abort(reason);
     }
     clearTimeout(this.timer);
@@ -156,21 +178,26 @@ export class BatchRun<TContext> {
     if (this.pumping) return;
     this.pumping = true;
     try {
-      const { concurrency } = this.init.options.limits;
-      while (this.running < concurrency && !this.over && !this.sink.backlogged) {
-        const state = this.queue.shift();
-        if (state === undefined) return;
-        if (state.state === 'queued') this.run(state);
+      while (!this.over && this.queue.size > 0 && !this.sink.backlogged) {
+        const permit = this.slots.tryAcquire();
+        if (permit === undefined) return;
+        let state = this.queue.shift();
+        while (state !== undefined && state.state !== 'queued') state = this.queue.shift();
+        if (state === undefined) {
+          permit.release();
+          return;
+        }
+        this.run(state, permit);
       }
     } finally {
       this.pumping = false;
     }
   }
 
-  private run(state: CallState): void {
+  private run(state: CallState, permit: SlotPermit): void {
     const { options, metrics } = this.init;
     state.state = 'running';
-    this.running++;
+    state.permit = permit;
     state.startedAt = performance.now();
     metrics.queueMs.record(state.startedAt - state.enqueuedAt);
     const signal = new CallSignal();
@@ -180,8 +207,8 @@ export class BatchRun<TContext> {
     if (this.timer === undefined) this.armTimer();
     const { admission } = options;
     if (admission !== undefined) {
-      state.permit = admission.tryAcquire(state.call.priority);
-      if (state.permit === undefined) {
+      state.admitted = admission.tryAcquire(state.call.priority);
+      if (state.admitted === undefined) {
         this.admit(state, signal);
         return;
       }
@@ -190,9 +217,10 @@ export class BatchRun<TContext> {
   }
 
   /**
-   * Waits for a server-wide permit (the call keeps its place among the batch's running calls meanwhile,
-   * and its timeout runs). A shed call gets its own 503 result with Retry-After, as a plain request
-   * shed by `withAdmission` would; the other calls of the batch carry on.
+   * Waits for a server-wide permit; the call keeps its batch slot meanwhile, and its timeout runs. A
+   * shed call gets its own 503 result with Retry-After, as a plain request shed by `withAdmission`
+   * would; the other calls of the batch carry on. A call aborted while it waits (cancel, timeout,
+   * client gone) leaves the controller's queue, its frame already written.
    */
   private admit(state: CallState, signal: CallSignal): void {
     const admission = this.init.options.admission as NonNullable<ResolvedOptions<TContext>['admission']>;
@@ -200,15 +228,15 @@ export class BatchRun<TContext> {
       .acquire({ priority: state.call.priority, deadline: state.deadline, signal: signal.signal })
       .then(
         (permit) => {
+          state.admitted = permit;
           if (state.state !== 'running' || this.over) {
-            permit.release(); // cancelled or timed out in the same turn the permit came
+            this.appSettled(state); // aborted in the same turn the permit came: the app never saw it
             return;
           }
-          state.permit = permit;
           this.dispatch(state, signal);
         },
         (error) => {
-          // Aborted while waiting (cancel, timeout, client gone): its frame is already written.
+          this.appSettled(state); // the app never saw it: its batch slot goes back
           if (state.state !== 'running') return;
           if (error instanceof WirepackError && error.code === 'OVERLOADED') {
             toResultFrame(
@@ -226,14 +254,14 @@ export class BatchRun<TContext> {
       );
   }
 
-  /** Hands a call that may run to the app. */
+  /** Hands a call that holds its slot (and its admission permit, if any) to the app. */
   private dispatch(state: CallState, signal: CallSignal): void {
     const { options, parent, batch } = this.init;
     let request: Request;
     try {
       request = buildSubRequest(state.call, parent, signal);
     } catch (error) {
-      this.releasePermit(state);
+      this.appSettled(state); // the app never saw it
       this.settleError(state, error);
       return;
     }
@@ -254,16 +282,11 @@ export class BatchRun<TContext> {
     } catch (error) {
       responsePromise = Promise.reject(error);
     }
-    // The permit is the app's work: held until its promise settles, even after a timeout or cancel
-    // has written the call's frame, so aborted handlers that keep running still count.
-    if (state.permit !== undefined) {
-      const release = () => this.releasePermit(state);
-      responsePromise.then(release, release);
-    }
     responsePromise.then(
       (response) => {
         // Duck-typed: a Response from another realm or from the undici package works as well.
         if (!isResponseLike(response)) {
+          this.appSettled(state);
           this.settleAppFailure(state, new TypeError('the app handler did not return a Response'));
           return;
         }
@@ -272,49 +295,85 @@ export class BatchRun<TContext> {
           response.body?.cancel().catch(() => {
             // The app's stream failed while being discarded: nothing to keep.
           });
+          this.appSettled(state);
           return;
         }
-        toResultFrame(state.call.id, response, this.frameOptions).then(
-          (frame) => this.settle(state, frame, response.status, undefined),
+        toResultFrame(state.call.id, response, this.frameOptions, {
+          onAbort: (stop) => signal.onAbort(stop),
+          charge: () => undefined,
+        }).then(
+          (frame) => {
+            this.appSettled(state);
+            this.settle(state, frame, response.status, undefined);
+          },
           (error) => {
+            this.appSettled(state);
             if (error instanceof WirepackError) this.settleError(state, error);
             else this.settleAppFailure(state, error); // the app's body stream failed
           },
         );
       },
-      (error) => this.settleAppFailure(state, error),
+      (error) => {
+        this.appSettled(state);
+        this.settleAppFailure(state, error);
+      },
     );
   }
 
-  private releasePermit(state: CallState): void {
-    state.permit?.release();
+  /**
+   * The app's work for a call is over (its promise settled, its body read or discarded): the slot
+   * goes back, and a call whose frame is already written stops counting as pending.
+   */
+  private appSettled(state: CallState): void {
+    state.admitted?.release(); // server-wide first, so another batch's call may take it at once
+    state.admitted = undefined;
+    const permit = state.permit;
+    if (permit === undefined) return;
     state.permit = undefined;
+    if (state.state === 'done') this.init.metrics.pendingCalls--;
+    permit.release(); // pumps: the next queued call may start
   }
 
   private armTimer(): void {
+    let due = this.queue.size > 0 ? this.queueDeadline : Number.POSITIVE_INFINITY;
     while (this.deadlineHead < this.deadlines.length) {
       const head = this.deadlines[this.deadlineHead] as CallState;
       if (head.state !== 'done') {
-        const wait = Math.max(0, head.deadline - performance.now());
-        this.timer = setTimeout(this.onTimer, Math.ceil(wait));
-        return;
+        due = Math.min(due, head.deadline);
+        break;
       }
       this.deadlineHead++;
     }
-    this.deadlines = [];
-    this.deadlineHead = 0;
-    this.timer = undefined;
+    if (this.deadlineHead === this.deadlines.length) {
+      this.deadlines = [];
+      this.deadlineHead = 0;
+    }
+    if (due === Number.POSITIVE_INFINITY) {
+      this.timer = undefined;
+      return;
+    }
+    this.timer = setTimeout(this.onTimer, Math.ceil(Math.max(0, due - performance.now())));
   }
 
   private readonly onTimer = (): void => {
     this.timer = undefined;
     const now = performance.now();
-    const { timeoutMs } = this.init.options.limits;
+    const { timeoutMs, queueTimeoutMs } = this.init.options.limits;
     while (this.deadlineHead < this.deadlines.length) {
       const head = this.deadlines[this.deadlineHead] as CallState;
       if (head.state !== 'done' && head.deadline > now) break;
       this.deadlineHead++;
       this.abortCall(head, 'TIMEOUT', `the sub-request ran longer than ${timeoutMs} ms`);
+    }
+    if (now >= this.queueDeadline) {
+      // Taken out first: settling them pumps, which must not start any of them.
+      for (const state of this.queue.drain()) {
+        this.abortCall(
+          state,
+          'TIMEOUT',
+          `the sub-request waited longer than ${queueTimeoutMs} ms for a slot`,
+        );
+      }
     }
     if (!this.over) this.armTimer();
   };
@@ -358,12 +417,10 @@ export class BatchRun<TContext> {
     const wasRunning = state.state === 'running';
     state.state = 'done';
     const { metrics } = this.init;
-    if (wasRunning) {
-      this.running--;
-      metrics.callMs.record(performance.now() - state.startedAt);
-    }
+    if (wasRunning) metrics.callMs.record(performance.now() - state.startedAt);
     this.unsettled--;
-    metrics.pendingCalls--;
+    // Still pending while the app works on it; appSettled counts it off then.
+    if (state.permit === undefined) metrics.pendingCalls--;
     if (code !== undefined) {
       metrics.error(code);
       this.errors[code] = (this.errors[code] ?? 0) + 1;

@@ -11,6 +11,7 @@ export class CallSignal {
   #controller: AbortController | undefined;
   #aborted = false;
   #reason: unknown;
+  #onAbort: (() => void) | undefined;
 
   get signal(): AbortSignal {
     if (this.#controller === undefined) {
@@ -29,6 +30,22 @@ export class CallSignal {
     this.#aborted = true;
     this.#reason = reason;
     this.#controller?.abort(reason);
+    const onAbort = this.#onAbort;
+    this.#onAbort = undefined;
+    onAbort?.();
+  }
+
+  /**
+   * Runs `callback` once when the call aborts (at once if it has), without making an AbortSignal:
+   * the batch uses it to stop reading a cancelled call's response body. One callback at a time; a
+   * later one replaces it, `undefined` removes it.
+   */
+  onAbort(callback: (() => void) | undefined): void {
+    if (callback !== undefined && this.#aborted) {
+      callback();
+      return;
+    }
+    this.#onAbort = callback;
   }
 }
 

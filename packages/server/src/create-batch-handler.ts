@@ -16,7 +16,7 @@ import { acceptedRequestCodings, DEFAULT_ENCODERS, negotiateEncoding } from './c
 import { EarlyCancels } from './early-cancels.ts';
 import { Metrics, type MetricsSnapshot } from './metrics.ts';
 import { type BatchHandlerOptions, type ErrorInfo, type ResolvedOptions, resolveOptions } from './options.ts';
-import { readBody } from './read-body.ts';
+import { type ReadBodyOptions, readBody } from './read-body.ts';
 import { inheritedHeaders } from './sub-request.ts';
 
 /** What {@link createBatchHandler} returns: a Web-standard handler with a metrics reader. */
@@ -63,6 +63,13 @@ export function createBatchHandler<TContext = unknown>(options: BatchHandlerOpti
           resolved.admission,
           resolved.priorityOf === undefined ? {} : { priorityOf: resolved.priorityOf },
         );
+  const bodyOptions: ReadBodyOptions = {
+    maxBytes: limits.maxBodyBytes,
+    maxDecodedBytes: limits.maxDecompressedBytes,
+    decoders: resolved.decoders,
+    timeoutMs: limits.bodyTimeoutMs,
+    minBytesPerSecond: limits.minBodyBytesPerSecond,
+  };
 
   const handler = async (request: Request): Promise<Response> => {
     if (pathnameOf(request.url) !== endpoint) return plain(request);
@@ -86,25 +93,23 @@ export function createBatchHandler<TContext = unknown>(options: BatchHandlerOpti
 
   async function startBatch(request: Request, url: URL): Promise<Response> {
     const arrivedAt = performance.now();
-    // Count the batch as running from here, so a flood of slow uploads cannot pass the limit.
+    // The body is read before the batch takes a slot: a client trickling its body holds a connection
+    // and a few bytes, never one of the maxConcurrentBatches (issue 9: three clients at 1 byte/s kept a
+    // limit-3 server at 503). The read has its own deadline (bodyTimeoutMs, minBodyBytesPerSecond).
+    const { bytes, received } = await readBody(request, bodyOptions);
+    const batch = decodeBatchRequest(bytes, limits.decode, limits.maxCalls);
     if (metrics.activeBatches >= limits.maxConcurrentBatches) {
       throw new WirepackError('OVERLOADED', 'too many batches are running; retry later');
+    }
+    if (running.has(batch.batchId)) {
+      throw new WirepackError('INVALID_ENVELOPE', 'a batch with this id is already running');
+    }
+    if (metrics.pendingCalls + batch.calls.length > limits.maxPendingCalls) {
+      throw new WirepackError('OVERLOADED', 'too many calls are waiting; retry later');
     }
     metrics.activeBatches++;
     let admitted = false;
     try {
-      const { bytes, received } = await readBody(request, {
-        maxBytes: limits.maxBodyBytes,
-        maxDecodedBytes: limits.maxDecompressedBytes,
-        decoders: resolved.decoders,
-      });
-      const batch = decodeBatchRequest(bytes, limits.decode, limits.maxCalls);
-      if (running.has(batch.batchId)) {
-        throw new WirepackError('INVALID_ENVELOPE', 'a batch with this id is already running');
-      }
-      if (metrics.pendingCalls + batch.calls.length > limits.maxPendingCalls) {
-        throw new WirepackError('OVERLOADED', 'too many calls are waiting; retry later');
-      }
       const context = resolved.createContext?.(request) as TContext;
       const run = new BatchRun<TContext>({
         options: resolved,
@@ -162,9 +167,9 @@ export function createBatchHandler<TContext = unknown>(options: BatchHandlerOpti
 
   async function cancel(request: Request): Promise<Response> {
     const { bytes } = await readBody(request, {
+      ...bodyOptions,
       maxBytes: limits.maxCancelBytes,
       maxDecodedBytes: limits.maxCancelBytes,
-      decoders: resolved.decoders,
     });
     const message = decodeCancelMessage(bytes, limits.decode);
     const run = running.get(message.batchId);

@@ -63,7 +63,27 @@ export interface ServerLimits {
    */
   readonly timeoutMs: number;
   /**
-   * Batches this handler runs at the same time; one more is refused with OVERLOADED (503).
+   * Time a sub-request may wait for one of the batch's `concurrency` slots (TIMEOUT error frame, 504).
+   * A slot stays held until the app's handler settles, even after its call timed out or was cancelled,
+   * so handlers that ignore their signal make the calls behind them wait; this bounds that wait.
+   * @default 60_000
+   */
+  readonly queueTimeoutMs: number;
+  /**
+   * Time a batch or cancel body may take to arrive, on top of what its bytes earn at
+   * `minBodyBytesPerSecond` (BODY_TIMEOUT, 408). A body still arriving holds no batch slot.
+   * @default 10_000
+   */
+  readonly bodyTimeoutMs: number;
+  /**
+   * Slowest upload rate the body deadline allows for: every byte received extends it by 1/rate seconds,
+   * so an 8 MiB body may take 10 s + 512 s while a client sending a byte a second is cut off after 10 s.
+   * @default 16_384
+   */
+  readonly minBodyBytesPerSecond: number;
+  /**
+   * Batches this handler runs at the same time, counted once a batch's body is in; one more is refused
+   * with OVERLOADED (503).
    * @default 256
    */
   readonly maxConcurrentBatches: number;
@@ -90,6 +110,9 @@ export const DEFAULT_SERVER_LIMITS: Readonly<ServerLimits> = Object.freeze({
   maxResponseBytes: 8_000_000,
   concurrency: 32,
   timeoutMs: 30_000,
+  queueTimeoutMs: 60_000,
+  bodyTimeoutMs: 10_000,
+  minBodyBytesPerSecond: 16_384,
   maxConcurrentBatches: 256,
   maxPendingCalls: 20_000,
   decode: DEFAULT_DECODE_LIMITS,

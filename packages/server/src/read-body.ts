@@ -9,6 +9,10 @@ export interface ReadBodyOptions {
   readonly maxDecodedBytes: number;
   /** Decoders by Content-Encoding token, beyond the built-in gzip and deflate. */
   readonly decoders: Readonly<Record<string, CodecFactory>>;
+  /** Milliseconds the body may take before BODY_TIMEOUT, on top of what its bytes earn at `minBytesPerSecond`. */
+  readonly timeoutMs: number;
+  /** Each byte received (as sent, before decoding) extends the deadline by 1/minBytesPerSecond seconds. */
+  readonly minBytesPerSecond: number;
 }
 
 /** A body read in full, with the byte count as received. */
@@ -24,6 +28,12 @@ const MAX_CODINGS = 2;
  * refused after 8 MiB, not after it has been buffered) and, when the body is compressed, the inflated
  * bytes against `maxDecodedBytes` (a 10 KB gzip bomb that inflates to 10 GB stops at the cap). Reading
  * stops, and the stream is cancelled, at the first byte past a limit. Throws only WirepackError.
+ *
+ * The body also has a deadline: `timeoutMs` from the start, extended by every byte received at
+ * `minBytesPerSecond` (a minimum rate, as nginx's `client_body_timeout` and Apache's
+ * mod_reqtimeout `MinRate` do it), so a large upload over a slow link passes while a client that
+ * trickles one byte a second (slowloris) is cut off after `timeoutMs` with BODY_TIMEOUT (408).
+ * One timer per body, re-armed only when it fires early.
  */
 export async function readBody(request: Request, options: ReadBodyOptions): Promise<ReadBodyResult> {
   const declared = Number(request.headers.get('content-length') ?? Number.NaN);
@@ -38,6 +48,7 @@ export async function readBody(request: Request, options: ReadBodyOptions): Prom
   if (request.body === null) return { bytes: new Uint8Array(0), received: 0 };
 
   let received = 0;
+  let total = 0;
   let stream: ReadableStream<Uint8Array> = request.body;
   if (decoders.length > 0) {
     // Count the compressed bytes as they flow into the decoders.
@@ -58,16 +69,18 @@ export async function readBody(request: Request, options: ReadBodyOptions): Prom
   }
   const limit = decoders.length > 0 ? options.maxDecodedBytes : options.maxBytes;
   const chunks: Uint8Array[] = [];
-  let total = 0;
   const reader = stream.getReader();
+  const deadline = new BodyDeadline(options, () => (decoders.length > 0 ? received : total), reader);
   try {
     for (;;) {
       let result: ReadableStreamReadResult<Uint8Array>;
       try {
         result = await reader.read();
       } catch (error) {
-        throw readFailure(error, codings);
+        throw deadline.error ?? readFailure(error, codings);
       }
+      // Cancelling the reader on the deadline ends a pending read as if the body were complete.
+      if (deadline.error !== undefined) throw deadline.error;
       if (result.done) break;
       total += result.value.byteLength;
       if (total > limit) {
@@ -86,10 +99,52 @@ export async function readBody(request: Request, options: ReadBodyOptions): Prom
     });
     throw error;
   } finally {
+    deadline.stop();
     reader.releaseLock();
   }
   if (decoders.length === 0) received = total;
   return { bytes: concat(chunks, total), received };
+}
+
+/**
+ * The deadline of one body read: `timeoutMs` plus what the bytes received so far earn at the minimum
+ * rate. When it passes, the reader is cancelled (which ends a pending read) and `error` is set.
+ */
+class BodyDeadline {
+  error: WirepackError | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly startedAt = performance.now();
+
+  constructor(
+    private readonly options: ReadBodyOptions,
+    private readonly received: () => number,
+    private readonly reader: ReadableStreamDefaultReader<Uint8Array>,
+  ) {
+    this.arm();
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private arm(): void {
+    const { timeoutMs, minBytesPerSecond } = this.options;
+    const due = this.startedAt + timeoutMs + (this.received() * 1000) / minBytesPerSecond;
+    const wait = due - performance.now();
+    if (wait > 0) {
+      this.timer = setTimeout(() => this.arm(), Math.ceil(wait));
+      return;
+    }
+    this.timer = undefined;
+    this.error = new WirepackError(
+      'BODY_TIMEOUT',
+      `the request body did not arrive within ${timeoutMs} ms (plus 1 s per ${minBytesPerSecond} bytes received)`,
+    );
+    this.reader.cancel(this.error).catch(() => {
+      // The stream has already failed or the client left: nothing more to release.
+    });
+  }
 }
 
 function tooLarge(limit: number): WirepackError {

@@ -23,6 +23,17 @@ export interface ResultFrameOptions {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** How the batch steers the reading of one sub-response body. */
+export interface BodyReadControl {
+  /** Registers the function that stops the read (undefined: the read is over); the batch calls it when the call aborts. */
+  readonly onAbort: (stop: (() => void) | undefined) => void;
+  /**
+   * Charges bytes just read to the batch's buffer budget; a promise means wait for it before reading
+   * on (the client is behind and the budget is spent).
+   */
+  readonly charge: (bytes: number) => Promise<void> | undefined;
+}
+
 /** The response body of an exception: the same generic text most frameworks send, nothing from the error. */
 export const INTERNAL_ERROR_FRAME_BODY: Uint8Array = new TextEncoder().encode('Internal Server Error');
 
@@ -57,9 +68,10 @@ export async function toResultFrame(
   id: number,
   response: Response,
   options: ResultFrameOptions,
+  control?: BodyReadControl,
 ): Promise<PendingResult | Uint8Array> {
   const contentType = response.headers.get('content-type');
-  const raw = await readResponseBody(response, options.maxResponseBytes);
+  const raw = await readResponseBody(response, options.maxResponseBytes, control);
   const limits = options.decode;
   let body: Body = NO_BODY;
   let asValue = false;
@@ -118,8 +130,17 @@ function headerList(headers: Headers, bodyIsValue: boolean): HeaderList {
   return list;
 }
 
-/** The body's bytes, null for a bodiless response; FRAME_TOO_LARGE past the limit (checked while reading). */
-async function readResponseBody(response: Response, limit: number): Promise<Uint8Array | null> {
+/**
+ * The body's bytes, null for a bodiless response; FRAME_TOO_LARGE past the limit (checked while
+ * reading). With `control`, an abort cancels the read (CANCELED) and each chunk is charged to the
+ * batch's budget, waiting while it is spent: the app's stream is then not pulled, which is the
+ * back-pressure a streaming handler sees.
+ */
+async function readResponseBody(
+  response: Response,
+  limit: number,
+  control?: BodyReadControl,
+): Promise<Uint8Array | null> {
   if (response.body === null) return null;
   const declared = Number(response.headers.get('content-length') ?? Number.NaN);
   if (declared > limit) {
@@ -131,9 +152,18 @@ async function readResponseBody(response: Response, limit: number): Promise<Uint
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
+  let stopped = false;
+  control?.onAbort(() => {
+    stopped = true;
+    reader.cancel().catch(() => {
+      // The app's stream failed while being discarded: nothing to keep.
+    });
+  });
   try {
     for (;;) {
       const { done, value } = await reader.read();
+      // A cancelled read ends as if the body were complete: it is not.
+      if (stopped) throw new WirepackError('CANCELED', 'the sub-request was aborted while its body was read');
       if (done) break;
       total += value.byteLength;
       if (total > limit) {
@@ -143,11 +173,18 @@ async function readResponseBody(response: Response, limit: number): Promise<Uint
         throw frameTooLarge(limit);
       }
       chunks.push(value);
+      const wait = control?.charge(value.byteLength);
+      if (wait !== undefined) {
+        await wait;
+        if (stopped)
+          throw new WirepackError('CANCELED', 'the sub-request was aborted while its body was read');
+      }
     }
   } catch (error) {
     reader.releaseLock();
     throw error;
   }
+  control?.onAbort(undefined);
   // A stream read to its end needs no releaseLock (which makes an error object, the reader's
   // rejected closed promise, every time): nothing else can read this body.
   return concat(chunks, total);
