@@ -1,6 +1,7 @@
 import {
   type BatchRequest,
   encodeFrame,
+  isWirepackError,
   type SubRequest,
   WirepackError,
   type WirepackErrorCode,
@@ -14,6 +15,7 @@ import { FrameSink } from './frame-sink.ts';
 import type { Metrics } from './metrics.ts';
 import type { ResolvedOptions } from './options.ts';
 import { PriorityQueue } from './priority-queue.ts';
+import { ResultBudget } from './result-budget.ts';
 import { buildSubRequest, type ParentInfo } from './sub-request.ts';
 import {
   internalErrorFrame,
@@ -77,6 +79,7 @@ export class BatchRun<TContext> {
   private readonly frameOptions: ResultFrameOptions;
   private readonly errors: Record<string, number> = Object.create(null);
   private readonly slots: CallSlots;
+  private readonly budget: ResultBudget;
   private pumping = false;
   private unsettled: number;
   // Running calls in start order. Every call of a batch has the same time limit, so deadlines come in
@@ -96,8 +99,14 @@ export class BatchRun<TContext> {
     this.sink = new FrameSink(
       init.options.limits.decode,
       () => this.abandon(),
-      () => this.pump(),
+      () => {
+        this.budget.wake();
+        this.pump();
+      },
+      init.options.limits.readTimeoutMs,
+      (error) => this.abandon(error),
     );
+    this.budget = new ResultBudget(init.options.limits.maxBufferedBytes, () => this.sink.bufferedBytes);
     const { limits, jsonAsValues } = init.options;
     this.frameOptions = { maxResponseBytes: limits.maxResponseBytes, decode: limits.decode, jsonAsValues };
   }
@@ -150,14 +159,22 @@ export class BatchRun<TContext> {
     }
   }
 
-  /** The client went away: abort everything, write nothing more. */
-  abandon(): void {
+  /**
+   * The client went away, or (`stalled`) stopped reading while results waited: abort everything, write
+   * nothing more. A stalled batch is reported to onError and counted as a READ_TIMEOUT error.
+   */
+  abandon(stalled?: WirepackError): void {
     if (this.over) return;
     this.over = true;
     const { metrics } = this.init;
-    metrics.disconnects++;
+    if (stalled === undefined) {
+      metrics.disconnects++;
+    } else {
+      metrics.error(stalled.code);
+      this.report(stalled, undefined);
+    }
     metrics.bytesOut += this.sink.bytesOut;
-    const reason = new WirepackError('CANCELED', 'the client closed the batch request');
+    const reason = stalled ?? new WirepackError('CANCELED', 'the client closed the batch request');
     for (const state of this.calls.values()) {
       if (state.state === 'done') continue;
       const wasRunning = state.state === 'running';
@@ -298,15 +315,27 @@ export class BatchRun<TContext> {
           this.appSettled(state);
           return;
         }
+        const budget = this.budget;
+        const share = budget.open();
         toResultFrame(state.call.id, response, this.frameOptions, {
-          onAbort: (stop) => signal.onAbort(stop),
-          charge: () => undefined,
+          // An abort stops the read, and also a read waiting for room in the budget.
+          onAbort: (stop) =>
+            signal.onAbort(
+              stop &&
+                (() => {
+                  stop();
+                  budget.close(share);
+                }),
+            ),
+          charge: (bytes) => budget.charge(share, bytes),
         }).then(
           (frame) => {
             this.appSettled(state);
             this.settle(state, frame, response.status, undefined);
+            budget.close(share); // after the frame is in the sink, so its bytes never go uncounted
           },
           (error) => {
+            budget.close(share);
             this.appSettled(state);
             if (error instanceof WirepackError) this.settleError(state, error);
             else this.settleAppFailure(state, error); // the app's body stream failed
@@ -315,7 +344,10 @@ export class BatchRun<TContext> {
       },
       (error) => {
         this.appSettled(state);
-        this.settleAppFailure(state, error);
+        // An adapter that enforces maxResponseBytes while the app writes (the Express injection)
+        // rejects with FRAME_TOO_LARGE: that is the call's coded error, not an app failure.
+        if (isWirepackError(error) && error.code === 'FRAME_TOO_LARGE') this.settleError(state, error);
+        else this.settleAppFailure(state, error);
       },
     );
   }

@@ -4,6 +4,7 @@ import {
   encodeResultsFrame,
   FRAME_HEADER_BYTES,
   type ResultFrame,
+  WirepackError,
 } from '@wirepack/protocol';
 import type { PendingResult } from './to-result-frame.ts';
 
@@ -22,7 +23,7 @@ const afterTick: (callback: () => void) => void = (() => {
   return (callback) => void setTimeout(callback, 0);
 })();
 
-/** Bytes of frames queued for a slow reader before a batch stops starting calls. */
+/** Bytes of frames held for a slow reader before a batch stops starting calls. */
 const BACKLOG_BYTES = 1024 * 1024;
 
 /**
@@ -31,6 +32,12 @@ const BACKLOG_BYTES = 1024 * 1024;
  * soon as it is ready. Results pushed as {@link PendingResult}s in the same tick are encoded together
  * as results frames (one MessagePack message for many results: record definitions, the header table
  * and the framing are shared), each message kept within the client's decode limits.
+ *
+ * The stream has a high-water mark of 0 and the sink keeps the chunks its reader has not asked for,
+ * handing one over per read: so every read is seen (a pull), the bytes held for a slow reader are
+ * counted exactly (`bufferedBytes`, which the batch's result budget uses), and a reader that asks for
+ * nothing for `readTimeoutMs` while chunks wait is given up on: the stream errors with READ_TIMEOUT
+ * and `onStall` runs.
  */
 export class FrameSink {
   readonly stream: ReadableStream<Uint8Array>;
@@ -39,45 +46,70 @@ export class FrameSink {
   private controller!: ReadableStreamDefaultController<Uint8Array>;
   private pending: Array<Uint8Array | PendingResult> = [];
   private pendingBytes = 0;
+  /** Encoded chunks the reader has not asked for yet, oldest first. */
+  private ready: Uint8Array[] = [];
+  private readyBytes = 0;
+  /** A read is waiting for the next chunk. */
+  private wanted = false;
   private scheduled = false;
   private closing = false;
+  private closeWhenDrained = false;
   private done = false;
+  private stallTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly limits: DecodeLimits;
+  private readonly onPull: () => void;
+  private readonly readTimeoutMs: number;
+  private readonly onStall: (error: WirepackError) => void;
 
   /**
    * @param limits the client's decode limits, which every frame written must fit.
    * @param onCancel called once if the reader goes away (the client disconnected) before the end.
-   * @param onPull called when the reader wants more (the queue fell below its high-water mark).
+   * @param onPull called on every read (the reader caught up, room in the budget).
+   * @param readTimeoutMs how long chunks may wait for a read before the stream fails with READ_TIMEOUT.
+   * @param onStall called once when that happens.
    */
-  constructor(limits: DecodeLimits, onCancel: (reason: unknown) => void, onPull: () => void) {
+  constructor(
+    limits: DecodeLimits,
+    onCancel: (reason: unknown) => void,
+    onPull: () => void,
+    readTimeoutMs: number = Number.POSITIVE_INFINITY,
+    onStall: (error: WirepackError) => void = () => undefined,
+  ) {
     this.limits = limits;
+    this.onPull = onPull;
+    this.readTimeoutMs = readTimeoutMs;
+    this.onStall = onStall;
     this.stream = new ReadableStream<Uint8Array>(
       {
         start: (controller) => {
           this.controller = controller;
         },
         pull: () => {
-          onPull();
+          this.onRead();
         },
         cancel: (reason) => {
           if (this.done) return;
-          this.done = true;
-          this.pending = [];
+          this.stop();
           onCancel(reason);
         },
       },
-      { highWaterMark: BACKLOG_BYTES, size: (chunk) => chunk.byteLength },
+      { highWaterMark: 0 },
     );
   }
 
   /**
-   * Whether the reader is behind by more than the high-water mark. The batch then starts no new calls
-   * until the reader catches up (pull), so a client that requests a thousand large answers and reads
-   * none holds at most the running calls' bodies in memory, not all of them.
+   * Whether the reader is behind by more than {@link BACKLOG_BYTES}. The batch then starts no new calls
+   * until the reader catches up, so a client that requests a thousand large answers and reads none
+   * holds at most the running calls' bodies in memory (and those within the result budget).
    */
   get backlogged(): boolean {
     // Frames waiting for the end of this tick count too: fast calls can all finish within one tick.
-    return !this.done && (this.controller.desiredSize ?? 0) - this.pendingBytes <= 0;
+    return !this.done && this.pendingBytes + this.readyBytes >= BACKLOG_BYTES;
+  }
+
+  /** Bytes of frames held for the reader: encoded chunks it has not taken and results of this tick. */
+  get bufferedBytes(): number {
+    return this.done ? 0 : this.pendingBytes + this.readyBytes;
   }
 
   /** Whether the stream has ended or been cancelled. */
@@ -100,8 +132,9 @@ export class FrameSink {
   }
 
   /**
-   * Writes the last frame with everything still queued, and closes the stream. At once rather than
-   * after the tick: nothing can follow it, and `bytesOut` is final when this returns.
+   * Writes the last frame with everything still queued, and closes the stream once the reader has
+   * taken it all. At once rather than after the tick: nothing can follow it, and `bytesOut` is final
+   * when this returns.
    */
   end(frame: Uint8Array): void {
     if (this.closed) return;
@@ -110,11 +143,59 @@ export class FrameSink {
     this.flush();
   }
 
+  /** A read: hand over the oldest chunk, or remember that the reader waits for the next one. */
+  private onRead(): void {
+    if (this.done) return;
+    clearTimeout(this.stallTimer);
+    this.stallTimer = undefined;
+    const chunk = this.ready.shift();
+    if (chunk === undefined) {
+      this.wanted = true;
+    } else {
+      this.readyBytes -= chunk.byteLength;
+      this.deliver(chunk);
+      if (this.ready.length > 0) this.armStall();
+    }
+    this.onPull();
+  }
+
+  private deliver(chunk: Uint8Array): void {
+    this.controller.enqueue(chunk);
+    if (this.closeWhenDrained && this.ready.length === 0) {
+      this.done = true;
+      this.controller.close();
+    }
+  }
+
+  private armStall(): void {
+    if (this.stallTimer !== undefined || this.readTimeoutMs === Number.POSITIVE_INFINITY) return;
+    this.stallTimer = setTimeout(() => {
+      this.stallTimer = undefined;
+      if (this.done || this.ready.length === 0) return;
+      const error = new WirepackError(
+        'READ_TIMEOUT',
+        `the client read nothing for ${this.readTimeoutMs} ms while ${this.readyBytes} bytes of frames waited`,
+      );
+      this.stop();
+      this.controller.error(error);
+      this.onStall(error);
+    }, this.readTimeoutMs);
+  }
+
+  /** Drops everything held: the reader is gone or given up on. */
+  private stop(): void {
+    this.done = true;
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.ready = [];
+    this.readyBytes = 0;
+    clearTimeout(this.stallTimer);
+    this.stallTimer = undefined;
+  }
+
   private readonly flush = (): void => {
     this.scheduled = false;
     if (this.done) return;
-    // Decided before enqueue: enqueue can hand the chunk to a waiting reader and call pull at once,
-    // which starts more calls whose frames (and the end frame) are pushed for the next flush.
     const closeNow = this.closing;
     const items = this.pending;
     this.pending = [];
@@ -135,11 +216,24 @@ export class FrameSink {
         }
       }
       this.bytesOut += chunk.byteLength;
-      this.controller.enqueue(chunk);
+      if (this.wanted && this.ready.length === 0) {
+        // Cleared before enqueue: enqueue hands the chunk to the waiting read, and the next read
+        // (which may come at once) pulls again.
+        this.wanted = false;
+        this.controller.enqueue(chunk);
+      } else {
+        this.ready.push(chunk);
+        this.readyBytes += chunk.byteLength;
+        this.armStall();
+      }
     }
     if (closeNow) {
-      this.done = true;
-      this.controller.close();
+      if (this.ready.length === 0) {
+        this.done = true;
+        this.controller.close();
+      } else {
+        this.closeWhenDrained = true;
+      }
     }
   };
 

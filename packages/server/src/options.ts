@@ -53,6 +53,20 @@ export interface ServerLimits {
    */
   readonly maxResponseBytes: number;
   /**
+   * Bytes of results one batch holds for a client that reads slower than its calls finish: frames not
+   * yet taken by the client plus sub-response bodies being read. Past it, running calls' bodies are
+   * not read on (back-pressure on the app) until the client reads; the oldest one always proceeds, so
+   * a batch holds at most about this plus one `maxResponseBytes`.
+   * @default 16_777_216 (16 MiB)
+   */
+  readonly maxBufferedBytes: number;
+  /**
+   * Time frames may wait for a client that reads nothing; past it the batch is abandoned (READ_TIMEOUT
+   * to onError and in the metrics' errors, running calls aborted, buffered frames dropped, the response ends in error).
+   * @default 60_000
+   */
+  readonly readTimeoutMs: number;
+  /**
    * Sub-requests of one batch that run at the same time.
    * @default 32
    */
@@ -108,6 +122,8 @@ export const DEFAULT_SERVER_LIMITS: Readonly<ServerLimits> = Object.freeze({
   maxHeaderBytes: 16 * 1024,
   maxHeaderCount: 100,
   maxResponseBytes: 8_000_000,
+  maxBufferedBytes: 16 * 1024 * 1024,
+  readTimeoutMs: 60_000,
   concurrency: 32,
   timeoutMs: 30_000,
   queueTimeoutMs: 60_000,

@@ -4,6 +4,7 @@ import {
   type BatchHandler,
   type BatchHandlerOptions,
   createBatchHandler,
+  DEFAULT_SERVER_LIMITS,
   getSubRequestInfo,
 } from '@wirepack/server';
 // Internal, and bundled into this entry: its registry is shared with the core's through a global symbol.
@@ -61,6 +62,8 @@ export function createExpressMiddleware<TContext = unknown>(
   // Without encoders of its own, the handler leaves frames uncompressed and serveNode compresses them
   // (zlib written directly, the coding chosen on the first chunk), as toNodeListener does.
   const compressors = options.encoders === undefined ? zlibCompressors() : undefined;
+  // Checked while the app writes: the injection would otherwise buffer a whole route's output first.
+  const maxBodyBytes = options.limits?.maxResponseBytes ?? DEFAULT_SERVER_LIMITS.maxResponseBytes;
 
   const handlerFor = (app: NodeApp): BatchHandler => {
     let handler = handlers.get(app);
@@ -84,6 +87,7 @@ export function createExpressMiddleware<TContext = unknown>(
             (req) => {
               if (info !== undefined) registerSubRequest(req, info);
             },
+            { maxBodyBytes },
           );
         },
       });
