@@ -23,7 +23,8 @@ export interface WithAdmissionOptions {
  * Admits plain requests through a server-wide {@link AdmissionController} before they reach `handler`:
  * each waits for a permit by its priority and releases it when the handler's promise settles (so a
  * streaming body that the handler returns is not counted while it is read). A shed request is answered
- * at once with {@link shedResponse}: 503, `Retry-After`, problem details with code `OVERLOADED`.
+ * at once with {@link shedResponse}: 503, `Retry-After`, problem details with code `OVERLOADED`. A
+ * request whose client goes away while it waits leaves the queue and gets an empty 499, unread.
  *
  * @example
  * ```ts
@@ -55,7 +56,13 @@ export function withAdmission(
         if (isWirepackError(error) && error.code === 'OVERLOADED') {
           return shedResponse(admission.retryAfterSeconds(), error);
         }
-        throw error; // the client went away while waiting: its signal's reason
+        if (request.signal.aborted) {
+          // The client went away while waiting: nobody reads this answer, but throwing would make the
+          // adapter log a failure for an ordinary disconnect. 499 is nginx's "client closed request",
+          // the status the protocol gives CANCELED.
+          return new Response(null, { status: 499, headers: { 'cache-control': 'no-store' } });
+        }
+        throw error;
       }
     }
     try {
