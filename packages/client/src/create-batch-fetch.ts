@@ -16,6 +16,7 @@ import { PendingCall } from './pending-call.ts';
 import { isRedirect, MAX_REDIRECTS, redirectRequest } from './redirect.ts';
 import { RequestCompressor } from './request-compression.ts';
 import { ResponseCache } from './response-cache.ts';
+import { delay, shedRetryDelay } from './retry.ts';
 
 /** A `fetch` that batches same-origin calls; see {@link createBatchFetch}. */
 export interface BatchFetch {
@@ -149,11 +150,36 @@ export function createBatchFetch(options: BatchFetchOptions = {}): BatchFetch {
     });
   };
 
+  /**
+   * One sub-request, sent again while the server sheds it and the retry policy allows (idempotent,
+   * within the limits; see retry.ts). Each attempt is a new call in whatever batch is open then, so a
+   * shed call waits alone and its batch's other calls are never held or failed with it.
+   */
+  const attempt = async (
+    request: OutgoingRequest,
+    init: BatchRequestInit | undefined,
+  ): Promise<ResultFrame> => {
+    for (let retries = 0; ; retries++) {
+      let frame: ResultFrame;
+      try {
+        frame = await execute(request, init);
+      } catch (error) {
+        const wait = shedRetryDelay(request, { error }, retries, resolved.retry);
+        if (wait === undefined) throw error;
+        await delay(wait, request.signal);
+        continue;
+      }
+      const wait = shedRetryDelay(request, { frame }, retries, resolved.retry);
+      if (wait === undefined) return frame;
+      await delay(wait, request.signal);
+    }
+  };
+
   /** A call through the batch, following redirects the way fetch's `redirect: 'follow'` does. */
   const run = async (first: OutgoingRequest, init: BatchRequestInit | undefined): Promise<Response> => {
     let request = first;
     for (let hops = 0; ; hops++) {
-      const frame = await execute(request, init);
+      const frame = await attempt(request, init);
       warnIfCookies(request, frame);
       if (!isRedirect(frame)) return responseFromFrame(frame, request.url, request.method, hops > 0);
       if (request.redirect === 'error') {

@@ -1,4 +1,5 @@
 import { DEFAULT_ENDPOINT, type DecodeLimits, resolveDecodeLimits } from '@wirepack/protocol';
+import type { ResolvedRetry, RetryOptions } from './retry.ts';
 
 /** How request batches are compressed. See {@link BatchFetchOptions.compressRequests}. */
 export type RequestCompression = 'auto' | 'gzip' | 'br' | false;
@@ -121,6 +122,14 @@ export interface BatchFetchOptions {
    * @default DEFAULT_DECODE_LIMITS from @wirepack/protocol
    */
   readonly limits?: Partial<DecodeLimits>;
+  /**
+   * Retries of shed calls: a batched call answered 503 with `Retry-After` (the server's admission
+   * control shed it), or whose whole batch was refused OVERLOADED, is sent again after the wait the
+   * server asked for (plus up to 20%), when its method is idempotent (GET, HEAD, OPTIONS, PUT,
+   * DELETE, TRACE) or it carries an `Idempotency-Key` header. `false` turns retries off.
+   * @default { limit: 2, maxRetryAfterMs: 10_000 }
+   */
+  readonly retry?: false | RetryOptions;
 }
 
 /** The defaults of {@link BatchFetchOptions}. */
@@ -137,6 +146,8 @@ export const DEFAULT_BATCH_FETCH_OPTIONS: Readonly<{
   dedupe: boolean;
   cacheMaxEntries: number;
   cacheTtlMs: number;
+  retryLimit: number;
+  retryMaxRetryAfterMs: number;
 }> = Object.freeze({
   endpoint: DEFAULT_ENDPOINT,
   credentials: 'same-origin',
@@ -150,6 +161,8 @@ export const DEFAULT_BATCH_FETCH_OPTIONS: Readonly<{
   dedupe: true,
   cacheMaxEntries: 100,
   cacheTtlMs: 30_000,
+  retryLimit: 2,
+  retryMaxRetryAfterMs: 10_000,
 });
 
 /** @internal Options after validation, with defaults filled in. */
@@ -170,6 +183,8 @@ export interface ResolvedOptions {
   readonly dedupe: boolean;
   readonly cache: { readonly maxEntries: number; readonly ttlMs: number } | undefined;
   readonly limits: DecodeLimits;
+  /** Retries of shed calls; limit 0 when off. */
+  readonly retry: ResolvedRetry;
 }
 
 const COMPRESSIONS: readonly RequestCompression[] = ['auto', 'gzip', 'br', false];
@@ -234,6 +249,25 @@ export function resolveOptions(options: BatchFetchOptions): ResolvedOptions {
             ),
           },
     limits: resolveDecodeLimits(options.limits),
+    retry: resolveRetry(options.retry),
+  };
+}
+
+function resolveRetry(option: BatchFetchOptions['retry']): ResolvedRetry {
+  const d = DEFAULT_BATCH_FETCH_OPTIONS;
+  if (option === false) return { limit: 0, maxRetryAfterMs: 0 };
+  if (option !== undefined && (option === null || typeof option !== 'object')) {
+    throw new TypeError(`[wirepack/client] options.retry must be false or an object, got ${String(option)}`);
+  }
+  const limit = option?.limit ?? d.retryLimit;
+  if (!Number.isSafeInteger(limit) || limit < 0) {
+    throw new TypeError(
+      `[wirepack/client] options.retry.limit must be an integer >= 0, got ${String(limit)}`,
+    );
+  }
+  return {
+    limit,
+    maxRetryAfterMs: nonNegative('retry.maxRetryAfterMs', option?.maxRetryAfterMs ?? d.retryMaxRetryAfterMs),
   };
 }
 

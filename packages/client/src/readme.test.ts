@@ -28,6 +28,9 @@ describe('README', () => {
     expect(tableDefault('jsonBodiesAsValues')).toBe(String(d.jsonBodiesAsValues));
     expect(tableDefault('dedupe')).toBe(String(d.dedupe));
     expect(readme).toContain(`{ maxEntries = ${d.cacheMaxEntries}, ttlMs = ${d.cacheTtlMs} }`);
+    expect(tableDefault('retry')).toBe(
+      `{ limit = ${d.retryLimit}, maxRetryAfterMs = ${d.retryMaxRetryAfterMs} }`,
+    );
   });
 
   it('states the min+gzip bundle size within 0.5 KiB (run `pnpm --filter @wirepack/client size` to update)', async () => {

@@ -11,6 +11,7 @@ import {
   WirepackError,
 } from '@wirepack/protocol';
 import type { ContentCoding } from './request-compression.ts';
+import { parseRetryAfter } from './retry.ts';
 
 /** The HTTP side of batching: posts bodies to the endpoint and turns answers into frames or errors. */
 export interface TransportOptions {
@@ -108,12 +109,11 @@ async function answerError(response: Response, contentType: string | null): Prom
     const problem = await response.json().catch(() => undefined);
     const error = fromProblem(problem, status);
     if (error !== undefined) {
+      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
       return new WirepackError(
         error.code,
         `[wirepack/client] the batch was refused (${status} ${error.code}): ${error.message}`,
-        {
-          status,
-        },
+        retryAfterMs === undefined ? { status } : { status, retryAfter: retryAfterMs / 1000 },
       );
     }
   } else {

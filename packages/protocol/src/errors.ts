@@ -86,6 +86,11 @@ export interface WirepackErrorOptions {
   cause?: unknown;
   /** Overrides the status mapped from the code (for example the upstream status of BAD_RESPONSE). */
   status?: number;
+  /**
+   * Seconds the server asked the client to wait before trying again (its `Retry-After`, RFC 9110
+   * section 10.2.3), for OVERLOADED answers.
+   */
+  retryAfter?: number;
 }
 
 /**
@@ -96,11 +101,14 @@ export class WirepackError extends Error {
   override readonly name = 'WirepackError';
   readonly code: WirepackErrorCode;
   readonly status: number;
+  /** Seconds to wait before a retry, when the server said (`Retry-After`); otherwise undefined. */
+  readonly retryAfter: number | undefined;
 
   constructor(code: WirepackErrorCode, message: string, options: WirepackErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.status = options.status ?? ERROR_STATUS[code];
+    this.retryAfter = options.retryAfter;
   }
 }
 

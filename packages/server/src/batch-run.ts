@@ -6,6 +6,8 @@ import {
   WirepackError,
   type WirepackErrorCode,
 } from '@wirepack/protocol';
+import type { AdmissionPermit } from './admission/admission-controller.ts';
+import { shedResponse } from './admission/with-admission.ts';
 import { registerSubRequest } from './batch-context.ts';
 import { CallInfo, CallSignal } from './call-signal.ts';
 import { CallSlots, type SlotPermit } from './call-slots.ts';
@@ -33,6 +35,11 @@ interface CallState {
   deadline: number;
   /** The call's slot, held from its start until the app's work for it settles (not when its frame is written). */
   permit: SlotPermit | undefined;
+  /**
+   * The server-wide admission permit (options.admission), taken after the batch slot and released
+   * with it, when the app's work for the call settles.
+   */
+  admitted: AdmissionPermit | undefined;
 }
 
 /** Everything a batch needs from its handler. */
@@ -130,6 +137,7 @@ export class BatchRun<TContext> {
         signal: undefined,
         deadline: Number.POSITIVE_INFINITY,
         permit: undefined,
+        admitted: undefined,
       };
       this.calls.set(call.id, state);
       // Left out of the queue, so the pumping that settling them triggers cannot start them.
@@ -209,7 +217,7 @@ export class BatchRun<TContext> {
   }
 
   private run(state: CallState, permit: SlotPermit): void {
-    const { options, metrics, parent, batch } = this.init;
+    const { options, metrics } = this.init;
     state.state = 'running';
     state.permit = permit;
     state.startedAt = performance.now();
@@ -219,7 +227,58 @@ export class BatchRun<TContext> {
     state.deadline = state.startedAt + options.limits.timeoutMs;
     this.deadlines.push(state);
     if (this.timer === undefined) this.armTimer();
+    const { admission } = options;
+    if (admission !== undefined) {
+      state.admitted = admission.tryAcquire(state.call.priority);
+      if (state.admitted === undefined) {
+        this.admit(state, signal);
+        return;
+      }
+    }
+    this.dispatch(state, signal);
+  }
 
+  /**
+   * Waits for a server-wide permit; the call keeps its batch slot meanwhile, and its timeout runs. A
+   * shed call gets its own 503 result with Retry-After, as a plain request shed by `withAdmission`
+   * would; the other calls of the batch carry on. A call aborted while it waits (cancel, timeout,
+   * client gone) leaves the controller's queue, its frame already written.
+   */
+  private admit(state: CallState, signal: CallSignal): void {
+    const admission = this.init.options.admission as NonNullable<ResolvedOptions<TContext>['admission']>;
+    admission
+      .acquire({ priority: state.call.priority, deadline: state.deadline, signal: signal.signal })
+      .then(
+        (permit) => {
+          state.admitted = permit;
+          if (state.state !== 'running' || this.over) {
+            this.appSettled(state); // aborted in the same turn the permit came: the app never saw it
+            return;
+          }
+          this.dispatch(state, signal);
+        },
+        (error) => {
+          this.appSettled(state); // the app never saw it: its batch slot goes back
+          if (state.state !== 'running') return;
+          if (error instanceof WirepackError && error.code === 'OVERLOADED') {
+            toResultFrame(
+              state.call.id,
+              shedResponse(admission.retryAfterSeconds(), error),
+              this.frameOptions,
+            ).then(
+              (frame) => this.settle(state, frame, 503, undefined),
+              (failure) => this.settleError(state, failure),
+            );
+          } else {
+            this.settleError(state, error);
+          }
+        },
+      );
+  }
+
+  /** Hands a call that holds its slot (and its admission permit, if any) to the app. */
+  private dispatch(state: CallState, signal: CallSignal): void {
+    const { options, parent, batch } = this.init;
     let request: Request;
     try {
       request = buildSubRequest(state.call, parent, signal);
@@ -303,6 +362,8 @@ export class BatchRun<TContext> {
    * goes back, and a call whose frame is already written stops counting as pending.
    */
   private appSettled(state: CallState): void {
+    state.admitted?.release(); // server-wide first, so another batch's call may take it at once
+    state.admitted = undefined;
     const permit = state.permit;
     if (permit === undefined) return;
     state.permit = undefined;

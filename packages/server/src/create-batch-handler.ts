@@ -10,6 +10,7 @@ import {
   toProblem,
   WirepackError,
 } from '@wirepack/protocol';
+import { withAdmission } from './admission/with-admission.ts';
 import { BatchRun } from './batch-run.ts';
 import { acceptedRequestCodings } from './compression.ts';
 import { EarlyCancels } from './early-cancels.ts';
@@ -52,6 +53,16 @@ export function createBatchHandler<TContext = unknown>(options: BatchHandlerOpti
   const running = new Map<string, BatchRun<TContext>>();
   const early = new EarlyCancels();
   const acceptEncoding = acceptedRequestCodings(resolved.decoders);
+  // Plain requests share the server-wide permits with the calls of batches (which take theirs one by
+  // one in BatchRun, so the batch request itself is not admitted).
+  const plain =
+    resolved.admission === undefined
+      ? resolved.fetch
+      : withAdmission(
+          resolved.fetch,
+          resolved.admission,
+          resolved.priorityOf === undefined ? {} : { priorityOf: resolved.priorityOf },
+        );
   const bodyOptions: ReadBodyOptions = {
     maxBytes: limits.maxBodyBytes,
     maxDecodedBytes: limits.maxDecompressedBytes,
@@ -61,7 +72,7 @@ export function createBatchHandler<TContext = unknown>(options: BatchHandlerOpti
   };
 
   const handler = async (request: Request): Promise<Response> => {
-    if (pathnameOf(request.url) !== endpoint) return resolved.fetch(request);
+    if (pathnameOf(request.url) !== endpoint) return plain(request);
     const url = new URL(request.url);
     try {
       if (request.method !== 'POST') {

@@ -7,11 +7,13 @@ describe('export lists', () => {
     expect(Object.keys(entry).sort()).toMatchInlineSnapshot(`
       [
         "CODING_PREFERENCE",
+        "DEFAULT_ADMISSION_OPTIONS",
         "DEFAULT_INHERITED_HEADERS",
         "DEFAULT_MEMORY_STORE_OPTIONS",
         "DEFAULT_MSGPACK_HANDLER_OPTIONS",
         "DEFAULT_RESPONSE_CACHE_OPTIONS",
         "DEFAULT_SERVER_LIMITS",
+        "createAdmissionController",
         "createBatchHandler",
         "createMemoryStore",
         "createMsgpackHandler",
@@ -19,6 +21,9 @@ describe('export lists', () => {
         "getBatchContext",
         "getSubRequestInfo",
         "negotiateEncoding",
+        "priorityFromHeader",
+        "shedResponse",
+        "withAdmission",
       ]
     `);
   });

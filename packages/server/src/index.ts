@@ -1,6 +1,23 @@
 // @wirepack/server: serve wirepack batches in front of a Web-standard app.
 // Node's http server and Express: `@wirepack/server/node`.
 
+// --- Admission control (server-wide concurrency, priority queue, shedding) -----------------
+export {
+  type AdmissionController,
+  type AdmissionPermit,
+  type AdmissionRequest,
+  type AdmissionStats,
+  type ByPriority,
+  createAdmissionController,
+} from './admission/admission-controller.ts';
+export {
+  type AdmissionOptions,
+  type AdmissionPriority,
+  DEFAULT_ADMISSION_OPTIONS,
+  type ShedReason,
+} from './admission/admission-options.ts';
+export { priorityFromHeader } from './admission/priority-header.ts';
+export { shedResponse, type WithAdmissionOptions, withAdmission } from './admission/with-admission.ts';
 // --- The batch context ----------------------------------------------------------------------
 export { getBatchContext, getSubRequestInfo, type SubRequestInfo } from './batch-context.ts';
 // --- Response cache -------------------------------------------------------------------------

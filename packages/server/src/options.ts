@@ -4,6 +4,8 @@ import {
   type DecodeLimits,
   resolveDecodeLimits,
 } from '@wirepack/protocol';
+import type { AdmissionController } from './admission/admission-controller.ts';
+import type { AdmissionPriority } from './admission/admission-options.ts';
 import type { MetricsSnapshot } from './metrics.ts';
 
 /** The app's own Web-standard handler (a Hono app's `fetch`, an itty router, a hand-written switch). */
@@ -230,6 +232,19 @@ export interface BatchHandlerOptions<TContext = unknown> {
    * @default false
    */
   readonly exposeSetCookie?: boolean;
+  /**
+   * A server-wide admission controller (`createAdmissionController`), shared with any other handler
+   * of this server. Each call of a batch takes a permit by its priority before it runs and holds it
+   * until the app's promise settles; a shed call gets its own 503 result with `Retry-After`. Requests
+   * that are not for the endpoint are admitted too, by `priorityOf`.
+   * @default undefined (no server-wide limit; only the per-batch `concurrency`)
+   */
+  readonly admission?: AdmissionController;
+  /**
+   * The admission priority of a request that is not for the batch endpoint.
+   * @default the RFC 9218 `Priority` header: `u=0`-`u=2` high, none or `u=3` auto, `u=4`-`u=7` low
+   */
+  readonly priorityOf?: (request: Request) => AdmissionPriority;
 }
 
 /** Options after defaults are applied. */
@@ -244,6 +259,8 @@ export interface ResolvedOptions<TContext> {
   readonly decoders: Readonly<Record<string, CodecFactory>>;
   readonly jsonAsValues: boolean;
   readonly exposeSetCookie: boolean;
+  readonly admission: AdmissionController | undefined;
+  readonly priorityOf: ((request: Request) => AdmissionPriority) | undefined;
 }
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
@@ -296,6 +313,16 @@ export function resolveOptions<TContext>(options: BatchHandlerOptions<TContext>)
       );
     }
   }
+  const { admission, priorityOf } = options;
+  if (
+    admission !== undefined &&
+    (typeof admission?.acquire !== 'function' || typeof admission.tryAcquire !== 'function')
+  ) {
+    throw new TypeError('[wirepack/server] options.admission must come from createAdmissionController()');
+  }
+  if (priorityOf !== undefined && typeof priorityOf !== 'function') {
+    throw new TypeError('[wirepack/server] options.priorityOf must be a function');
+  }
   return {
     fetch: options.fetch,
     endpoint,
@@ -307,6 +334,8 @@ export function resolveOptions<TContext>(options: BatchHandlerOptions<TContext>)
     decoders: options.decoders ?? {},
     jsonAsValues: options.jsonAsValues ?? true,
     exposeSetCookie: options.exposeSetCookie ?? false,
+    admission,
+    priorityOf,
   };
 }
 

@@ -2,14 +2,18 @@ import { readFileSync } from 'node:fs';
 import { BATCH_MEDIA_TYPE, DEFAULT_ENDPOINT } from '@wirepack/protocol';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_NODE_COMPRESSION } from './adapters/node.ts';
-import { DEFAULT_INHERITED_HEADERS, DEFAULT_SERVER_LIMITS } from './index.ts';
+import { DEFAULT_ADMISSION_OPTIONS, DEFAULT_INHERITED_HEADERS, DEFAULT_SERVER_LIMITS } from './index.ts';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 
-/** The rows of the README table whose header starts with `firstColumn`. */
-function tableRows(firstColumn: string): string[][] {
+/** The rows of the README table whose header starts with `firstColumn`, the first after `after`. */
+function tableRows(firstColumn: string, after = ''): string[][] {
   const lines = readme.split('\n');
-  const start = lines.findIndex((line) => new RegExp(`^\\|\\s*${firstColumn}\\s*\\|`).test(line));
+  const from = after === '' ? 0 : lines.indexOf(after);
+  expect(from).toBeGreaterThan(-1);
+  const start = lines.findIndex(
+    (line, index) => index >= from && new RegExp(`^\\|\\s*${firstColumn}\\s*\\|`).test(line),
+  );
   expect(start).toBeGreaterThan(-1);
   const rows: string[][] = [];
   for (const line of lines.slice(start + 2)) {
@@ -58,5 +62,16 @@ describe('README', () => {
       `brotli quality ${brotliQuality} (\`brotliQuality\`), gzip level ${gzipLevel} (\`gzipLevel\`), zstd level ${zstdLevel} (\`zstdLevel\`)`,
     );
     expect(text).toContain(`a first chunk under ${minBytes} bytes (\`minBytes\`)`);
+  });
+
+  it('states every admission option with its real default', () => {
+    const rows = tableRows('option', '## Admission control');
+    const documented = Object.fromEntries(rows.map(([name, value]) => [name?.replaceAll('`', ''), value]));
+    for (const [name, value] of Object.entries(DEFAULT_ADMISSION_OPTIONS)) {
+      expect(documented[name], name).toBe(String(value));
+    }
+    expect(Object.keys(documented).sort()).toEqual(
+      [...Object.keys(DEFAULT_ADMISSION_OPTIONS), 'onShed'].sort(),
+    );
   });
 });
