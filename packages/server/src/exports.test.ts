@@ -6,11 +6,13 @@ describe('export lists', () => {
     const entry = await import('@wirepack/server');
     expect(Object.keys(entry).sort()).toMatchInlineSnapshot(`
       [
+        "CODING_PREFERENCE",
         "DEFAULT_INHERITED_HEADERS",
         "DEFAULT_SERVER_LIMITS",
         "createBatchHandler",
         "getBatchContext",
         "getSubRequestInfo",
+        "negotiateEncoding",
       ]
     `);
   });

@@ -7,6 +7,8 @@ export { getBatchContext, getSubRequestInfo, type SubRequestInfo } from './batch
 export { type BatchHandler, createBatchHandler } from './create-batch-handler.ts';
 // --- Metrics --------------------------------------------------------------------------------
 export type { HistogramSnapshot, MetricsSnapshot } from './metrics.ts';
+// --- Content negotiation --------------------------------------------------------------------
+export { CODING_PREFERENCE, type ContentCoding, negotiateEncoding } from './negotiate-encoding.ts';
 // --- Options and limits ---------------------------------------------------------------------
 export {
   type BatchHandlerOptions,
