@@ -40,14 +40,21 @@ export function wirepack(options?: WirepackOptions): Plugin[] {
 
 export default wirepack;
 
+// Manifest: the contract lives in @wirepack/manifest (types, schema, reader); re-exported for users of
+// the plugin alone. JSON Schema also at '@wirepack/vite-plugin/manifest.schema.json'.
+export {
+  CACHE_CONTROL_IMMUTABLE,
+  CACHE_CONTROL_REVALIDATE,
+  MANIFEST_VERSION,
+  type ManifestEncoding,
+  type ManifestFile,
+  type WirepackManifest,
+} from '@wirepack/manifest';
 // Building blocks, usable without Vite
 export type { Encoding } from './codecs.js';
 export { ENCODINGS, SIBLING_EXTENSIONS } from './codecs.js';
 export type { ContentTypeInfo } from './content-types.js';
 export { contentTypeFromName, isCompressibleType } from './content-types.js';
-// Manifest (public contract; JSON Schema at '@wirepack/vite-plugin/manifest.schema.json')
-export type { ManifestEncoding, ManifestFile, WirepackManifest } from './manifest.js';
-export { CACHE_CONTROL_IMMUTABLE, CACHE_CONTROL_REVALIDATE, MANIFEST_VERSION } from './manifest.js';
 // Options
 export type {
   BrotliOptions,
