@@ -9,10 +9,13 @@ describe('export lists', () => {
         "CODING_PREFERENCE",
         "DEFAULT_INHERITED_HEADERS",
         "DEFAULT_SERVER_LIMITS",
+        "compose",
         "createBatchHandler",
         "getBatchContext",
         "getSubRequestInfo",
+        "isPassResponse",
         "negotiateEncoding",
+        "passResponse",
       ]
     `);
   });
@@ -21,9 +24,11 @@ describe('export lists', () => {
     const entry = await import('@wirepack/server/node');
     expect(Object.keys(entry).sort()).toMatchInlineSnapshot(`
       [
+        "SERVE_STATIC_DEFAULTS",
         "createExpressMiddleware",
         "injectNode",
         "nodeCompression",
+        "serveStatic",
         "toNodeListener",
       ]
     `);

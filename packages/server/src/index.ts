@@ -3,6 +3,8 @@
 
 // --- The batch context ----------------------------------------------------------------------
 export { getBatchContext, getSubRequestInfo, type SubRequestInfo } from './batch-context.ts';
+// --- Composing handlers --------------------------------------------------------------------
+export { compose, isPassResponse, passResponse, type RequestHandler } from './compose.ts';
 // --- The handler ----------------------------------------------------------------------------
 export { type BatchHandler, createBatchHandler } from './create-batch-handler.ts';
 // --- Metrics --------------------------------------------------------------------------------

@@ -12,3 +12,11 @@ export {
   toNodeListener,
   type WebHandler,
 } from './node-http.ts';
+// --- Static files ---------------------------------------------------------------------------
+export {
+  SERVE_STATIC_DEFAULTS,
+  type ServeStaticOptions,
+  type StaticHandler,
+  type StaticWarning,
+  serveStatic,
+} from './serve-static.ts';
