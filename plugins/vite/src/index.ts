@@ -34,7 +34,7 @@ export function wirepack(options?: WirepackOptions): Plugin[] {
   const plugins: Plugin[] = [];
   if (state.options.sri) plugins.push(sriPlugin(state));
   plugins.push(precompressPlugin(state), manifestPlugin(state), reportPlugin(state));
-  if (state.options.preview) plugins.push(previewPlugin());
+  if (state.options.preview) plugins.push(previewPlugin(state));
   return plugins;
 }
 
@@ -65,6 +65,5 @@ export type {
   ZstdOptions,
 } from './options.js';
 export { DEFAULT_OPTIONS } from './options.js';
-export { negotiateEncoding } from './preview-middleware.js';
 // Report
 export type { EncodingTotals, WirepackReport } from './report.js';
