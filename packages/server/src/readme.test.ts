@@ -49,3 +49,16 @@ describe('README', () => {
     expect(BATCH_MEDIA_TYPE).toMatch(/^application\//);
   });
 });
+
+describe('README: static files', () => {
+  it('states the defaults serveStatic uses', async () => {
+    const { SERVE_STATIC_DEFAULTS } = await import('./adapters/serve-static.ts');
+    const documented = Object.fromEntries(
+      tableRows('static option').map(([name, value]) => [name?.replaceAll('`', ''), value?.replaceAll('`', '')]),
+    );
+    expect(documented.manifest).toBe(SERVE_STATIC_DEFAULTS.manifest);
+    expect(documented.index).toBe(SERVE_STATIC_DEFAULTS.index);
+    expect(documented.spaFallback).toBe(String(SERVE_STATIC_DEFAULTS.spaFallback));
+    expect(documented.bufferLimit).toBe(String(SERVE_STATIC_DEFAULTS.bufferLimit));
+  });
+});
