@@ -11,11 +11,11 @@ import {
   cloudFrontCacheKey,
   cloudFrontTarget,
   createManifest,
+  type DeployedFile,
   estimateCost,
   type InvalidationPlan,
   indexAliases,
   type Manifest,
-  type ManifestFile,
   planInvalidation,
   readManifest,
   renderCloudFrontPath,
@@ -35,7 +35,7 @@ function random(seed: number): () => number {
   };
 }
 
-const file = (path: string, hash: string, immutable: boolean): ManifestFile => ({
+const file = (path: string, hash: string, immutable: boolean): DeployedFile => ({
   path,
   hash,
   size: 1000,
@@ -51,7 +51,7 @@ const file = (path: string, hash: string, immutable: boolean): ManifestFile => (
 
 const HASHED = /[-.][A-Za-z0-9_-]{8,}\.(js|css|wasm|png|svg|woff2?|json|mjs)$/;
 
-function realisticApp(): { files: ManifestFile[]; source: string } {
+function realisticApp(): { files: DeployedFile[]; source: string } {
   const here = dirname(fileURLToPath(import.meta.url));
   const dist = join(here, '../../../fixtures/realistic-app/dist');
   const written = join(dist, '.wirepack/manifest.json');
@@ -64,7 +64,7 @@ function realisticApp(): { files: ManifestFile[]; source: string } {
     };
   }
   if (existsSync(join(dist, 'index.html'))) {
-    const files: ManifestFile[] = [];
+    const files: DeployedFile[] = [];
     const walk = (dir: string): void => {
       for (const name of readdirSync(dir)) {
         const full = join(dir, name);
@@ -80,7 +80,7 @@ function realisticApp(): { files: ManifestFile[]; source: string } {
     return { files, source: 'fixtures/realistic-app/dist' };
   }
   const next = random(7);
-  const files: ManifestFile[] = [file('/index.html', 'sha256-index', false)];
+  const files: DeployedFile[] = [file('/index.html', 'sha256-index', false)];
   for (const name of ['favicon.ico', 'robots.txt', 'manifest.webmanifest', '.well-known/security.txt']) {
     files.push(file(`/${name}`, `sha256-${name}`, false));
   }
@@ -99,7 +99,7 @@ function oneComponentChanged(): { previous: Manifest; next: Manifest; label: str
   const chunks = files.filter((f) => f.immutable && f.path.endsWith('.js'));
   const entry = chunks.find((f) => /\/index[-.]/.test(f.path)) ?? chunks[0]!;
   const component = chunks.find((f) => f !== entry && /page/i.test(f.path)) ?? chunks[1]!;
-  const renamed = (f: ManifestFile): ManifestFile =>
+  const renamed = (f: DeployedFile): DeployedFile =>
     // Vite's default names end in an 8-character hash: `[name]-[hash].js`.
     file(f.path.replace(/[A-Za-z0-9_-]{8}(\.\w+)$/, 'NEWHASH1$1'), `${f.hash}-v2`, true);
   const next = files.flatMap((f) => {
@@ -121,9 +121,9 @@ function oneComponentChanged(): { previous: Manifest; next: Manifest; label: str
 
 function largeSite(): { previous: Manifest; next: Manifest; label: string } {
   const next = random(42);
-  const before: ManifestFile[] = [];
-  const after: ManifestFile[] = [];
-  const pages: ManifestFile[] = [];
+  const before: DeployedFile[] = [];
+  const after: DeployedFile[] = [];
+  const pages: DeployedFile[] = [];
   for (let section = 0; section < 50; section++) {
     for (let sub = 0; sub < 20; sub++) {
       for (let page = 0; page < 40; page++) {

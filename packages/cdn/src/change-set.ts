@@ -1,4 +1,4 @@
-import type { Manifest, ManifestFile } from './manifest.ts';
+import type { DeployedFile, Manifest } from './manifest.ts';
 
 /** Something the user should know about a plan; never fatal. */
 export interface PlanWarning {
@@ -45,7 +45,7 @@ export function indexAliases(path: string, isFile: (path: string) => boolean): s
   return isFile(bare) ? [dir] : [dir, bare];
 }
 
-const headersDiffer = (a: ManifestFile, b: ManifestFile): boolean =>
+const headersDiffer = (a: DeployedFile, b: DeployedFile): boolean =>
   a.contentType !== b.contentType || a.cacheControl !== b.cacheControl || a.immutable !== b.immutable;
 
 /**

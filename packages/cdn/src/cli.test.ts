@@ -197,7 +197,14 @@ describe('wirepack CLI', () => {
       '--json',
     ]);
     expect((JSON.parse(stdout) as InvalidationReport).plan.paths).toHaveLength(5);
-    const failed = await promisify(execFile)(process.execPath, ['--import', 'tsx', entry, 'nope']).then(
+    // The source condition again: without it @wirepack/manifest resolves to its dist/, which only a build makes.
+    const failed = await promisify(execFile)(process.execPath, [
+      '--import',
+      'tsx',
+      '--conditions=@wirepack/source',
+      entry,
+      'nope',
+    ]).then(
       () => 0,
       (error: { code: number }) => error.code,
     );

@@ -24,7 +24,7 @@ export { EXIT_CODES, exitCodeFor } from './exit-codes.ts';
 // Deploy: plan and submit in one call (what `wirepack invalidate` runs).
 export { INVALIDATE_DEFAULTS, type InvalidateOptions, invalidate } from './invalidate.ts';
 // Manifests.
-export { createManifest, EMPTY_MANIFEST, type Manifest, type ManifestFile } from './manifest.ts';
+export { createManifest, type DeployedFile, EMPTY_MANIFEST, type Manifest } from './manifest.ts';
 export { MANIFEST_LIMITS, normalizeUrlPath, readManifest } from './manifest-reader.ts';
 export { LOAD_MANIFEST_DEFAULTS, type LoadManifestOptions, loadManifest } from './manifest-source.ts';
 // Planning (pure, provider-neutral).

@@ -1,3 +1,4 @@
+import { isManifestError } from '@wirepack/manifest';
 import type { WirepackManifest } from '@wirepack/vite-plugin';
 import { describe, expect, it } from 'vitest';
 import { CdnError } from './errors.ts';
@@ -122,5 +123,24 @@ describe('readManifest', () => {
     const manifest = readManifest(json, 't');
     expect([...manifest.files.keys()]).toEqual(['/__proto__']);
     expect(({} as Record<string, unknown>).size).toBeUndefined();
+  });
+});
+
+describe('readManifest on a manifest the plugin wrote', () => {
+  it('applies the contract of @wirepack/manifest, keeping its error as the cause', () => {
+    const broken = structuredClone(written) as unknown as {
+      files: Record<string, { cacheControl: string }>;
+    };
+    broken.files['/app/assets/index-Bx1yZ2.js']!.cacheControl = 'no-cache\r\nSet-Cookie: a=b';
+    let caught: unknown;
+    try {
+      readManifest(broken, 'next.json');
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(CdnError);
+    expect((caught as CdnError).code).toBe('MANIFEST_INVALID');
+    expect((caught as CdnError).message).toMatch(/^\[wirepack\/cdn\] manifest next\.json: .*cacheControl/);
+    expect(isManifestError((caught as CdnError).cause, 'MANIFEST_INVALID')).toBe(true);
   });
 });

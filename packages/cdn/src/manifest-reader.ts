@@ -1,13 +1,12 @@
-// The one place that knows the on-disk shape of the manifest `@wirepack/vite-plugin` writes. Everything
-// else works on the normalized `Manifest` of ./manifest.ts, so a change of shape is a change of this file.
+// Where manifests become the planner's normalized `Manifest` (./manifest.ts). A manifest the plugin
+// wrote (its `generator`) is checked by the contract's own reader, @wirepack/manifest; hand-written
+// manifests in the looser shapes below are still accepted for scripts that predate the plugin.
+import { isManifestError, MANIFEST_GENERATOR, MANIFEST_LIMITS, validateManifest } from '@wirepack/manifest';
 import { CdnError } from './errors.ts';
-import { createManifest, type Manifest, type ManifestFile } from './manifest.ts';
+import { createManifest, type DeployedFile, type Manifest } from './manifest.ts';
 
-/** Limits on untrusted manifests (a previous manifest may come from a URL). */
-export const MANIFEST_LIMITS: { readonly maxFiles: number; readonly maxPathLength: number } = Object.freeze({
-  maxFiles: 1_000_000,
-  maxPathLength: 16_384,
-});
+/** Limits on untrusted manifests (a previous manifest may come from a URL): the contract's. */
+export { MANIFEST_LIMITS };
 
 type Json = Record<string, unknown>;
 
@@ -30,6 +29,7 @@ export function readManifest(json: unknown, source: string): Manifest {
     throw new CdnError('MANIFEST_INVALID', `manifest ${source}: ${what}`);
   };
   if (!isObject(json)) return fail('expected a JSON object with "version" and "files"');
+  if (json.generator === MANIFEST_GENERATOR) return fromContract(json, source);
   if (json.version !== 1) {
     return fail(`unsupported "version" ${JSON.stringify(json.version)}; this reader understands version 1`);
   }
@@ -63,7 +63,7 @@ export function readManifest(json: unknown, source: string): Manifest {
   if (entries.length > MANIFEST_LIMITS.maxFiles) {
     fail(`${entries.length} files exceed the limit of ${MANIFEST_LIMITS.maxFiles}`);
   }
-  const files: ManifestFile[] = [];
+  const files: DeployedFile[] = [];
   const seen = new Set<string>();
   for (const [key, entry] of entries) {
     const where = `files[${JSON.stringify(key)}]`;
@@ -91,6 +91,31 @@ export function readManifest(json: unknown, source: string): Manifest {
       immutable: entry.immutable as boolean,
       contentType,
       cacheControl,
+    });
+  }
+  return createManifest(files);
+}
+
+/** A manifest the plugin wrote: validated by @wirepack/manifest, then keyed by decoded URL path. */
+function fromContract(json: unknown, source: string): Manifest {
+  let manifest: ReturnType<typeof validateManifest>;
+  try {
+    manifest = validateManifest(json, { source: `manifest ${source}` });
+  } catch (error) {
+    if (!isManifestError(error)) throw error;
+    throw new CdnError('MANIFEST_INVALID', error.message.replace(/^\[wirepack\/manifest\] /, ''), {
+      cause: error,
+    });
+  }
+  const files: DeployedFile[] = [];
+  for (const file of Object.values(manifest.files)) {
+    files.push({
+      path: `${manifest.base}${file.path}`,
+      hash: file.hash,
+      size: file.size,
+      immutable: file.immutable,
+      contentType: file.contentType,
+      cacheControl: file.cacheControl,
     });
   }
   return createManifest(files);

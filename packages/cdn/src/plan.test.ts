@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cloudFrontCacheKey, cloudFrontProfile, cloudFrontTarget } from './cloudfront-profile.ts';
-import { createManifest, type Manifest, type ManifestFile } from './manifest.ts';
+import { createManifest, type DeployedFile, type Manifest } from './manifest.ts';
 import { planInvalidation } from './plan.ts';
 
-const file = (path: string, hash: string, immutable = false): ManifestFile => ({
+const file = (path: string, hash: string, immutable = false): DeployedFile => ({
   path,
   hash,
   size: 1,
@@ -12,7 +12,7 @@ const file = (path: string, hash: string, immutable = false): ManifestFile => ({
   contentType: undefined,
   cacheControl: undefined,
 });
-const manifest = (files: ManifestFile[]): Manifest => createManifest(files);
+const manifest = (files: DeployedFile[]): Manifest => createManifest(files);
 
 /** Does a CloudFront invalidation path match a cache key? (`*` only as the last character.) */
 const covers = (path: string, key: string): boolean =>

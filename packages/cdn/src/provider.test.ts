@@ -1,7 +1,7 @@
 // The planner works for a CDN with other rules without changes: a Cloudflare-like profile (absolute
 // URLs, prefix purges without `*`, 100 entries per request, synchronous, free) shapes the plan.
 import { describe, expect, it } from 'vitest';
-import { createManifest, type ManifestFile } from './manifest.ts';
+import { createManifest, type DeployedFile } from './manifest.ts';
 import { planInvalidation } from './plan.ts';
 import type { ProviderProfile } from './provider.ts';
 
@@ -24,7 +24,7 @@ const cloudflareLike: ProviderProfile = {
   idempotencyKey: () => undefined,
 };
 
-const file = (path: string, hash: string): ManifestFile => ({
+const file = (path: string, hash: string): DeployedFile => ({
   path,
   hash,
   size: 1,

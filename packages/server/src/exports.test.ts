@@ -13,6 +13,7 @@ describe('export lists', () => {
         "DEFAULT_MSGPACK_HANDLER_OPTIONS",
         "DEFAULT_RESPONSE_CACHE_OPTIONS",
         "DEFAULT_SERVER_LIMITS",
+        "compose",
         "createAdmissionController",
         "createBatchHandler",
         "createMemoryStore",
@@ -20,7 +21,9 @@ describe('export lists', () => {
         "createResponseCache",
         "getBatchContext",
         "getSubRequestInfo",
+        "isPassResponse",
         "negotiateEncoding",
+        "passResponse",
         "priorityFromHeader",
         "shedResponse",
         "withAdmission",
@@ -34,10 +37,12 @@ describe('export lists', () => {
       [
         "DEFAULT_NODE_COMPRESSION",
         "DEFAULT_REDIS_STORE_OPTIONS",
+        "DEFAULT_SERVE_STATIC_OPTIONS",
         "createExpressMiddleware",
         "createRedisStore",
         "injectNode",
         "nodeCompression",
+        "serveStatic",
         "toNodeListener",
       ]
     `);

@@ -35,6 +35,8 @@ export {
   DEFAULT_MEMORY_STORE_OPTIONS,
   type MemoryStoreOptions,
 } from './cache/memory-store.ts';
+// --- Composing handlers --------------------------------------------------------------------
+export { compose, isPassResponse, passResponse, type RequestHandler } from './compose.ts';
 // --- The handler ----------------------------------------------------------------------------
 export { type BatchHandler, createBatchHandler } from './create-batch-handler.ts';
 // --- Metrics --------------------------------------------------------------------------------

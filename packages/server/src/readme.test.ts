@@ -75,3 +75,19 @@ describe('README', () => {
     );
   });
 });
+
+describe('README: static files', () => {
+  it('states the defaults serveStatic uses', async () => {
+    const { DEFAULT_SERVE_STATIC_OPTIONS } = await import('./adapters/serve-static.ts');
+    const documented = Object.fromEntries(
+      tableRows('static option').map(([name, value]) => [
+        name?.replaceAll('`', ''),
+        value?.replaceAll('`', ''),
+      ]),
+    );
+    expect(documented.manifest).toBe(DEFAULT_SERVE_STATIC_OPTIONS.manifest);
+    expect(documented.index).toBe(DEFAULT_SERVE_STATIC_OPTIONS.index);
+    expect(documented.spaFallback).toBe(String(DEFAULT_SERVE_STATIC_OPTIONS.spaFallback));
+    expect(documented.bufferLimit).toBe(String(DEFAULT_SERVE_STATIC_OPTIONS.bufferLimit));
+  });
+});

@@ -1,8 +1,9 @@
 import * as zlib from 'node:zlib';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import type { ManifestCoding } from '@wirepack/manifest';
 
-/** A content coding the plugin can emit, named by its HTTP `Content-Encoding` token. */
-export type Encoding = 'br' | 'gzip' | 'zstd';
+/** A content coding the plugin can emit, named by its HTTP `Content-Encoding` token: the manifest's set. */
+export type Encoding = ManifestCoding;
 
 /** The order encodings are produced, listed and preferred in (smallest output first). */
 export const ENCODINGS: readonly Encoding[] = Object.freeze(['br', 'zstd', 'gzip'] as const);

@@ -14,7 +14,6 @@ describe('@wirepack/vite-plugin exports', () => {
         "contentTypeFromName",
         "default",
         "isCompressibleType",
-        "negotiateEncoding",
         "wirepack",
       ]
     `);

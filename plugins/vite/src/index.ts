@@ -34,20 +34,27 @@ export function wirepack(options?: WirepackOptions): Plugin[] {
   const plugins: Plugin[] = [];
   if (state.options.sri) plugins.push(sriPlugin(state));
   plugins.push(precompressPlugin(state), manifestPlugin(state), reportPlugin(state));
-  if (state.options.preview) plugins.push(previewPlugin());
+  if (state.options.preview) plugins.push(previewPlugin(state));
   return plugins;
 }
 
 export default wirepack;
 
+// Manifest: the contract lives in @wirepack/manifest (types, schema, reader); re-exported for users of
+// the plugin alone. JSON Schema also at '@wirepack/vite-plugin/manifest.schema.json'.
+export {
+  CACHE_CONTROL_IMMUTABLE,
+  CACHE_CONTROL_REVALIDATE,
+  MANIFEST_VERSION,
+  type ManifestEncoding,
+  type ManifestFile,
+  type WirepackManifest,
+} from '@wirepack/manifest';
 // Building blocks, usable without Vite
 export type { Encoding } from './codecs.js';
 export { ENCODINGS, SIBLING_EXTENSIONS } from './codecs.js';
 export type { ContentTypeInfo } from './content-types.js';
 export { contentTypeFromName, isCompressibleType } from './content-types.js';
-// Manifest (public contract; JSON Schema at '@wirepack/vite-plugin/manifest.schema.json')
-export type { ManifestEncoding, ManifestFile, WirepackManifest } from './manifest.js';
-export { CACHE_CONTROL_IMMUTABLE, CACHE_CONTROL_REVALIDATE, MANIFEST_VERSION } from './manifest.js';
 // Options
 export type {
   BrotliOptions,
@@ -58,6 +65,5 @@ export type {
   ZstdOptions,
 } from './options.js';
 export { DEFAULT_OPTIONS } from './options.js';
-export { negotiateEncoding } from './preview-middleware.js';
 // Report
 export type { EncodingTotals, WirepackReport } from './report.js';

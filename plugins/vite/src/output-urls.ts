@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { manifestUrlOf } from '@wirepack/manifest';
 
 /**
  * Mapping between files in the output directory and the URLs they are served at, honouring
@@ -25,7 +26,7 @@ export function basePath(base: string): string {
  * (spaces, `%`, `#`, `?` and non-ASCII are encoded; `/` separates segments).
  */
 export function urlPathOf(file: string, base: string): string {
-  return basePath(base) + encodeURI(file).replace(/[#?]/g, (character) => encodeURIComponent(character));
+  return manifestUrlOf(file, basePath(base));
 }
 
 /**

@@ -1,4 +1,5 @@
 import { open } from 'node:fs/promises';
+import type { ManifestEncoding } from '@wirepack/manifest';
 import { cacheKey, readCacheEntry } from './cache.js';
 import type { CodecSpec, Encoding } from './codecs.js';
 import { codecTag, SIBLING_EXTENSIONS } from './codecs.js';
@@ -12,7 +13,6 @@ import {
 } from './compress-job.js';
 import { type ContentTypeInfo, contentTypeFromName, SNIFF_BYTES, sniffContentType } from './content-types.js';
 import { fingerprint } from './fingerprint.js';
-import type { ManifestEncoding } from './manifest.js';
 import type { FilterInput } from './options.js';
 import { ReadBuffer } from './read-buffer.js';
 import type { WirepackReport } from './report.js';

@@ -1,53 +1,15 @@
-import { createReadStream } from 'node:fs';
-import { realpath, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { realpath } from 'node:fs/promises';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { ENCODINGS, type Encoding, SIBLING_EXTENSIONS } from './codecs.js';
-import { contentTypeFromName } from './content-types.js';
-import { basePath } from './output-urls.js';
-
-/**
- * Picks the encoding to send from an `Accept-Encoding` header (RFC 9110 section 12.5.3) among the
- * siblings that exist: highest q-value first, ties broken by `preference` (smallest output first);
- * `q=0` refuses a coding, `*` stands for any coding not named. `undefined` means send the original.
- */
-export function negotiateEncoding(
-  header: string | undefined,
-  available: readonly Encoding[],
-  preference: readonly Encoding[] = ENCODINGS,
-): Encoding | undefined {
-  if (header === undefined || header.trim() === '' || available.length === 0) return undefined;
-  const weights = new Map<string, number>();
-  for (const part of header.slice(0, 1024).split(',')) {
-    const [token, ...parameters] = part.trim().split(';');
-    const name = token?.trim().toLowerCase();
-    if (name === undefined || name === '') continue;
-    let q = 1;
-    for (const parameter of parameters) {
-      const match = /^\s*q\s*=\s*([01](?:\.\d{0,3})?)\s*$/i.exec(parameter);
-      if (match !== null) q = Math.min(1, Number(match[1]));
-    }
-    weights.set(name === 'x-gzip' ? 'gzip' : name, Math.max(q, weights.get(name) ?? 0));
-  }
-  let best: Encoding | undefined;
-  let bestQ = 0;
-  for (const encoding of preference) {
-    if (!available.includes(encoding)) continue;
-    const q = weights.get(encoding) ?? weights.get('*') ?? 0;
-    if (q > bestQ) {
-      best = encoding;
-      bestQ = q;
-    }
-  }
-  return best;
-}
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { type StaticHandler, serveStatic, toNodeListener } from '@wirepack/server/node';
 
 /** Settings of the preview middleware. */
 export interface PreviewMiddlewareOptions {
   /** Absolute output directory that `vite preview` serves. */
   readonly outDir: string;
-  /** Vite's `base`. */
-  readonly base: string;
+  /** The manifest's path relative to `outDir` (the plugin's `manifest` option); undefined when off. */
+  readonly manifest: string | undefined;
   /** Extra headers to send (`preview.headers`). */
   readonly headers?: OutgoingHttpHeaders | undefined;
 }
@@ -55,101 +17,77 @@ export interface PreviewMiddlewareOptions {
 type Next = (error?: unknown) => void;
 
 /**
- * A Connect middleware for `vite preview` that answers a GET or HEAD for an output file with its
- * precompressed sibling when the client accepts it, with `Content-Encoding`, the original's
- * `Content-Type`, `Vary: Accept-Encoding` and `Content-Length`. Anything else is passed on to
- * Vite's own static server (with `Vary` set when siblings exist). Paths are resolved inside the
- * output directory only: a request whose path escapes it (`..`, encoded or not, or through a
- * symbolic link) is answered 403 and nothing is read.
+ * A Connect middleware for `vite preview` that is the production static server: `serveStatic` of
+ * `@wirepack/server/node` over the build's manifest, so preview sends what production sends (the
+ * sibling the one Accept-Encoding negotiator picks, the manifest's Cache-Control and ETag, 304s,
+ * ranges). Requests for files the manifest does not list go on to Vite's own static server; so does
+ * everything when the build wrote no manifest. Only files the manifest lists are opened, so a path
+ * that escapes the output directory (`..`, encoded or not, or a link leading out) is never served.
  */
 export function createPreviewMiddleware(
   options: PreviewMiddlewareOptions,
 ): (request: IncomingMessage, response: ServerResponse, next: Next) => void {
-  const root = resolve(options.outDir);
-  const prefix = basePath(options.base);
-  let realRoot: Promise<string> | undefined;
+  // Made at the first request: `vite preview` may start before a build has written the manifest.
+  let server: { handler: StaticHandler; listener: ReturnType<typeof toNodeListener> } | null | undefined;
+  const headers = headerRecord(options.headers);
   return (request, response, next) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') return next();
-    serve(request, response).then(
-      (handled) => {
-        if (!handled) next();
+    try {
+      server ??= open(options, headers);
+    } catch (error) {
+      return next(error);
+    }
+    const pathname = (request.url ?? '/').replace(/[?#].*$/s, '');
+    if (server !== null && server.handler.find(pathname) !== undefined)
+      return server.listener(request, response);
+    // Vite's static server follows symbolic links: refuse a path that leads out before it sees it.
+    leavesRoot(options.outDir, pathname).then(
+      (leaves) => {
+        if (!leaves) return next();
+        response.statusCode = 403;
+        response.setHeader('content-type', 'text/plain; charset=utf-8');
+        response.end('Forbidden');
       },
       (error: unknown) => next(error),
     );
   };
+}
 
-  async function serve(request: IncomingMessage, response: ServerResponse): Promise<boolean> {
-    const rawPath = (request.url ?? '/').replace(/[?#].*$/s, '');
-    let pathname: string;
-    try {
-      pathname = decodeURIComponent(rawPath);
-    } catch {
-      return refuse(response, 400, 'Bad Request');
-    }
-    if (pathname.includes('\0')) return refuse(response, 400, 'Bad Request');
-    if (!pathname.startsWith(prefix)) {
-      // `/app` for base `/app/`: Vite redirects or 404s it; not ours.
-      return false;
-    }
-    let file = pathname.slice(prefix.length);
-    if (file === '' || file.endsWith('/')) file += 'index.html';
-    const target = resolve(root, file);
-    if (!isInside(root, target)) return refuse(response, 403, 'Forbidden');
-    const info = await stat(target).catch(() => undefined);
-    if (info === undefined || !info.isFile()) return false;
-    realRoot ??= realpath(root);
-    if (!isInside(await realRoot, await realpath(target))) return refuse(response, 403, 'Forbidden');
-
-    const siblings = new Map<Encoding, number>();
-    for (const encoding of ENCODINGS) {
-      const sibling = await stat(target + SIBLING_EXTENSIONS[encoding]).catch(() => undefined);
-      if (sibling?.isFile()) siblings.set(encoding, sibling.size);
-    }
-    if (siblings.size === 0) return false;
-    response.setHeader('Vary', 'Accept-Encoding');
-    const header = request.headers['accept-encoding'];
-    const encoding = negotiateEncoding(Array.isArray(header) ? header.join(',') : header, [
-      ...siblings.keys(),
-    ]);
-    if (encoding === undefined) return false;
-
-    const size = siblings.get(encoding)!;
-    const siblingPath = target + SIBLING_EXTENSIONS[encoding];
-    if (!isInside(await realRoot, await realpath(siblingPath))) return refuse(response, 403, 'Forbidden');
-    for (const [name, value] of Object.entries(options.headers ?? {})) {
-      if (value !== undefined) response.setHeader(name, value);
-    }
-    response.statusCode = 200;
-    // A file with siblings but no known extension was sniffed as text when it was built.
-    response.setHeader('Content-Type', contentTypeFromName(file)?.contentType ?? 'text/plain; charset=utf-8');
-    response.setHeader('Content-Encoding', encoding);
-    response.setHeader('Content-Length', size);
-    response.setHeader('Cache-Control', 'no-cache');
-    if (request.method === 'HEAD') {
-      response.end();
-      return true;
-    }
-    await new Promise<void>((done, fail) => {
-      const stream = createReadStream(siblingPath);
-      stream.on('error', fail);
-      response.on('close', () => {
-        stream.destroy();
-        done();
-      });
-      stream.pipe(response);
-    });
-    return true;
+/** Whether a request path names, inside `root`, something whose real path is outside it. */
+async function leavesRoot(root: string, pathname: string): Promise<boolean> {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    // Malformed percent-encoding names no file; Vite answers it.
+    return false;
   }
+  const target = resolve(root, `.${decoded.startsWith('/') ? decoded : `/${decoded}`}`);
+  const real = await realpath(target).catch(() => undefined);
+  if (real === undefined) return !isInside(root, target);
+  return !isInside(await realpath(root), real);
 }
 
 function isInside(root: string, target: string): boolean {
   const path = relative(root, target);
-  return path !== '' && path !== '..' && !path.startsWith(`..${sep}`) && !isAbsolute(path);
+  return path === '' || (path !== '..' && !path.startsWith(`..${sep}`) && !isAbsolute(path));
 }
 
-function refuse(response: ServerResponse, status: number, message: string): true {
-  response.statusCode = status;
-  response.setHeader('Content-Type', 'text/plain; charset=utf-8');
-  response.end(message);
-  return true;
+function open(
+  options: PreviewMiddlewareOptions,
+  headers: Record<string, string>,
+): { handler: StaticHandler; listener: ReturnType<typeof toNodeListener> } | null {
+  if (options.manifest === undefined || !existsSync(join(options.outDir, options.manifest))) return null;
+  const handler = serveStatic({ root: options.outDir, manifest: options.manifest, headers });
+  // Vite compresses on the fly after this middleware; the files here are compressed already.
+  return { handler, listener: toNodeListener(handler, { compression: false }) };
+}
+
+/** `preview.headers` as plain strings (Node allows numbers and arrays there). */
+function headerRecord(headers: OutgoingHttpHeaders | undefined): Record<string, string> {
+  const record: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value !== undefined) record[name] = Array.isArray(value) ? value.join(', ') : String(value);
+  }
+  return record;
 }

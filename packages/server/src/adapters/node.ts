@@ -23,3 +23,11 @@ export {
   type RedisStoreClient,
   type RedisStoreOptions,
 } from './redis-store.ts';
+// --- Static files ---------------------------------------------------------------------------
+export {
+  DEFAULT_SERVE_STATIC_OPTIONS,
+  type ServeStaticOptions,
+  type StaticHandler,
+  type StaticWarning,
+  serveStatic,
+} from './serve-static.ts';

@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { buildManifest, cacheControlFor, serializeManifest } from '@wirepack/manifest';
 import type { Plugin } from 'vite';
 import { writeFileAtomicSync } from '../atomic-write.js';
-import { buildManifest, cacheControlFor, serializeManifest } from '../manifest.js';
-import { basePath, urlPathOf } from '../output-urls.js';
+import { basePath } from '../output-urls.js';
 import { type EnvironmentRun, postCloseBundle, type WirepackState } from './state.js';
 
 /**
@@ -25,7 +25,6 @@ function writeManifest(state: WirepackState, run: EnvironmentRun): void {
   const manifest = buildManifest({
     base: basePath(run.base),
     files: run.outcome.records.map((record) => ({
-      url: urlPathOf(record.file, run.base),
       path: record.file,
       size: record.size,
       hash: record.hash,

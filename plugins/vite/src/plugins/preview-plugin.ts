@@ -1,13 +1,14 @@
 import { resolve } from 'node:path';
 import type { Plugin } from 'vite';
 import { createPreviewMiddleware } from '../preview-middleware.js';
+import type { WirepackState } from './state.js';
 
 /**
- * `wirepack:preview`: lets `vite preview` serve the precompressed siblings, so what is measured
- * locally is what a CDN serving them would send. Registered before Vite's own middlewares (and
+ * `wirepack:preview`: lets `vite preview` serve the build the way production does, with
+ * `serveStatic` of `@wirepack/server/node` over the manifest (siblings, caching, ETags). Registered before Vite's own middlewares (and
  * its on-the-fly compression), after which they handle everything this one passes on.
  */
-export function previewPlugin(): Plugin {
+export function previewPlugin(state: WirepackState): Plugin {
   return {
     name: 'wirepack:preview',
     apply: 'serve',
@@ -15,7 +16,7 @@ export function previewPlugin(): Plugin {
       const { config } = server;
       const outDir = resolve(config.root, config.environments.client?.build.outDir ?? config.build.outDir);
       server.middlewares.use(
-        createPreviewMiddleware({ outDir, base: config.base, headers: config.preview.headers }),
+        createPreviewMiddleware({ outDir, manifest: state.manifestFile(), headers: config.preview.headers }),
       );
     },
   };

@@ -1,20 +1,29 @@
-import { ENCODINGS, type Encoding } from './codecs.js';
-
 /**
- * The build manifest: a public contract read by `@wirepack/cdn`, `@wirepack/server` and deploy
- * scripts. `manifest.schema.json` in this package is its JSON Schema; any incompatible change
- * bumps `MANIFEST_VERSION`. The file is deterministic: keys are sorted (files by URL, encodings in
- * `ENCODINGS` order), fields come in a fixed order, and nothing depends on time or machine, so
- * the same output gives a byte-identical manifest.
+ * The wirepack build manifest: the contract between the writer (`@wirepack/vite-plugin`) and its
+ * readers (`@wirepack/cdn`, the static server of `@wirepack/server/node`, deploy scripts).
+ * `manifest.schema.json` in this package is its JSON Schema; `validateManifest` enforces the same
+ * rules; any incompatible change bumps {@link MANIFEST_VERSION}.
  */
 
 /** Format version of the manifest file. */
 export const MANIFEST_VERSION = 1;
 
+/** The `generator` field: the package that writes manifests. */
+export const MANIFEST_GENERATOR = '@wirepack/vite-plugin';
+
+/** Where the plugin writes the manifest by default, relative to the output directory. */
+export const DEFAULT_MANIFEST_PATH = '.wirepack/manifest.json';
+
 /** `Cache-Control` suggested for files whose name carries a content hash. */
 export const CACHE_CONTROL_IMMUTABLE = 'public, max-age=31536000, immutable';
 /** `Cache-Control` suggested for every other file (HTML, public/ files): revalidate each time. */
 export const CACHE_CONTROL_REVALIDATE = 'public, max-age=0, must-revalidate';
+
+/** A content coding a manifest can list a sibling for, named by its `Content-Encoding` token. */
+export type ManifestCoding = 'br' | 'gzip' | 'zstd';
+
+/** The codings in the order they are listed in a manifest (smallest output first). */
+export const MANIFEST_CODINGS: readonly ManifestCoding[] = Object.freeze(['br', 'zstd', 'gzip'] as const);
 
 /** A precompressed sibling of an output file. */
 export interface ManifestEncoding {
@@ -26,7 +35,7 @@ export interface ManifestEncoding {
   readonly hash: string;
 }
 
-/** One output file. */
+/** One output file, as the manifest records it. */
 export interface ManifestFile {
   /** Path relative to the output directory, `/`-separated. */
   readonly path: string;
@@ -43,7 +52,7 @@ export interface ManifestFile {
   /** A suggested `Cache-Control` header value. */
   readonly cacheControl: string;
   /** Precompressed siblings by `Content-Encoding` token; empty when none was worth writing. */
-  readonly encodings: Readonly<Partial<Record<Encoding, ManifestEncoding>>>;
+  readonly encodings: Readonly<Partial<Record<ManifestCoding, ManifestEncoding>>>;
 }
 
 /** The manifest file, `<outDir>/.wirepack/manifest.json` by default. */
@@ -51,17 +60,11 @@ export interface WirepackManifest {
   /** Format version; `1` for this shape. */
   readonly version: typeof MANIFEST_VERSION;
   /** The package that wrote it. */
-  readonly generator: '@wirepack/vite-plugin';
+  readonly generator: typeof MANIFEST_GENERATOR;
   /** URL path prefix every file is served under (from Vite's `base`), starting and ending with `/`. */
   readonly base: string;
   /** Every output file, keyed by its URL path (`base` + percent-encoded path), sorted. */
   readonly files: Readonly<Record<string, ManifestFile>>;
-}
-
-/** What the manifest is built from: one entry per output file, in any order. */
-export interface ManifestInput {
-  readonly base: string;
-  readonly files: readonly (ManifestFile & { readonly url: string })[];
 }
 
 /** The suggested `Cache-Control` for a file. */
@@ -69,35 +72,13 @@ export function cacheControlFor(immutable: boolean): string {
   return immutable ? CACHE_CONTROL_IMMUTABLE : CACHE_CONTROL_REVALIDATE;
 }
 
-/** Builds the manifest object with sorted files and fields in their fixed order. */
-export function buildManifest(input: ManifestInput): WirepackManifest {
-  const sorted = [...input.files].sort((a, b) => (a.url < b.url ? -1 : a.url > b.url ? 1 : 0));
-  const files: Record<string, ManifestFile> = {};
-  for (const entry of sorted) {
-    if (Object.hasOwn(files, entry.url)) {
-      throw new Error(`[wirepack/vite-plugin] two output files map to the URL ${entry.url}`);
-    }
-    const encodings: Partial<Record<Encoding, ManifestEncoding>> = {};
-    for (const encoding of ENCODINGS) {
-      const sibling = entry.encodings[encoding];
-      if (sibling !== undefined)
-        encodings[encoding] = { path: sibling.path, size: sibling.size, hash: sibling.hash };
-    }
-    files[entry.url] = {
-      path: entry.path,
-      size: entry.size,
-      hash: entry.hash,
-      integrity: entry.integrity,
-      contentType: entry.contentType,
-      immutable: entry.immutable,
-      cacheControl: entry.cacheControl,
-      encodings,
-    };
-  }
-  return { version: MANIFEST_VERSION, generator: '@wirepack/vite-plugin', base: input.base, files };
-}
-
-/** The manifest as written to disk: two-space JSON with a final newline. */
-export function serializeManifest(manifest: WirepackManifest): string {
-  return `${JSON.stringify(manifest, null, 2)}\n`;
+/**
+ * The URL path (the key in `files`) of a file: `base` + its path, percent-encoded like a browser
+ * requests it (spaces, `%`, `#`, `?` and non-ASCII are encoded; `/` separates segments).
+ *
+ * @example
+ * manifestUrlOf('docs/read me.txt', '/app/'); // '/app/docs/read%20me.txt'
+ */
+export function manifestUrlOf(path: string, base: string): string {
+  return base + encodeURI(path).replace(/[#?]/g, (character) => encodeURIComponent(character));
 }

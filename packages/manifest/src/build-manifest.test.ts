@@ -1,15 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { buildManifest, serializeManifest } from './build-manifest.ts';
 import {
-  buildManifest,
   CACHE_CONTROL_IMMUTABLE,
   CACHE_CONTROL_REVALIDATE,
   cacheControlFor,
   type ManifestFile,
-  serializeManifest,
-} from './manifest.js';
+  manifestUrlOf,
+} from './manifest.ts';
 
-const file = (path: string, extra: Partial<ManifestFile> = {}): ManifestFile & { url: string } => ({
-  url: `/${path}`,
+const file = (path: string, extra: Partial<ManifestFile> = {}): ManifestFile => ({
   path,
   size: 10,
   hash: `sha256-${'A'.repeat(43)}=`,
@@ -39,8 +38,14 @@ describe('buildManifest', () => {
     expect(serializeManifest(first).endsWith('}\n')).toBe(true);
   });
 
-  it('refuses two files at one URL', () => {
+  it('refuses two files at one URL and a base that is not a URL path', () => {
     expect(() => buildManifest({ base: '/', files: [file('a.txt'), file('a.txt')] })).toThrow('/a.txt');
+    expect(() => buildManifest({ base: 'app/', files: [] })).toThrow(TypeError);
+  });
+
+  it('keys files by base + the percent-encoded path', () => {
+    expect(manifestUrlOf('docs/read me#1?.txt', '/app/')).toBe('/app/docs/read%20me%231%3F.txt');
+    expect(manifestUrlOf('café.txt', '/')).toBe('/caf%C3%A9.txt');
   });
 
   it('suggests long caching only for immutable files', () => {
