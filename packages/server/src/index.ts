@@ -6,7 +6,7 @@ export { getBatchContext, getSubRequestInfo, type SubRequestInfo } from './batch
 // --- The handler ----------------------------------------------------------------------------
 export { type BatchHandler, createBatchHandler } from './create-batch-handler.ts';
 // --- Metrics --------------------------------------------------------------------------------
-export type { HistogramSnapshot, MetricsSnapshot } from './metrics.ts';
+export type { HistogramSnapshot, MetricsObserver, MetricsSnapshot } from './metrics.ts';
 // --- Options and limits ---------------------------------------------------------------------
 export {
   type BatchHandlerOptions,
