@@ -33,7 +33,8 @@ export interface HealthOptions {
   /** Overrides of {@link DEFAULT_HEALTH_THRESHOLDS}. */
   readonly thresholds?: Partial<HealthThresholds>;
   /**
-   * The monotonic clock in milliseconds (tests move it instead of sleeping).
+   * The monotonic clock in milliseconds, for the window and for timing plain requests (tests move it
+   * instead of sleeping).
    * @default performance.now
    */
   readonly now?: () => number;
@@ -164,12 +165,13 @@ export function createServerMetrics(options: ServerMetricsOptions = {}): ServerM
   const healthOptions = options.health ?? {};
   const limits = healthOptions.sample === undefined ? readResourceLimits() : undefined;
   const sample = healthOptions.sample ?? createResourceSampler(limits);
+  const now = healthOptions.now ?? (() => performance.now());
   const monitor = new HealthMonitor({
     windowMs: healthOptions.windowMs ?? defaults.health.windowMs,
     slots: healthOptions.slots ?? defaults.health.slots,
     minRequests: healthOptions.minRequests ?? defaults.health.minRequests,
     thresholds: resolveThresholds(healthOptions.thresholds),
-    now: healthOptions.now ?? (() => performance.now()),
+    now,
     sample,
   });
 
@@ -214,16 +216,16 @@ export function createServerMetrics(options: ServerMetricsOptions = {}): ServerM
       if (pathname === healthPath) {
         return isRead(request) ? healthResponse(monitor.report(), request.method) : notAllowed();
       }
-      const start = performance.now();
+      const start = now();
       const isBatch = pathname === endpoint;
       let response: Response;
       try {
         response = await handler(request);
       } catch (error) {
-        http.record(request, pathname, isBatch, 500, performance.now() - start);
+        http.record(request, pathname, isBatch, 500, now() - start);
         throw error;
       }
-      http.record(request, pathname, isBatch, response.status, performance.now() - start);
+      http.record(request, pathname, isBatch, response.status, now() - start);
       return response;
     };
   }
