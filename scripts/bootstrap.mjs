@@ -47,6 +47,18 @@ function fail(message) {
   process.exit(1);
 }
 
+/** Debian packages the tests need, each with the binary that shows it is installed. */
+const TEST_SERVICES = [
+  { pkg: 'chromium', bin: '/usr/bin/chromium', env: 'WIREPACK_CHROMIUM', use: 'browser tests' },
+  {
+    pkg: 'redis-server',
+    bin: '/usr/bin/redis-server',
+    env: 'WIREPACK_REDIS_SERVER',
+    use: 'Redis cache tests',
+  },
+  { pkg: 'prometheus', bin: '/usr/bin/promtool', env: 'WIREPACK_PROMTOOL', use: 'alert-rule checks' },
+];
+
 const [pnpm, ...pnpmArgs] = pnpmCommand();
 // The lockfile is the source of truth: a fresh clone installs exactly what was tested.
 run(pnpm, [...pnpmArgs, 'install', '--frozen-lockfile']);
@@ -63,18 +75,6 @@ if (verb === 'run' && script) {
 } else if (verb) {
   fail(`unknown arguments: ${process.argv.slice(2).join(' ')}`);
 }
-
-/** Debian packages the tests need, each with the binary that shows it is installed. */
-const TEST_SERVICES = [
-  { pkg: 'chromium', bin: '/usr/bin/chromium', env: 'WIREPACK_CHROMIUM', use: 'browser tests' },
-  {
-    pkg: 'redis-server',
-    bin: '/usr/bin/redis-server',
-    env: 'WIREPACK_REDIS_SERVER',
-    use: 'Redis cache tests',
-  },
-  { pkg: 'prometheus', bin: '/usr/bin/promtool', env: 'WIREPACK_PROMTOOL', use: 'alert-rule checks' },
-];
 
 function ensureDebianPackages(wanted) {
   const missing = wanted.filter(({ bin, env }) => !process.env[env] && !existsSync(bin));
