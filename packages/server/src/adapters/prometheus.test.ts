@@ -104,7 +104,7 @@ async function sendBatch(base: string, paths: string[]): Promise<void> {
   const response = await fetch(`${base}/__wirepack`, {
     method: 'POST',
     headers: { 'content-type': BATCH_MEDIA_TYPE, 'accept-encoding': 'identity' },
-    body: batchBody(paths.map((path, i) => ({ id: i + 1, path }))),
+    body: batchBody(paths.map((path, i) => ({ id: i + 1, path }))) as Uint8Array<ArrayBuffer>,
   });
   expect(response.status).toBe(200);
   await collectFrames(response);
