@@ -14,7 +14,7 @@ import { withAdmission } from './admission/with-admission.ts';
 import { BatchRun } from './batch-run.ts';
 import { acceptedRequestCodings } from './compression.ts';
 import { EarlyCancels } from './early-cancels.ts';
-import { Metrics, type MetricsSnapshot } from './metrics.ts';
+import { Metrics, type MetricsObserver, type MetricsSnapshot } from './metrics.ts';
 import { type BatchHandlerOptions, type ErrorInfo, type ResolvedOptions, resolveOptions } from './options.ts';
 import { type ReadBodyOptions, readBody } from './read-body.ts';
 import { inheritedHeaders } from './sub-request.ts';
@@ -26,6 +26,11 @@ export interface BatchHandler {
   metrics(): MetricsSnapshot;
   /** The endpoint path this handler answers. */
   readonly endpoint: string;
+  /**
+   * Installs the one observer that sees each batch, call and refusal as it happens (the Prometheus
+   * adapter of `@wirepack/server/metrics` uses it); returns a function that removes it.
+   */
+  observe(observer: MetricsObserver): () => void;
 }
 
 /**
@@ -133,8 +138,7 @@ export function createBatchHandler<TContext = unknown>(options: BatchHandlerOpti
         },
       });
       admitted = true;
-      metrics.batches++;
-      metrics.bytesIn += received;
+      metrics.admit(batch.calls.length, received);
       running.set(batch.batchId, run);
       if (request.signal.aborted) {
         run.abandon();
@@ -183,6 +187,7 @@ export function createBatchHandler<TContext = unknown>(options: BatchHandlerOpti
   return Object.assign(handler, {
     metrics: (): MetricsSnapshot => metrics.snapshot(),
     endpoint,
+    observe: (observer: MetricsObserver): (() => void) => metrics.observe(observer),
   });
 }
 

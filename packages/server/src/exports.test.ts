@@ -47,4 +47,18 @@ describe('export lists', () => {
       ]
     `);
   });
+
+  it('@wirepack/server/metrics', async () => {
+    const entry = await import('@wirepack/server/metrics');
+    expect(Object.keys(entry).sort()).toMatchInlineSnapshot(`
+      [
+        "DEFAULT_HEALTH_THRESHOLDS",
+        "DEFAULT_LATENCY_BUCKETS",
+        "DEFAULT_SERVER_METRICS_OPTIONS",
+        "createResourceSampler",
+        "createServerMetrics",
+        "readResourceLimits",
+      ]
+    `);
+  });
 });

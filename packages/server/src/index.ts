@@ -40,7 +40,7 @@ export { compose, isPassResponse, passResponse, type RequestHandler } from './co
 // --- The handler ----------------------------------------------------------------------------
 export { type BatchHandler, createBatchHandler } from './create-batch-handler.ts';
 // --- Metrics --------------------------------------------------------------------------------
-export type { HistogramSnapshot, MetricsSnapshot } from './metrics.ts';
+export type { HistogramSnapshot, MetricsObserver, MetricsSnapshot } from './metrics.ts';
 // --- MessagePack for plain endpoints --------------------------------------------------------
 export {
   createMsgpackHandler,

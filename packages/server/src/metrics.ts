@@ -1,3 +1,5 @@
+import { ERROR_STATUS } from '@wirepack/protocol';
+
 /** A latency distribution in milliseconds. Quantiles come from log-spaced buckets (within ~5%). */
 export interface HistogramSnapshot {
   readonly count: number;
@@ -51,8 +53,29 @@ const GROWTH = 1.1;
 const LOG_GROWTH = Math.log(GROWTH);
 const BUCKETS = 200;
 
+/**
+ * What an exporter (the Prometheus adapter, `@wirepack/server/metrics`) sees of a batch handler's work as it
+ * happens, installed with {@link BatchHandler.observe}. Every method runs on the hot path: keep it cheap.
+ */
+export interface MetricsObserver {
+  /** A batch was admitted: its number of calls and its body bytes as received. */
+  batch(calls: number, bytesIn: number): void;
+  /** A sub-request finished: `status` for a result frame, `code` (and its HTTP status) for an error frame. */
+  call(status: number, code: string | undefined): void;
+  /** A batch was refused before streaming, with its error code. */
+  refuse(code: string): void;
+  /** Milliseconds a sub-request ran (only calls that started). */
+  callMs(ms: number): void;
+  /** Milliseconds a sub-request waited for a concurrency slot. */
+  queueMs(ms: number): void;
+  /** Milliseconds from a batch's arrival to its end frame, and the frame bytes it wrote. */
+  batchMs(ms: number): void;
+}
+
 /** A fixed-memory histogram: log-spaced bucket counts, so p95 stays computable after billions of samples. */
 export class Histogram {
+  /** Sees every recorded value (an exporter's hook); undefined by default, which costs one check. */
+  onRecord: ((ms: number) => void) | undefined = undefined;
   private readonly counts = new Float64Array(BUCKETS);
   private count = 0;
   private sum = 0;
@@ -65,6 +88,7 @@ export class Histogram {
     this.count++;
     this.sum += value;
     if (value > this.max) this.max = value;
+    if (this.onRecord !== undefined) this.onRecord(value);
   }
 
   snapshot(): HistogramSnapshot {
@@ -94,6 +118,11 @@ export class Histogram {
 /** Status class names, made once rather than per call. */
 const STATUS_CLASSES: readonly string[] = ['0xx', '1xx', '2xx', '3xx', '4xx', '5xx'];
 
+/** The HTTP status of an error frame's code (ERROR_STATUS), 500 for a code outside the closed set. */
+function statusOf(code: string): number {
+  return Object.hasOwn(ERROR_STATUS, code) ? ERROR_STATUS[code as keyof typeof ERROR_STATUS] : 500;
+}
+
 function round(value: number): number {
   return Math.round(value * 1000) / 1000;
 }
@@ -119,21 +148,50 @@ export class Metrics {
   readonly queueMs: Histogram = new Histogram();
   readonly callMs: Histogram = new Histogram();
   readonly batchMs: Histogram = new Histogram();
+  private observer: MetricsObserver | undefined = undefined;
+
+  /** Installs the one observer of these counters; returns a function that removes it. */
+  observe(observer: MetricsObserver): () => void {
+    if (this.observer !== undefined) {
+      throw new TypeError('[wirepack/server] this batch handler already has a metrics observer');
+    }
+    this.observer = observer;
+    this.callMs.onRecord = (ms) => observer.callMs(ms);
+    this.queueMs.onRecord = (ms) => observer.queueMs(ms);
+    this.batchMs.onRecord = (ms) => observer.batchMs(ms);
+    return () => {
+      if (this.observer !== observer) return;
+      this.observer = undefined;
+      this.callMs.onRecord = undefined;
+      this.queueMs.onRecord = undefined;
+      this.batchMs.onRecord = undefined;
+    };
+  }
+
+  /** A batch was admitted (decoded, within limits, about to run). */
+  admit(calls: number, bytesIn: number): void {
+    this.batches++;
+    this.bytesIn += bytesIn;
+    if (this.observer !== undefined) this.observer.batch(calls, bytesIn);
+  }
 
   refuse(code: string): void {
     bump(this.refused, code);
+    if (this.observer !== undefined) this.observer.refuse(code);
   }
 
   result(status: number): void {
     this.calls++;
     bump(this.statuses, STATUS_CLASSES[Math.floor(status / 100)] ?? `${Math.floor(status / 100)}xx`);
     if (status >= 500) this.failed++;
+    if (this.observer !== undefined) this.observer.call(status, undefined);
   }
 
   error(code: string): void {
     this.calls++;
     bump(this.errors, code);
     if (code !== 'CANCELED') this.failed++;
+    if (this.observer !== undefined) this.observer.call(statusOf(code), code);
   }
 
   snapshot(): MetricsSnapshot {
