@@ -12,7 +12,9 @@ export default defineConfig({
   test: {
     include: [
       'packages/*/src/**/*.test.ts',
+      'packages/*/test/**/*.test.ts',
       'plugins/*/src/**/*.test.ts',
+      'plugins/*/test/**/*.test.ts',
       'fixtures/*/src/**/*.test.ts',
       'test/**/*.test.ts',
     ],
