@@ -65,8 +65,7 @@ export function placeFileAtomicSync(
   if (source !== undefined && linkAtomicSync(source, path)) {
     const placed = lstatSync(path, { throwIfNoEntry: false });
     const same =
-      placed !== undefined &&
-      placed.isFile() &&
+      placed?.isFile() === true &&
       placed.size === data.byteLength &&
       (identity === undefined || (placed.dev === identity.dev && placed.ino === identity.ino));
     if (same) return;
