@@ -14,6 +14,7 @@ export default defineConfig({
       'packages/*/src/**/*.test.ts',
       'packages/*/test/**/*.test.ts',
       'plugins/*/src/**/*.test.ts',
+      'plugins/*/test/**/*.test.ts',
       'fixtures/*/src/**/*.test.ts',
       'test/**/*.test.ts',
     ],

@@ -6,7 +6,8 @@
  * 2. Fetch: @wirepack/client batching 200 concurrent calls to @wirepack/server in front of the REST
  *    fixture, against the same calls made with plain fetch.
  * 3. Deploy: an edited rebuild, then @wirepack/cdn invalidating exactly what changed on a loopback
- *    CloudFront-compatible server through the real AWS SDK, and a re-run that creates nothing.
+ *    CloudFront-compatible server through the real AWS SDK, a retry of that run that creates nothing,
+ *    and a rollback that invalidates again.
  * 4. Protocol: the wire format itself, and hostile input.
  *
  * Each part cleans up after itself (servers closed, temporary files removed), also on failure; the demo

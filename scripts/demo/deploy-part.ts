@@ -1,7 +1,7 @@
 // Part 3, deploy: one source file of the app copy edited and rebuilt, then @wirepack/cdn's planner and
 // invalidate() against the manifest deployed before, submitting through the real AWS SDK to the loopback
-// CloudFront-compatible server of fixtures/cloudfront-server; then the same deploy again, which creates
-// nothing. Dummy credentials and the endpoint are set in this process only, and restored afterwards.
+// CloudFront-compatible server of fixtures/cloudfront-server; then a retry of that run (its runId), which
+// creates nothing, and a rollback, which invalidates again. Dummy credentials and the endpoint are set in this process only, and restored afterwards.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startCloudFrontServer } from '@wirepack/fixture-cloudfront-server';
@@ -68,10 +68,11 @@ export async function deployPart(app: DemoApp, work: string, built: BuildResult)
     line(
       `CloudFront-compatible server on ${server.url} (AWS_ENDPOINT_URL_CLOUDFRONT, dummy credentials in this process)`,
     );
-    const deploy = () =>
+    const deploy = (runId?: string, rollback = false) =>
       invalidate({
-        manifest: edited.manifestPath,
-        previous: built.first.manifestPath,
+        manifest: rollback ? built.first.manifestPath : edited.manifestPath,
+        previous: rollback ? edited.manifestPath : built.first.manifestPath,
+        runId,
         distributions: [DISTRIBUTION],
         waitSeconds: 10,
         // Poll completion every 100 ms (the default is 20 s): the loopback server completes in 200 ms.
@@ -105,19 +106,33 @@ export async function deployPart(app: DemoApp, work: string, built: BuildResult)
 
     const invalidationsBefore = server.state.invalidations(DISTRIBUTION).length;
     const requestsBefore = creates.length;
-    const again = await deploy();
+    const again = await deploy(report.runId);
     const replays = server.state.requestsOf('CreateInvalidation', DISTRIBUTION).slice(requestsBefore);
     const created = server.state.invalidations(DISTRIBUTION).length - invalidationsBefore;
     const sameIds =
       JSON.stringify(again.distributions[0]?.batches.map((batch) => batch.invalidationId)) ===
       JSON.stringify(distribution.batches.map((batch) => batch.invalidationId));
     line(
-      `the same deploy again: ${replays.length} CreateInvalidation with the same CallerReference, ` +
+      `the same run retried (runId ${report.runId}): ${replays.length} CreateInvalidation with the same CallerReference, ` +
         `${replays.filter((request) => request.replayed).length} answered as a replay ` +
         `(invalidation ${again.distributions[0]?.batches.map((batch) => batch.invalidationId).join(', ')}); ` +
         `${created} new invalidations, nothing billed twice`,
     );
-    check(again.ok && created === 0 && sameIds, 'a re-run creates no new invalidation');
+    check(again.ok && created === 0 && sameIds, 'a retry of the run creates no new invalidation');
+
+    // A rollback (part 1's build over the edited one) has paths a new run must invalidate again,
+    // although an earlier invalidation of the same paths exists.
+    const rollbackBefore = server.state.invalidations(DISTRIBUTION).length;
+    const rollback = await deploy(undefined, true);
+    const rolledBack = server.state.invalidations(DISTRIBUTION).length - rollbackBefore;
+    line(
+      `a rollback (part 1's build over the edited one, a new run): ${rolledBack} new invalidation ` +
+        `(${rollback.distributions[0]?.batches.map((batch) => batch.invalidationId).join(', ')})`,
+    );
+    check(
+      rollback.ok && rolledBack === rollback.distributions[0]?.batches.length,
+      'a rollback invalidates again',
+    );
 
     const requestsBeforeUnchanged = server.state.requests.length;
     const unchanged = await invalidate({

@@ -1,6 +1,6 @@
 // `npm run demo` is the project's front door: this runs the demo's entry as `pnpm demo:run` does (tsx with the
 // @wirepack/source condition, in a child process) and checks that every part ran and that the figures it
-// prints say what the demo claims: fewer HTTP requests than calls, a re-run that creates nothing.
+// prints say what the demo claims: fewer HTTP requests than calls, a retried run that creates nothing.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -75,12 +75,15 @@ describe('npm run demo', () => {
     expect(queries).toBeLessThan(plainQueries ?? 0);
     expect(stdout).toMatch(/the server handler's request\.signal aborted [\d.]+ ms later/);
 
-    // Deploy: exactly the edited pages, then an idempotent re-run and an unchanged build sending nothing.
+    // Deploy: exactly the edited pages, then a retried run creating nothing, a rollback invalidating again, and an unchanged build sending nothing.
     expect(stdout).toContain('paths the server received: / /index.html /pages/about.html');
     expect(stdout).toMatch(
-      /batch 0: CallerReference wirepack-[0-9a-f]+-EDFDVBD6EXAMPLE-0, invalidation I\w+/,
+      /batch 0: CallerReference wirepack-[0-9a-f]{20}-[0-9a-f]{16}-EDFDVBD6EXAMPLE-0, invalidation I\w+/,
     );
-    expect(stdout).toMatch(/the same deploy again: .*; 0 new invalidations/);
+    expect(stdout).toMatch(/the same run retried \(runId [0-9a-f]{16}\): .*; 0 new invalidations/);
+    expect(stdout).toMatch(
+      /a rollback \(part 1's build over the edited one, a new run\): 1 new invalidation/,
+    );
     expect(stdout).toContain("a deploy of part 1's unchanged rebuild: nothing-to-do, 0 requests sent");
     // The dummy secret stays inside the demo process.
     expect(stdout + stderr).not.toContain('wirepack-demo-dummy-secret');

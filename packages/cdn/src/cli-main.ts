@@ -35,6 +35,7 @@ Options:
   --strict                   fail (exit 6) when the wait ends before completion is confirmed
   --max-paths <n>            collapse into directory wildcards above n paths (default ${PLAN_DEFAULTS.maxPaths})
   --free-paths-used <n>      free invalidation paths already used this month, for the cost (default 0)
+  --run-id <id>              only to retry a failed run: its report's runId (default: a new id per run)
   -h, --help                 show this help
   --version                  print the version
 
@@ -42,7 +43,7 @@ Credentials, region and endpoint come from the standard AWS chain; AWS_ENDPOINT_
 or AWS_ENDPOINT_URL select another CloudFront-compatible endpoint.
 
 Exit codes: 0 ok, 1 internal error, 2 usage, 3 manifest, 4 rejected by the CDN,
-5 CDN unavailable or no in-flight room in time (re-run later), 6 not confirmed (--strict).
+5 CDN unavailable or no in-flight room in time (retry later with --run-id), 6 not confirmed (--strict).
 `;
 
 const usage = (message: string): CdnError => new CdnError('USAGE', `${message} (see wirepack --help)`);
@@ -80,6 +81,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         strict: { type: 'boolean' },
         'max-paths': { type: 'string' },
         'free-paths-used': { type: 'string' },
+        'run-id': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -106,6 +108,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       strict: values.strict === true,
       maxPaths: integer('max-paths', values['max-paths'], 1),
       freePathsUsed: integer('free-paths-used', values['free-paths-used'], 0),
+      runId: values['run-id'],
       onEvent: (event) => io.stderr.write(`[wirepack/cdn] ${event.distributionId}: ${event.message}\n`),
       ...io.invalidateOverrides,
     });
@@ -169,6 +172,9 @@ export function formatReport(report: InvalidationReport): string {
   lines.push(
     `Estimated cost: ${usd(cost.usd)} for ${cost.paths} paths (${cost.billablePaths} beyond the ${cost.freePathsRemaining} free paths assumed left this month; $0.005 per path).`,
   );
+  if (report.distributions.some((d) => d.status === 'failed')) {
+    lines.push(`To retry this run without submitting its batches twice: --run-id ${report.runId}`);
+  }
   if (report.distributions.some((d) => d.status === 'not-confirmed')) {
     lines.push('Submitted, not confirmed: the invalidations continue on the CDN.');
   }

@@ -77,7 +77,7 @@ describe('wirepack CLI', () => {
       '  /index.html',
     ]);
     expect(stdout).toMatch(
-      /Distribution E1ABC: planned, estimated \$0\.000 \(0 billable paths\)\n {2}batch 1\/1: 5 paths \(planned\), CallerReference wirepack-[0-9a-f]{24}-E1ABC-0\n/,
+      /Distribution E1ABC: planned, estimated \$0\.000 \(0 billable paths\)\n {2}batch 1\/1: 5 paths \(planned\), CallerReference wirepack-[0-9a-f]{20}-[0-9a-f]{16}-E1ABC-0\n/,
     );
     expect(stdout).toMatch(/Distribution E2DEF: planned/);
     expect(lines.at(-1)).toBe(

@@ -48,19 +48,36 @@ describe('CloudFront path encoding', () => {
     expect(path(exact)).toBe(exact);
   });
 
-  it('derives a deterministic caller reference per manifest, distribution and batch', () => {
-    const digest = 'ab'.repeat(32);
-    expect(cloudFrontCallerReference(digest, 'E2QWRUHAPOMQZL', 0)).toBe(
-      cloudFrontCallerReference(digest, 'E2QWRUHAPOMQZL', 0),
-    );
-    expect(cloudFrontCallerReference(digest, 'E2QWRUHAPOMQZL', 0)).not.toBe(
-      cloudFrontCallerReference(digest, 'E2QWRUHAPOMQZL', 1),
-    );
-    expect(cloudFrontCallerReference(digest, 'E2QWRUHAPOMQZL', 0)).not.toBe(
-      cloudFrontCallerReference(digest, 'E1OTHER', 0),
-    );
-    expect(cloudFrontCallerReference(digest, 'E2QWRUHAPOMQZL', 0)).toMatch(
-      /^wirepack-[0-9a-f]{24}-E2QWRUHAPOMQZL-0$/,
-    );
+  it('derives the caller reference from the transition, its paths, the run, the distribution and the batch', () => {
+    const base = {
+      previousDigest: 'aa'.repeat(32),
+      nextDigest: 'bb'.repeat(32),
+      distributionId: 'E2QWRUHAPOMQZL',
+      batchIndex: 0,
+      paths: ['/', '/index.html'],
+      runId: '0123456789abcdef',
+    };
+    const ref = cloudFrontCallerReference(base);
+    expect(cloudFrontCallerReference({ ...base })).toBe(ref);
+    expect(ref).toMatch(/^wirepack-[0-9a-f]{20}-0123456789abcdef-E2QWRUHAPOMQZL-0$/);
+    const variants = [
+      { batchIndex: 1 },
+      { distributionId: 'E1OTHER' },
+      // A rollback (B over A after A over B) and a roll-forward in another run: new references.
+      { previousDigest: base.nextDigest, nextDigest: base.previousDigest },
+      { runId: 'fedcba9876543210' },
+      { paths: ['/index.html'] },
+      // Fields are length-prefixed: moving a boundary changes the digest.
+      { paths: ['/', '/index.htm', 'l'] },
+    ];
+    for (const variant of variants) {
+      expect(cloudFrontCallerReference({ ...base, ...variant })).not.toBe(ref);
+    }
+    const long = cloudFrontCallerReference({
+      ...base,
+      distributionId: 'x'.repeat(128),
+      runId: 'r'.repeat(64),
+    });
+    expect(long).toMatch(/^wirepack-[0-9a-f]{20}-[0-9a-f]{16}-[0-9a-f]{16}-0$/);
   });
 });

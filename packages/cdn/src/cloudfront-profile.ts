@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { PlanTarget, ProviderCapabilities, ProviderProfile } from './provider.ts';
+import type { IdempotencyInput, PlanTarget, ProviderCapabilities, ProviderProfile } from './provider.ts';
 
 // Facts from "Specifying the objects to invalidate", "Concurrent invalidation request maximum" and the
 // CloudFront pricing page:
@@ -71,20 +71,31 @@ export function renderCloudFrontPath(target: PlanTarget): string {
 }
 
 /**
- * The deterministic `CallerReference` of one batch: the same deploy (manifest digest), distribution and
- * batch index always give the same reference, so a retried or re-run deploy never invalidates twice
- * (CloudFront returns the existing invalidation for a repeated reference with the same paths).
+ * The `CallerReference` of one batch. CloudFront: "If you make a second invalidation request with the
+ * same value for CallerReference, and if the rest of the request is the same, CloudFront doesn't create
+ * a new invalidation request. Instead, CloudFront returns information about the invalidation request that
+ * you previously created with the same CallerReference"; the same reference with other paths is refused
+ * with `InvalidationBatchAlreadyExists`
+ * (https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_InvalidationBatch.html).
+ *
+ * A replay therefore hands back an invalidation that may have completed long ago, before the objects it
+ * covers were cached again. So the reference names the whole transition (previous and next manifest, the
+ * batch's paths) and the run: a retry inside one run (the same `runId`) is idempotent, while a rollback
+ * (A over B after B over A), a roll-forward (B over A again) or any later run gets its own invalidation.
+ * Format: `wirepack-<transition digest, 20 hex>-<run>-<distribution>-<batch>` (at most 92 characters).
  */
-export function cloudFrontCallerReference(
-  manifestDigest: string,
-  distributionId: string,
-  batchIndex: number,
-): string {
-  const id = /^[A-Za-z0-9]{1,40}$/.test(distributionId)
-    ? distributionId
-    : createHash('sha256').update(distributionId).digest('hex').slice(0, 16);
-  return `wirepack-${manifestDigest.slice(0, 24)}-${id}-${batchIndex}`;
+export function cloudFrontCallerReference(input: IdempotencyInput): string {
+  const { distributionId, batchIndex, runId } = input;
+  const id = /^[A-Za-z0-9]{1,40}$/.test(distributionId) ? distributionId : sha256Hex(distributionId, 16);
+  const run = /^[A-Za-z0-9]{1,16}$/.test(runId) ? runId : sha256Hex(runId, 16);
+  // Length-prefixed fields, so no two different transitions hash the same input.
+  const fields = [input.previousDigest, input.nextDigest, ...input.paths];
+  const transition = sha256Hex(fields.map((field) => `${field.length}:${field}`).join('\n'), 20);
+  return `wirepack-${transition}-${run}-${id}-${batchIndex}`;
 }
+
+const sha256Hex = (text: string, length: number): string =>
+  createHash('sha256').update(text).digest('hex').slice(0, length);
 
 /** The pure CloudFront profile the planner uses (no SDK needed: dry runs work without it). */
 export const cloudFrontProfile: ProviderProfile = Object.freeze({

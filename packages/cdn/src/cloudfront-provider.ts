@@ -248,7 +248,7 @@ export async function createCloudFrontProvider(
             if (Date.now() + settings.roomPollMs > roomDeadline) {
               throw new CdnError(
                 'IN_FLIGHT_TIMEOUT',
-                `CloudFront distribution ${distributionId} had no room for ${batchFiles} paths and ${batchWildcards} wildcards within ${Math.round(settings.roomTimeoutMs / 1000)} s (in flight: at least ${inFlight.files} paths and ${inFlight.wildcards} wildcards in ${inFlight.invalidations} invalidations; limits 3,000 and 15). Re-run the same deploy later: it is idempotent.`,
+                `CloudFront distribution ${distributionId} had no room for ${batchFiles} paths and ${batchWildcards} wildcards within ${Math.round(settings.roomTimeoutMs / 1000)} s (in flight: at least ${inFlight.files} paths and ${inFlight.wildcards} wildcards in ${inFlight.invalidations} invalidations; limits 3,000 and 15). Retry later with this run's id (--run-id) so the batches already submitted are not sent twice.`,
                 { cause: error },
               );
             }

@@ -181,10 +181,10 @@ describe('wirepack invalidate against a CloudFront-compatible server', () => {
     }
   });
 
-  it('re-running the same deploy never invalidates twice', async () => {
+  it('retrying a run with its --run-id never invalidates twice; a new run invalidates again', async () => {
     await start();
     const first = await run(deploy(oneChange, v1));
-    const second = await run(deploy(oneChange, v1));
+    const second = await run(deploy(oneChange, v1, '--run-id', first.report.runId));
     expect([first.code, second.code]).toEqual([0, 0]);
     expect(server.state.invalidations('EWIREPACK1')).toHaveLength(1);
     const creates = server.state.requestsOf('CreateInvalidation');
@@ -192,6 +192,10 @@ describe('wirepack invalidate against a CloudFront-compatible server', () => {
     expect(second.report.distributions[0]!.batches[0]!.invalidationId).toBe(
       first.report.distributions[0]!.batches[0]!.invalidationId,
     );
+    // Without the run id it is another deploy: the edge may hold older bytes again, so it invalidates.
+    const third = await run(deploy(oneChange, v1));
+    expect(third.code).toBe(0);
+    expect(server.state.invalidations('EWIREPACK1')).toHaveLength(2);
   });
 
   it('a 5,000-file change collapses into wildcards within the limits and covers every stale path', async () => {
@@ -359,7 +363,7 @@ describe('wirepack invalidate against a CloudFront-compatible server', () => {
       expectEffective();
     });
 
-    it('TooManyInvalidationsInProgress with no room in time: exit code 5, idempotent on re-run', async () => {
+    it('TooManyInvalidationsInProgress with no room in time: exit code 5, then a retry of the run succeeds', async () => {
       await start({ completeAfterMs: 'manual' });
       for (let i = 0; i < 3; i++) {
         server.state.seedInvalidation(
@@ -375,22 +379,24 @@ describe('wirepack invalidate against a CloudFront-compatible server', () => {
       expect(report.distributions[0]!.error?.code).toBe('IN_FLIGHT_TIMEOUT');
       expect(report.distributions[0]!.error?.message).toMatch(/3000 paths/);
       server.state.completeAll();
-      expect((await run(deploy(oneChange, v1))).code).toBe(0);
+      expect((await run(deploy(oneChange, v1, '--run-id', report.runId))).code).toBe(0);
+      expect(server.state.invalidations('EWIREPACK1')).toHaveLength(4);
     });
 
     for (const conflict of ['InvalidationBatchAlreadyExists', 'InvalidArgument'] as const) {
       it(`caller reference reused with other paths (${conflict}): submitted under a derived reference`, async () => {
         await start({ callerReferenceConflictCode: conflict });
-        // The same new manifest deployed over two different previous manifests plans different paths.
-        const otherPrevious = writeManifest(site('v1', { '/index.html': page('sha256-old-index') }));
-        await run(deploy(oneChange, v1));
-        const { code, stderr, report } = await run(deploy(oneChange, otherPrevious));
+        // A reference of this run already used elsewhere (by hand, by another tool) with other paths.
+        const dry = await run(deploy(oneChange, v1, '--dry-run', '--run-id', 'conflict1'));
+        const planned = dry.report.distributions[0]!.batches[0]!.callerReference!;
+        server.state.seedInvalidation('EWIREPACK1', ['/other'], { callerReference: planned });
+        const { code, stderr, report } = await run(deploy(oneChange, v1, '--run-id', 'conflict1'));
         expect(code).toBe(0);
         expect(stderr).toContain(conflict);
         const [first, second] = server.state.invalidations('EWIREPACK1');
         expect(second!.callerReference).toBe(report.distributions[0]!.batches[0]!.callerReference);
         expect(second!.callerReference.startsWith(first!.callerReference)).toBe(true);
-        expect(second!.paths).toEqual(['/', '/about', '/about/', '/about/index.html', '/index.html']);
+        expect(second!.paths).toEqual(['/about', '/about/', '/about/index.html']);
       });
     }
   });
@@ -413,7 +419,7 @@ describe('wirepack invalidate against a CloudFront-compatible server', () => {
     const loose = await run(deploy(oneChange, v1, '--wait=1'));
     expect(loose.code).toBe(0);
     expect(loose.report.distributions[0]!.status).toBe('not-confirmed');
-    const strict = await run(deploy(oneChange, v1, '--wait=1', '--strict'));
+    const strict = await run(deploy(oneChange, v1, '--wait=1', '--strict', '--run-id', loose.report.runId));
     expect(strict.code).toBe(6);
     expect(strict.report.distributions[0]!.error?.code).toBe('NOT_CONFIRMED');
     expect(server.state.invalidations('EWIREPACK1')).toHaveLength(1);

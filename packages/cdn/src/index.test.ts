@@ -29,6 +29,7 @@ it('exports exactly the documented API', () => {
       "isCdnError",
       "isTransientAwsError",
       "loadManifest",
+      "newRunId",
       "normalizeUrlPath",
       "planInvalidation",
       "readManifest",

@@ -31,6 +31,7 @@ export { LOAD_MANIFEST_DEFAULTS, type LoadManifestOptions, loadManifest } from '
 export {
   type DistributionPlan,
   type InvalidationPlan,
+  newRunId,
   PLAN_DEFAULTS,
   type PlannedBatch,
   type PlanOptions,
@@ -39,6 +40,7 @@ export {
 // Providers.
 export type {
   CdnEvent,
+  IdempotencyInput,
   InvalidationProvider,
   PlanTarget,
   ProviderCallContext,

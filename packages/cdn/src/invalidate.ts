@@ -28,6 +28,13 @@ export interface InvalidateOptions {
   readonly maxPathsPerBatch?: number | undefined;
   /** Free invalidation paths the account already used this month, for the cost estimate. @default 0 */
   readonly freePathsUsed?: number | undefined;
+  /**
+   * Set only to retry a run that failed part-way (its report's `runId`): its batches keep their caller
+   * references, so those already submitted are not submitted (nor billed) twice. Never reuse a run id for
+   * another deploy: CloudFront would hand back that run's invalidations and invalidate nothing.
+   * @default a new random id per call
+   */
+  readonly runId?: string | undefined;
   /** The provider; dry runs need only a profile. @default CloudFront, from the standard AWS chain */
   readonly provider?: InvalidationProvider | undefined;
   /** Options of the default CloudFront provider. */
@@ -113,6 +120,7 @@ export async function invalidate(options: InvalidateOptions): Promise<Invalidati
       maxPathsPerBatch: options.maxPathsPerBatch,
       distributionIds: distributions,
       freePathsUsed: options.freePathsUsed,
+      runId: options.runId,
     });
   } catch (error) {
     if (error instanceof TypeError) throw new CdnError('USAGE', error.message, { cause: error });
@@ -158,6 +166,7 @@ export async function invalidate(options: InvalidateOptions): Promise<Invalidati
     ok: failures.length === 0,
     exitCode,
     dryRun,
+    runId: plan.runId,
     provider: plan.provider,
     manifest: describe(options.manifest, next),
     previous: previous === undefined ? null : describe(options.previous, previous),

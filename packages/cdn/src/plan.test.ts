@@ -129,13 +129,38 @@ describe('planInvalidation', () => {
       next: after,
       maxPathsPerBatch: 10,
       distributionIds: ['E1', 'E2'],
+      runId: 'run1',
     });
     const [one, two] = plan.distributions;
+    expect(plan.runId).toBe('run1');
     expect(one!.batches.map((b) => b.paths.length)).toEqual([10, 10, 5]);
     expect(one!.batches.map((b) => b.callerReference)).toEqual(
-      [0, 1, 2].map((i) => cloudFrontProfile.idempotencyKey(after.digest, 'E1', i)),
+      one!.batches.map((b, i) =>
+        cloudFrontProfile.idempotencyKey({
+          previousDigest: before.digest,
+          nextDigest: after.digest,
+          distributionId: 'E1',
+          batchIndex: i,
+          paths: b.paths,
+          runId: 'run1',
+        }),
+      ),
     );
     expect(two!.batches[0]!.callerReference).not.toBe(one!.batches[0]!.callerReference);
+  });
+
+  it('gives every run its own caller references unless a run id is passed to retry it', () => {
+    const before = manifest([file('/a.html', '1')]);
+    const after = manifest([file('/a.html', '2')]);
+    const reference = (runId?: string) =>
+      planInvalidation({ previous: before, next: after, distributionIds: ['E1'], runId }).distributions[0]!
+        .batches[0]!.callerReference;
+    expect(reference()).not.toBe(reference());
+    expect(reference('retry-1')).toBe(reference('retry-1'));
+    expect(planInvalidation({ next: after }).runId).toMatch(/^[0-9a-f]{16}$/);
+    for (const bad of ['', 'a b', 'x'.repeat(65), '../x']) {
+      expect(() => planInvalidation({ next: after, runId: bad })).toThrow(/runId must be/);
+    }
   });
 
   it('estimates the cost against one free tier for all distributions', () => {

@@ -26,6 +26,22 @@ export interface PlanOptions {
   readonly freePathsUsed?: number | undefined;
   /** Collapse into wildcards even below `maxPaths` (benchmarks). @default false */
   readonly forceCollapse?: boolean | undefined;
+  /**
+   * Names the run in the idempotency tokens: pass the same id only to retry a run that failed part-way,
+   * so the batches it already submitted are not submitted twice. @default a new random id ({@link newRunId})
+   */
+  readonly runId?: string | undefined;
+}
+
+const RUN_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * A new random run id (16 hex digits): every deploy gets invalidations of its own, never one left by an
+ * earlier deploy of the same manifests (see `cloudFrontCallerReference`).
+ */
+export function newRunId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(8));
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
 const INDEX_LENGTH = 'index.html'.length;
@@ -60,8 +76,10 @@ export interface DistributionPlan {
 export interface InvalidationPlan {
   /** Provider name (`cloudfront`). */
   readonly provider: string;
-  /** The new manifest's digest (the idempotency key's root). */
+  /** The new manifest's digest. */
   readonly manifestDigest: string;
+  /** The run id in the idempotency tokens: pass it again (`runId`) to retry this run. */
+  readonly runId: string;
   /** The manifest diff and stale URL paths. */
   readonly changes: ChangeSet;
   /** Rendered paths to submit to each distribution, sorted. */
@@ -96,6 +114,12 @@ export function planInvalidation(options: PlanOptions): InvalidationPlan {
   const maxPaths = options.maxPaths ?? PLAN_DEFAULTS.maxPaths;
   if (!Number.isSafeInteger(maxPaths) || maxPaths < 1) {
     throw new TypeError(`[wirepack/cdn] maxPaths must be a positive integer, got ${String(maxPaths)}`);
+  }
+  const runId = options.runId ?? newRunId();
+  if (!RUN_ID.test(runId)) {
+    throw new TypeError(
+      `[wirepack/cdn] runId must be 1-64 characters of A-Z, a-z, 0-9, _ and -, got ${JSON.stringify(runId)}`,
+    );
   }
   const changes = diffManifests(previous, next);
 
@@ -155,7 +179,14 @@ export function planInvalidation(options: PlanOptions): InvalidationPlan {
       distributionId,
       batches: batches.map((paths, index) => ({
         index,
-        callerReference: profile.idempotencyKey(next.digest, distributionId, index),
+        callerReference: profile.idempotencyKey({
+          previousDigest: previous.digest,
+          nextDigest: next.digest,
+          distributionId,
+          batchIndex: index,
+          paths,
+          runId,
+        }),
         paths,
       })),
       cost,
@@ -164,6 +195,7 @@ export function planInvalidation(options: PlanOptions): InvalidationPlan {
   return {
     provider: profile.name,
     manifestDigest: next.digest,
+    runId,
     changes,
     paths: batches.flat(),
     wildcards: result.targets.filter((target) => target.kind === 'prefix').length,

@@ -48,10 +48,26 @@ export interface ProviderProfile {
   /** The string submitted for a target (CloudFront: `key` or `key*`). */
   render(target: PlanTarget): string;
   /**
-   * A deterministic idempotency token for one batch, reused on every retry and re-run, or `undefined`
-   * when the API has none.
+   * The idempotency token of one batch, the same for every retry within one run, or `undefined` when the
+   * API has none.
    */
-  idempotencyKey(manifestDigest: string, distributionId: string, batchIndex: number): string | undefined;
+  idempotencyKey(input: IdempotencyInput): string | undefined;
+}
+
+/** What an idempotency token identifies: one batch of one run of one manifest transition. */
+export interface IdempotencyInput {
+  /** Digest of the manifest deployed before (the empty manifest's on a first deploy). */
+  readonly previousDigest: string;
+  /** Digest of the manifest being deployed. */
+  readonly nextDigest: string;
+  /** Distribution (or zone/service) id. */
+  readonly distributionId: string;
+  /** Position of the batch, from 0. */
+  readonly batchIndex: number;
+  /** The batch's rendered paths. */
+  readonly paths: readonly string[];
+  /** The run: a retry shares it, any other deploy has its own. */
+  readonly runId: string;
 }
 
 /** A progress note for humans (the CLI prints them to stderr); never contains credentials. */
@@ -70,7 +86,7 @@ export interface SubmitRequest {
   readonly distributionId: string;
   /** Rendered paths, as the API takes them. */
   readonly paths: readonly string[];
-  /** Idempotency token from {@link ProviderProfile.idempotencyKey}. */
+  /** Idempotency token from {@link ProviderProfile.idempotencyKey}; reused only to retry this batch. */
   readonly callerReference: string | undefined;
 }
 

@@ -46,6 +46,8 @@ export interface InvalidationReport {
   readonly exitCode: number;
   /** True for a dry run (nothing was called). */
   readonly dryRun: boolean;
+  /** The run id in the caller references; pass it as `runId` / `--run-id` only to retry this run. */
+  readonly runId: string;
   /** Provider name. */
   readonly provider: string;
   /** The new manifest. */

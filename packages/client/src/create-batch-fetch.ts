@@ -15,7 +15,7 @@ import {
 import { PendingCall } from './pending-call.ts';
 import { isRedirect, MAX_REDIRECTS, redirectRequest } from './redirect.ts';
 import { RequestCompressor } from './request-compression.ts';
-import { ResponseCache } from './response-cache.ts';
+import { ResponseCache, responseCacheKey } from './response-cache.ts';
 import { delay, shedRetryDelay } from './retry.ts';
 
 /** A `fetch` that batches same-origin calls; see {@link createBatchFetch}. */
@@ -70,7 +70,21 @@ export function createBatchFetch(options: BatchFetchOptions = {}): BatchFetch {
     resolved.loadBrotli,
   );
   const inflight = new Map<string, PendingCall>();
-  const cache = resolved.cache && new ResponseCache(resolved.cache.maxEntries, resolved.cache.ttlMs);
+  const cache =
+    resolved.cache &&
+    new ResponseCache(resolved.cache.maxEntries, resolved.cache.ttlMs, resolved.cache.maxBytes);
+  /**
+   * The cache key of a GET, with the batch's headers as they are now: a token set through `headers`
+   * (logging out and in) selects other entries. Cookies are invisible to page script and cannot be in
+   * the key: call `clearCache()` when they change.
+   */
+  const cacheKeyOf = (request: OutgoingRequest): string => {
+    const batchHeaders =
+      resolved.headers === undefined
+        ? undefined
+        : new Headers(typeof resolved.headers === 'function' ? resolved.headers() : resolved.headers);
+    return responseCacheKey(request.method, request.url.href, request.headers, batchHeaders);
+  };
   let dispatcher: BatchDispatcher | undefined;
   let endpoint: URL | undefined;
   const cookieWarnings = new Set<string>();
@@ -121,8 +135,9 @@ export function createBatchFetch(options: BatchFetchOptions = {}): BatchFetch {
     const key = shareable ? requestKey(request) : undefined;
     const cacheMode = init?.cache;
     const useCache = cache !== undefined && request.method === 'GET' && cacheMode !== 'no-store';
-    if (useCache && cacheMode !== 'reload' && cacheMode !== 'no-cache') {
-      const hit = cache.get(key as string);
+    const storeKey = useCache ? cacheKeyOf(request) : undefined;
+    if (storeKey !== undefined && cacheMode !== 'reload' && cacheMode !== 'no-cache') {
+      const hit = cache!.get(storeKey);
       if (hit !== undefined) return Promise.resolve(hit);
     }
     const dedupe = key !== undefined && resolved.dedupe && init?.dedupe !== false;
@@ -143,9 +158,10 @@ export function createBatchFetch(options: BatchFetchOptions = {}): BatchFetch {
     }
     const result = call.subscribe(signal);
     queue.enqueue(call, request.priority);
-    if (!useCache) return result;
+    if (storeKey === undefined) return result;
     return result.then((frame) => {
-      cache.set(key as string, frame);
+      // Credentials that changed while the call was out: the answer may be either user's, keep none.
+      if (cacheKeyOf(request) === storeKey) cache!.set(storeKey, frame);
       return frame;
     });
   };

@@ -12,10 +12,17 @@ export interface ResponseCacheOptions {
    */
   readonly maxEntries?: number;
   /**
-   * How long a response stays fresh, in milliseconds.
+   * The longest a response is reused, in milliseconds, and its lifetime when it states none; a shorter
+   * `max-age`, `Expires` or `Age` of the response wins.
    * @default 30_000
    */
   readonly ttlMs?: number;
+  /**
+   * Approximate bytes of responses kept (JSON values counted as their JSON text); the least recently
+   * used go first, and a larger response is not kept.
+   * @default 4_194_304
+   */
+  readonly maxBytes?: number;
 }
 
 /** A brotli encoder, as `brotli-wasm` provides it once loaded. */
@@ -112,8 +119,10 @@ export interface BatchFetchOptions {
    */
   readonly dedupe?: boolean;
   /**
-   * An in-memory cache of successful GET responses, bounded by entries and age. Off unless set;
-   * `true` uses the default bounds. Clear it with `batchFetch.clearCache()`.
+   * An in-memory cache of successful GET responses that honours their `Cache-Control`, `Expires`,
+   * `Age` and `Vary`, keyed by the call's and the batch's headers, bounded by entries, bytes and age.
+   * Off unless set; `true` uses the default bounds. Cookies cannot be in its key: call
+   * `batchFetch.clearCache()` when they change (log-out, log-in).
    * @default false
    */
   readonly cache?: boolean | ResponseCacheOptions;
@@ -148,6 +157,7 @@ export const DEFAULT_BATCH_FETCH_OPTIONS: Readonly<{
   cacheTtlMs: number;
   retryLimit: number;
   retryMaxRetryAfterMs: number;
+  cacheMaxBytes: number;
 }> = Object.freeze({
   endpoint: DEFAULT_ENDPOINT,
   credentials: 'same-origin',
@@ -163,6 +173,7 @@ export const DEFAULT_BATCH_FETCH_OPTIONS: Readonly<{
   cacheTtlMs: 30_000,
   retryLimit: 2,
   retryMaxRetryAfterMs: 10_000,
+  cacheMaxBytes: 4 * 1024 * 1024,
 });
 
 /** @internal Options after validation, with defaults filled in. */
@@ -181,7 +192,9 @@ export interface ResolvedOptions {
   readonly loadBrotli: () => Promise<BrotliEncoder>;
   readonly jsonBodiesAsValues: boolean;
   readonly dedupe: boolean;
-  readonly cache: { readonly maxEntries: number; readonly ttlMs: number } | undefined;
+  readonly cache:
+    | { readonly maxEntries: number; readonly ttlMs: number; readonly maxBytes: number }
+    | undefined;
   readonly limits: DecodeLimits;
   /** Retries of shed calls; limit 0 when off. */
   readonly retry: ResolvedRetry;
@@ -246,6 +259,10 @@ export function resolveOptions(options: BatchFetchOptions): ResolvedOptions {
             ttlMs: nonNegative(
               'cache.ttlMs',
               (cacheOption === true ? undefined : cacheOption.ttlMs) ?? d.cacheTtlMs,
+            ),
+            maxBytes: positiveInteger(
+              'cache.maxBytes',
+              (cacheOption === true ? undefined : cacheOption.maxBytes) ?? d.cacheMaxBytes,
             ),
           },
     limits: resolveDecodeLimits(options.limits),

@@ -27,7 +27,9 @@ describe('README', () => {
     expect(Number(tableDefault('compressMinBytes'))).toBe(d.compressMinBytes);
     expect(tableDefault('jsonBodiesAsValues')).toBe(String(d.jsonBodiesAsValues));
     expect(tableDefault('dedupe')).toBe(String(d.dedupe));
-    expect(readme).toContain(`{ maxEntries = ${d.cacheMaxEntries}, ttlMs = ${d.cacheTtlMs} }`);
+    expect(readme).toContain(
+      `{ maxEntries = ${d.cacheMaxEntries}, ttlMs = ${d.cacheTtlMs}, maxBytes = ${d.cacheMaxBytes} }`,
+    );
     expect(tableDefault('retry')).toBe(
       `{ limit = ${d.retryLimit}, maxRetryAfterMs = ${d.retryMaxRetryAfterMs} }`,
     );

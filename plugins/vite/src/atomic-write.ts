@@ -1,5 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, linkSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  linkSync,
+  lstatSync,
+  openSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { threadId } from 'node:worker_threads';
 
@@ -41,30 +50,49 @@ export function writeFileAtomicSync(path: string, data: Uint8Array | string | re
  * appear at once, creates no inode and copies nothing. Falls back to writing where the file system
  * refuses (another device, no hard links, too many links). An existing `path` is replaced through
  * a temporary link and a rename, as atomic as a write.
+ *
+ * `link(2)` does not follow a symlink: linking one puts a symlink at `path`, and a FIFO links as a
+ * FIFO. So the placed file is checked with `lstat`: it must be a regular file of `data`'s length
+ * and, when `identity` is given (the entry verified by its reader), that very file; otherwise it is
+ * replaced by the bytes.
  */
-export function placeFileAtomicSync(path: string, data: Uint8Array, source?: string): void {
-  if (source !== undefined) {
-    try {
-      linkSync(source, path);
-      return;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-        const temporary = `${path}.${process.pid}-${threadId}-${randomBytes(4).toString('hex')}.tmp`;
-        try {
-          linkSync(source, temporary);
-          renameSync(temporary, path);
-          return;
-        } catch {
-          // Linking is an optimisation: write the bytes instead (below).
-        } finally {
-          // Left over when the link failed, or when `path` already was this very file (rename then does nothing).
-          rmSync(temporary, { force: true });
-        }
-      }
-      // EXDEV, EPERM, EMLINK, ENOTSUP...: write the bytes instead.
-    }
+export function placeFileAtomicSync(
+  path: string,
+  data: Uint8Array,
+  source?: string,
+  identity?: { readonly dev: number; readonly ino: number },
+): void {
+  if (source !== undefined && linkAtomicSync(source, path)) {
+    const placed = lstatSync(path, { throwIfNoEntry: false });
+    const same =
+      placed?.isFile() === true &&
+      placed.size === data.byteLength &&
+      (identity === undefined || (placed.dev === identity.dev && placed.ino === identity.ino));
+    if (same) return;
   }
   writeFileAtomicSync(path, data);
+}
+
+/** Hard-links `source` at `path`, replacing it atomically; false where linking is refused. */
+function linkAtomicSync(source: string, path: string): boolean {
+  try {
+    linkSync(source, path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return false; // EXDEV, EPERM, EMLINK, ENOTSUP...
+  }
+  const temporary = `${path}.${process.pid}-${threadId}-${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    linkSync(source, temporary);
+    renameSync(temporary, path);
+    return true;
+  } catch {
+    // Linking is an optimisation: the caller writes the bytes instead.
+    return false;
+  } finally {
+    // Left over when the link failed, or when `path` already was this very file (rename then does nothing).
+    rmSync(temporary, { force: true });
+  }
 }
 
 /** `writeFileAtomicSync` for the main thread: same guarantees, without blocking the event loop. */

@@ -39,9 +39,9 @@ describe('on disk', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('misses, then hits what was written, then reports a damaged entry as corrupt', () => {
-    expect(readCacheEntry(dir, key).status).toBe('miss');
+    expect(readCacheEntry(dir, key, 1 << 20).status).toBe('miss');
     writeCacheEntry(dir, key, payload);
-    const hit = readCacheEntry(dir, key);
+    const hit = readCacheEntry(dir, key, 1 << 20);
     expect(hit.status === 'hit' && hit.payload.equals(payload)).toBe(true);
     expect(hit.status === 'hit' && hit.hash).toBe(
       `sha256-${createHash('sha256').update(payload).digest('base64')}`,
@@ -50,14 +50,14 @@ describe('on disk', () => {
     expect(hit.status === 'hit' && hit.path).toBe(path);
     expect(readFileSync(path).equals(payload)).toBe(true);
     writeFileSync(path, readFileSync(path).subarray(0, 10));
-    expect(readCacheEntry(dir, key).status).toBe('corrupt');
+    expect(readCacheEntry(dir, key, 1 << 20).status).toBe('corrupt');
     // A damaged entry is removed, so the next lookup misses and the recomputed one takes its place.
-    expect(readCacheEntry(dir, key).status).toBe('miss');
+    expect(readCacheEntry(dir, key, 1 << 20).status).toBe('miss');
     writeCacheEntry(dir, key, payload);
     const flipped = Buffer.from(payload);
     flipped[3]! ^= 0x01;
     writeFileSync(findCacheEntry(dir, key)!, flipped);
-    expect(readCacheEntry(dir, key).status).toBe('corrupt');
+    expect(readCacheEntry(dir, key, 1 << 20).status).toBe('corrupt');
   });
 
   it('leaves no temporary files behind', () => {
@@ -74,7 +74,7 @@ describe('on disk', () => {
       utimesSync(findCacheEntry(dir, entryKey)!, time, time);
     });
     // A hit refreshes the oldest entry: it must survive and the second oldest go first.
-    expect(readCacheEntry(dir, keys[0]!).status).toBe('hit');
+    expect(readCacheEntry(dir, keys[0]!, 1 << 20).status).toBe('hit');
     mkdirSync(join(dir, 'zz'));
     writeFileSync(join(dir, 'zz', 'keep-me'), 'x'.repeat(10_000));
     writeFileSync(join(dir, 'README'), 'not ours');
@@ -85,7 +85,7 @@ describe('on disk', () => {
     const entrySize = 1000;
     const result = evictCache(dir, entrySize * 2);
     expect(result).toEqual({ entries: 2, bytes: entrySize * 2, evicted: 2 });
-    const left = keys.map((entryKey) => readCacheEntry(dir, entryKey).status);
+    const left = keys.map((entryKey) => readCacheEntry(dir, entryKey, 1 << 20).status);
     expect(left).toEqual(['hit', 'miss', 'miss', 'hit']);
     expect(readFileSync(join(dir, 'zz', 'keep-me'), 'utf8')).toHaveLength(10_000);
     expect(readFileSync(join(dir, 'README'), 'utf8')).toBe('not ours');

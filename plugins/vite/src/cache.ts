@@ -1,8 +1,19 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  rmSync,
+  type Stats,
+  utimesSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomicSync } from './atomic-write.js';
-import type { ReadBuffer } from './read-buffer.js';
+import { ReadBuffer } from './read-buffer.js';
 
 /**
  * A content-addressed store of compressed outputs on disk, shared by every build that points at it.
@@ -22,6 +33,13 @@ import type { ReadBuffer } from './read-buffer.js';
  * creating a file costs far more than linking one on some systems (on the machine the benchmark
  * runs on, ~0.7 ms against ~0.02 ms), and no byte is copied. A later write through the link (a
  * tool editing `.br` files in place) would change the entry too; the checksum catches that.
+ *
+ * An entry must be a regular file no larger than any compression of its input can be
+ * (`maxEntryBytes`): it is opened with `O_NOFOLLOW | O_NONBLOCK` after an `lstat`, and the open
+ * descriptor's `fstat` must name the same regular file. Anything else under an entry's name (a
+ * symlink, which a hard link would copy into `dist/` as a symlink; a FIFO, on which a plain `open`
+ * blocks the build forever; a directory, a device, a file that grew) is `bad`: removed when it can
+ * be, and the file compressed again.
  *
  * Entries are written atomically (temporary file + rename). A hit refreshes the entry's mtime,
  * which `evictCache` uses to drop the least recently used first, unless it is already recent
@@ -63,7 +81,25 @@ export function findCacheEntry(dir: string, key: string): string | undefined {
   return name === undefined ? undefined : join(dir, key.slice(0, 2), name);
 }
 
-/** Outcome of a cache lookup. `corrupt` means an entry existed but failed its check (it is removed). */
+/**
+ * The largest entry an input of `inputBytes` can have: brotli, gzip and zstd add at most a few bytes
+ * per block to incompressible input (RFC 7932 section 9.2 uncompressed meta-blocks, RFC 1951
+ * stored blocks of 64 KiB, zstd raw blocks of 128 KiB), far below 1/64 plus 1 KiB of headers.
+ */
+export function maxEntryBytes(inputBytes: number): number {
+  return inputBytes + Math.ceil(inputBytes / 64) + 1024;
+}
+
+/** The file identity (`dev`, `ino`) of a verified entry, to check that a hard link points at it. */
+export interface FileIdentity {
+  readonly dev: number;
+  readonly ino: number;
+}
+
+/**
+ * Outcome of a cache lookup. `corrupt`: an entry existed but failed its checksum; `bad`: something
+ * that is not a usable entry sat under its name (`reason` says what). Both are removed if possible.
+ */
 export type CacheLookup =
   | {
       readonly status: 'hit';
@@ -72,32 +108,56 @@ export type CacheLookup =
       readonly hash: string;
       /** The entry's path: the sibling can be a hard link to it. */
       readonly path: string;
+      /** The verified file, which a hard link to `path` must still be. */
+      readonly identity: FileIdentity;
     }
   | { readonly status: 'miss' }
-  | { readonly status: 'corrupt' };
+  | { readonly status: 'corrupt' }
+  | { readonly status: 'bad'; readonly path: string; readonly reason: string };
 
 /**
  * Looks an entry up; a hit refreshes its mtime (when older than an hour) so eviction keeps what
- * builds still use. With `into`, the entry is read into that buffer and the payload is a view valid
- * until its next read.
+ * builds still use. An entry over `maxBytes` (see `maxEntryBytes`) or not a regular file is `bad`.
+ * With `into`, the entry is read into that buffer and the payload is a view valid until its next read.
  */
-export function readCacheEntry(dir: string, key: string, into?: ReadBuffer): CacheLookup {
+export function readCacheEntry(dir: string, key: string, maxBytes: number, into?: ReadBuffer): CacheLookup {
   const path = findCacheEntry(dir, key);
   if (path === undefined) return { status: 'miss' };
-  let payload: Buffer;
-  let mtimeMs: number;
-  try {
-    if (into === undefined) {
-      payload = readFileSync(path);
-      mtimeMs = statSync(path).mtimeMs;
-    } else {
-      payload = into.readFileSync(path);
-      mtimeMs = into.lastMtimeMs;
+  const bad = (reason: string): CacheLookup => {
+    // A symlink or FIFO is unlinked itself, never what it points at; a directory is left (rm without
+    // `recursive` refuses it) and the rewritten entry's rename then fails, counted as a write error.
+    try {
+      rmSync(path, { force: true });
+    } catch {
+      // Left in place: every later lookup reports it again, and nothing of it is used.
     }
-  } catch {
+    return { status: 'bad', path, reason };
+  };
+  let payload: Buffer;
+  let info: Stats;
+  try {
+    const link = lstatSync(path);
+    if (!link.isFile()) return bad(`not a regular file (${fileKind(link)})`);
+    if (link.size > maxBytes)
+      return bad(`${link.size} bytes, more than the ${maxBytes} its input can compress to`);
+    // O_NOFOLLOW: a symlink swapped in after the lstat fails with ELOOP; O_NONBLOCK: so does a FIFO
+    // (it opens at once instead of waiting for a writer, and fstat below refuses it).
+    const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    try {
+      info = fstatSync(fd);
+      if (!info.isFile() || info.dev !== link.dev || info.ino !== link.ino) {
+        return bad('replaced while it was opened');
+      }
+      payload = (into ?? new ReadBuffer()).readFd(fd, info.size, maxBytes);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ELOOP') return bad('a symbolic link');
     // Vanished (another build evicting) or unreadable: nothing to reuse, compressing again is correct.
     return { status: 'miss' };
   }
+  if (payload.byteLength > maxBytes) return bad(`more than the ${maxBytes} bytes its input can compress to`);
   const digest = createHash('sha256').update(payload).digest();
   if (digest.toString('hex') !== path.slice(-64)) {
     // Best effort: the recomputed entry gets the same name and replaces it anyway.
@@ -105,15 +165,32 @@ export function readCacheEntry(dir: string, key: string, into?: ReadBuffer): Cac
     return { status: 'corrupt' };
   }
   const now = Date.now();
-  if (now - mtimeMs > REFRESH_AFTER_MS) {
+  if (now - info.mtimeMs > REFRESH_AFTER_MS) {
     try {
       utimesSync(path, now / 1000, now / 1000);
     } catch {
       // A read-only cache still serves hits; only its eviction order goes stale.
     }
   }
-  return { status: 'hit', payload, hash: `sha256-${digest.toString('base64')}`, path };
+  return {
+    status: 'hit',
+    payload,
+    hash: `sha256-${digest.toString('base64')}`,
+    path,
+    identity: { dev: info.dev, ino: info.ino },
+  };
 }
+
+const fileKind = (info: Stats): string =>
+  info.isSymbolicLink()
+    ? 'a symbolic link'
+    : info.isFIFO()
+      ? 'a FIFO'
+      : info.isDirectory()
+        ? 'a directory'
+        : info.isSocket()
+          ? 'a socket'
+          : 'a device';
 
 /**
  * Stores an entry atomically and returns its path. Throws on I/O failure (the caller decides
@@ -163,7 +240,8 @@ export function evictCache(dir: string, maxBytes: number): EvictionResult {
     }
     for (const name of names) {
       const path = join(dir, shard, name);
-      const info = statSync(path, { throwIfNoEntry: false });
+      // lstat: a symlink under an entry's name is not an entry (nor is its target's size ours).
+      const info = lstatSync(path, { throwIfNoEntry: false });
       if (info === undefined || !info.isFile()) continue;
       if (TEMPORARY_NAME.test(name)) {
         if (now - info.mtimeMs > STALE_TEMPORARY_MS) rmSync(path, { force: true });

@@ -45,7 +45,7 @@ describe('runCompressionJob', () => {
     expect(brotliDecompressSync(readFileSync(`${path}.br`)).equals(input)).toBe(true);
     expect(gunzipSync(readFileSync(`${path}.gz`)).equals(input)).toBe(true);
     for (const { spec, tag } of job.codecs) {
-      const lookup = readCacheEntry(job.cacheDir!, cacheKey(job.sha256Hex, tag));
+      const lookup = readCacheEntry(job.cacheDir!, cacheKey(job.sha256Hex, tag), 1 << 20);
       const sibling = readFileSync(`${path}${spec.encoding === 'br' ? '.br' : '.gz'}`);
       expect(lookup.status === 'hit' && lookup.payload.equals(sibling)).toBe(true);
     }

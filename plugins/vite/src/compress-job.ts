@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { placeFileAtomicSync } from './atomic-write.js';
-import { cacheKey, findCacheEntry, writeCacheEntry } from './cache.js';
+import { cacheKey, type FileIdentity, findCacheEntry, writeCacheEntry } from './cache.js';
 import { type CodecSpec, compressSync, type Encoding, SIBLING_EXTENSIONS } from './codecs.js';
 import { sha256Tag } from './fingerprint.js';
 import { ReadBuffer } from './read-buffer.js';
@@ -64,7 +64,8 @@ export function worthKeeping(compressedSize: number, originalSize: number, ratio
 /**
  * Writes or removes a sibling according to `worthKeeping`. A stale sibling left by an earlier
  * build into a directory that was not emptied must not outlive a decision not to keep it. With
- * `cached`, the path of a cache entry holding `output`, the sibling is a hard link to it.
+ * `cached`, the path of a cache entry holding `output`, the sibling is a hard link to it (to that
+ * very file when `identity` is given: see `placeFileAtomicSync`).
  */
 export function placeSibling(
   path: string,
@@ -72,9 +73,10 @@ export function placeSibling(
   output: Uint8Array,
   kept: boolean,
   cached?: string,
+  identity?: FileIdentity,
 ): void {
   const sibling = path + SIBLING_EXTENSIONS[encoding];
-  if (kept) placeFileAtomicSync(sibling, output, cached);
+  if (kept) placeFileAtomicSync(sibling, output, cached, identity);
   else rmSync(sibling, { force: true });
 }
 

@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import type { ManifestEncoding } from '@wirepack/manifest';
-import { cacheKey, readCacheEntry } from './cache.js';
+import { cacheKey, maxEntryBytes, readCacheEntry } from './cache.js';
 import type { CodecSpec, Encoding } from './codecs.js';
 import { codecTag, SIBLING_EXTENSIONS } from './codecs.js';
 import {
@@ -58,6 +58,8 @@ export interface PrecompressOutcome
   readonly cache: Pick<WirepackReport['cache'], 'hits' | 'misses' | 'corrupt' | 'writeErrors'>;
   /** The first cache write error message, to warn about once. */
   readonly cacheWriteError: string | undefined;
+  /** Cache entries that were not usable files (counted in `cache.corrupt`), and the first of them. */
+  readonly badCacheEntries: { readonly count: number; readonly first: string } | undefined;
 }
 
 /** A build-failing problem with one output file, named in the message. */
@@ -141,6 +143,7 @@ export async function precompressFiles(
   const inputBuffer = new ReadBuffer();
   const entryBuffer = new ReadBuffer();
   let cacheWriteError: string | undefined;
+  let badCacheEntries: { count: number; first: string } | undefined;
   let pool: WorkerPool<CompressionJob, CompressionJobResult | CompressionJobFailure> | undefined;
   const pending: Promise<void>[] = [];
   let poolFailure: { error: unknown } | undefined;
@@ -188,10 +191,16 @@ export async function precompressFiles(
       for (const codec of tags) {
         const key = cacheKey(print.sha256Hex, codec.tag);
         const lookup =
-          settings.cacheDir === null ? undefined : readCacheEntry(settings.cacheDir, key, entryBuffer);
+          settings.cacheDir === null
+            ? undefined
+            : readCacheEntry(settings.cacheDir, key, maxEntryBytes(input.byteLength), entryBuffer);
         if (lookup?.status !== 'hit') {
           missing.push(codec);
-          if (lookup?.status === 'corrupt') cache.corrupt += 1;
+          if (lookup?.status === 'bad') {
+            badCacheEntries ??= { count: 0, first: `${lookup.path}: ${lookup.reason}` };
+            badCacheEntries.count += 1;
+          }
+          if (lookup?.status === 'corrupt' || lookup?.status === 'bad') cache.corrupt += 1;
           else if (lookup?.status === 'miss') cache.misses += 1;
           continue;
         }
@@ -205,7 +214,7 @@ export async function precompressFiles(
         }
         const kept = worthKeeping(lookup.payload.byteLength, input.byteLength, settings.ratio);
         try {
-          placeSibling(entry.path, codec.spec.encoding, lookup.payload, kept, lookup.path);
+          placeSibling(entry.path, codec.spec.encoding, lookup.payload, kept, lookup.path, lookup.identity);
         } catch (error) {
           throw failure(entry, {
             code: (error as NodeJS.ErrnoException).code ?? 'EIO',
@@ -280,6 +289,7 @@ export async function precompressFiles(
     skipped,
     cache,
     cacheWriteError,
+    badCacheEntries,
     compressed,
     early,
     workers: pool?.started ?? 0,

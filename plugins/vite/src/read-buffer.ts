@@ -20,16 +20,27 @@ export class ReadBuffer {
     try {
       const info = fstatSync(fd);
       this.lastMtimeMs = info.mtimeMs;
-      this.ensure(info.size);
-      let length = 0;
-      for (;;) {
-        if (length === this.buffer.length) this.ensure(length * 2);
-        const read = readSync(fd, this.buffer, length, this.buffer.length - length, length);
-        if (read === 0) return this.buffer.subarray(0, length);
-        length += read;
-      }
+      return this.readFd(fd, info.size, Infinity);
     } finally {
       closeSync(fd);
+    }
+  }
+
+  /**
+   * Reads an open file from its start: `size` is the expected length (from `fstat`), and at most
+   * `maxBytes + 1` bytes are read, so a file that grew past a bound is seen without reading it all.
+   * Does not close `fd`.
+   */
+  readFd(fd: number, size: number, maxBytes: number): Buffer {
+    this.ensure(Math.min(size, maxBytes));
+    let length = 0;
+    for (;;) {
+      if (length > maxBytes) return this.buffer.subarray(0, length);
+      if (length === this.buffer.length) this.ensure(length * 2);
+      const want = Math.min(this.buffer.length - length, maxBytes + 1 - length);
+      const read = readSync(fd, this.buffer, length, want, length);
+      if (read === 0) return this.buffer.subarray(0, length);
+      length += read;
     }
   }
 

@@ -45,7 +45,7 @@ export interface WirepackReport {
     readonly hits: number;
     /** Entries not found: compressed now. */
     readonly misses: number;
-    /** Entries found damaged (bad header, length or checksum): compressed now and rewritten. */
+    /** Entries found damaged (checksum, size) or not regular files (symlink, FIFO): compressed now. */
     readonly corrupt: number;
     /** Entries that could not be written (the build went on). */
     readonly writeErrors: number;

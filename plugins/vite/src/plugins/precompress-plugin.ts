@@ -123,6 +123,15 @@ async function precompress(state: WirepackState, run: EnvironmentRun): Promise<v
       `cannot write entries under ${run.cacheDir} (${run.outcome.cacheWriteError})`,
     );
   }
+  const bad = run.outcome.badCacheEntries;
+  if (bad !== undefined) {
+    // Not `warnCache`: the cache stays in use, and this is worth saying on every build it happens.
+    run.logger.warn(
+      `[wirepack/vite-plugin] compression cache: ${bad.count} ${bad.count === 1 ? 'entry was' : 'entries were'} ` +
+        `not usable (${bad.first}); removed where possible and compressed again. Only wirepack should write ` +
+        `under ${run.cacheDir}.`,
+    );
+  }
   if (run.cacheDir !== null && options.cache !== false) {
     run.evicted = evictCache(run.cacheDir, options.cache.maxSize).evicted;
   }
