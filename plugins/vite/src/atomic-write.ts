@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, linkSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
-import { rename, rm, writeFile } from 'node:fs/promises';
 import { threadId } from 'node:worker_threads';
 
 /**
@@ -65,17 +64,4 @@ export function placeFileAtomicSync(path: string, data: Uint8Array, source?: str
     }
   }
   writeFileAtomicSync(path, data);
-}
-
-/** `writeFileAtomicSync` for the main thread: same guarantees, without blocking the event loop. */
-export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  const temporary = `${path}.${process.pid}-${threadId}-${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await writeFile(temporary, data);
-    await rename(temporary, path);
-  } catch (error) {
-    // Best effort: the temporary file may not exist if the first write failed.
-    await rm(temporary, { force: true });
-    throw error;
-  }
 }
