@@ -9,6 +9,8 @@ import { join, relative } from 'node:path';
 import type { Plugin, ResolvedConfig } from 'vite';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { WirepackManifest } from './manifest.js';
+import { resolveOptions } from './options.js';
+import { WirepackState } from './plugins/state.js';
 import { buildFixture, SMALL_APP, temporaryDirectory } from './testing/build-fixture.js';
 
 const temporary = temporaryDirectory('conventions');
@@ -156,5 +158,21 @@ describe('manifest.outFile', () => {
     const inside = join(temporary.path, 'outfile-default');
     await buildFixture(inside, cacheDir);
     expect(readFileSync(target, 'utf8')).toBe(readFileSync(join(inside, '.wirepack/manifest.json'), 'utf8'));
+  });
+});
+
+describe('manifest.outFile shared by two environments', () => {
+  it('fails the second one instead of letting it overwrite the first manifest', () => {
+    const state = new WirepackState(resolveOptions({ manifest: { outFile: '/deploy/manifest.json' } }, true));
+    expect(state.claimManifestPath({ environment: 'client', outDir: '/app/dist' })).toBe(
+      '/deploy/manifest.json',
+    );
+    // The same environment again (a watch rebuild) may write it.
+    expect(state.claimManifestPath({ environment: 'client', outDir: '/app/dist' })).toBe(
+      '/deploy/manifest.json',
+    );
+    expect(() => state.claimManifestPath({ environment: 'ssr', outDir: '/app/dist-ssr' })).toThrow(
+      /environments client and ssr both write their manifest to \/deploy\/manifest\.json/,
+    );
   });
 });
