@@ -20,7 +20,10 @@ const collect = (target) => {
   for (const value of Object.values(target)) collect(value);
 };
 collect(pkg.exports);
-for (const [name, source] of Object.entries(pkg.wirepack?.bin ?? {})) entryPoints[name] = join(cwd, source);
+// Entry points outside `exports`: bins, and modules the package loads itself by URL (a worker
+// thread's entry) that must exist in dist/ without being public API.
+for (const [name, source] of Object.entries({ ...pkg.wirepack?.bin, ...pkg.wirepack?.internal }))
+  entryPoints[name] = join(cwd, source);
 if (Object.keys(entryPoints).length === 0)
   throw new Error(`[wirepack/build] ${pkg.name}: no @wirepack/source entries in exports`);
 

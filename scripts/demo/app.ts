@@ -83,7 +83,7 @@ function reportLogger(printed: string[]): Logger {
     ...logger,
     info: (message) => {
       // The plugin's lines start with its tag; Vite's own progress and file list are left out.
-      if (message.startsWith('[wirepack]')) printed.push(message);
+      if (message.startsWith('[wirepack/vite-plugin]')) printed.push(message);
     },
     warn: (message, options) => logger.warn(`  ${message}`, options),
     warnOnce: (message, options) => logger.warnOnce(`  ${message}`, options),

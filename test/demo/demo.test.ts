@@ -58,7 +58,7 @@ describe('npm run demo', () => {
     }
 
     // Build: the plugin's own report, then a rebuild answered by the cache.
-    expect(stdout).toMatch(/\[wirepack\] {3}br +\d+ files/);
+    expect(stdout).toMatch(/\[wirepack\/vite-plugin\] {3}br +\d+ files/);
     const [hits, misses, compressed] = numbersOf(
       stdout,
       /second build, same sources: cache (\d+) hits, (\d+) misses, (\d+) files compressed/,

@@ -9,7 +9,6 @@ import {
   writeFileSync,
   writeSync,
 } from 'node:fs';
-import { rename, rm, writeFile } from 'node:fs/promises';
 import { threadId } from 'node:worker_threads';
 
 /**
@@ -92,18 +91,5 @@ function linkAtomicSync(source: string, path: string): boolean {
   } finally {
     // Left over when the link failed, or when `path` already was this very file (rename then does nothing).
     rmSync(temporary, { force: true });
-  }
-}
-
-/** `writeFileAtomicSync` for the main thread: same guarantees, without blocking the event loop. */
-export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  const temporary = `${path}.${process.pid}-${threadId}-${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await writeFile(temporary, data);
-    await rename(temporary, path);
-  } catch (error) {
-    // Best effort: the temporary file may not exist if the first write failed.
-    await rm(temporary, { force: true });
-    throw error;
   }
 }

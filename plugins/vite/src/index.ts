@@ -14,8 +14,8 @@ import { WirepackState } from './plugins/state.js';
  * After every other plugin has written its files, for the client environment: adds `integrity`
  * to the HTML's script, stylesheet and modulepreload tags, fingerprints every output file
  * (`public/` copies included), writes brotli and gzip siblings of every compressible one on all
- * cores through a cache shared across builds, writes `<outDir>/.wirepack/manifest.json`, and
- * prints a report. `vite preview` then serves the siblings.
+ * cores through a cache shared across builds, writes `<outDir>/.wirepack/manifest.json` (or
+ * `manifest.outFile`), and prints a report. `vite preview` then serves the siblings.
  *
  * Options are validated here, once: anything invalid throws a `TypeError` naming the option.
  *
@@ -61,9 +61,10 @@ export type {
   CacheOptions,
   FilterInput,
   GzipOptions,
+  ManifestOptions,
   WirepackOptions,
   ZstdOptions,
 } from './options.js';
 export { DEFAULT_OPTIONS } from './options.js';
 // Report
-export type { EncodingTotals, WirepackReport } from './report.js';
+export type { EncodingTotals, FileSizes, WirepackReport } from './report.js';

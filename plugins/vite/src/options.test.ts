@@ -15,7 +15,7 @@ describe('resolveOptions', () => {
       ratio: 0.9,
       sri: true,
       early: true,
-      manifest: '.wirepack/manifest.json',
+      manifest: { inOutDir: '.wirepack/manifest.json' },
       cache: { dir: undefined, maxSize: 512 * 1024 * 1024 },
       environments: undefined,
       concurrency: availableParallelism(),
@@ -67,6 +67,13 @@ describe('resolveOptions', () => {
     ['manifest', { manifest: 'C:/x.json' }],
     ['manifest', { manifest: '' }],
     ['manifest', { manifest: true }],
+    ['manifest.outFile', { manifest: { outFile: '' } }],
+    ['manifest.outFile', { manifest: { outFile: 'build/' } }],
+    ['manifest.outFile', { manifest: {} }],
+    ['manifest.outfile', { manifest: { outfile: 'x.json' } }],
+    ['include', { include: 42 }],
+    ['include', { include: [''] }],
+    ['exclude', { exclude: [/x/, {}] }],
     ['cache', { cache: 'yes' }],
     ['cache.dir', { cache: { dir: 42 } }],
     ['cache.maxSize', { cache: { maxSize: -5 } }],
@@ -84,5 +91,26 @@ describe('resolveOptions', () => {
   ])('throws a TypeError naming `%s`', (name, options) => {
     expect(() => resolveOptions(options as WirepackOptions, true)).toThrow(TypeError);
     expect(() => resolveOptions(options as WirepackOptions, true)).toThrow(`\`${name}\``);
+  });
+});
+
+describe('include / exclude', () => {
+  it("match output paths with Vite's createFilter, relative to the output directory, exclude winning", () => {
+    const select = resolveOptions({ include: ['assets/**', /\.html$/], exclude: '**/*.map' }, true).select!;
+    expect(
+      ['assets/index-x.js', 'assets/index-x.js.map', 'index.html', 'pages/about.html', 'robots.txt'].map(
+        select,
+      ),
+    ).toEqual([true, false, true, true, false]);
+    expect(resolveOptions({}, true).select).toBeUndefined();
+    // Not resolved against process.cwd(): a relative glob means a path in the output directory.
+    expect(resolveOptions({ exclude: 'docs/*' }, true).select!('docs/read me.txt')).toBe(false);
+  });
+
+  it('keeps a manifest outFile as given, to be resolved from Vite root', () => {
+    expect(resolveOptions({ manifest: { outFile: '../deploy/manifest.json' } }, true).manifest).toEqual({
+      outFile: '../deploy/manifest.json',
+    });
+    expect(resolveOptions({ manifest: './meta/m.json' }, true).manifest).toEqual({ inOutDir: 'meta/m.json' });
   });
 });

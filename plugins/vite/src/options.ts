@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { posix } from 'node:path';
+import { createFilter, type FilterPattern } from 'vite';
 import type { CodecSpec, Encoding } from './codecs.js';
 import type { WirepackReport } from './report.js';
 
@@ -37,8 +38,17 @@ export interface FilterInput {
   readonly size: number;
   /** The content type the plugin found. */
   readonly contentType: string;
-  /** The plugin's own verdict: compressible type and at least `threshold` bytes. */
+  /** The plugin's own verdict: compressible type, at least `threshold` bytes, kept by `include` / `exclude`. */
   readonly compress: boolean;
+}
+
+/**
+ * A manifest written outside the output directory: `dist/.wirepack/` is uploaded with the site
+ * (served publicly) and dropped by hosts and upload tools that skip dot folders.
+ */
+export interface ManifestOptions {
+  /** The manifest's file: absolute, or relative to Vite's `root`; may be outside `build.outDir`. */
+  readonly outFile: string;
 }
 
 /** Options of `wirepack()`. Every field is optional. */
@@ -53,14 +63,24 @@ export interface WirepackOptions {
   readonly threshold?: number;
   /** A sibling is written only if its size is at most `ratio` times the original's (0 < ratio <= 1). @default 0.9 */
   readonly ratio?: number;
+  /**
+   * Only files matching these get siblings (Vite's `createFilter`: picomatch globs or RegExps,
+   * tested against the path relative to the output directory, e.g. `'assets/**'`). @default undefined (every file)
+   */
+  readonly include?: FilterPattern;
+  /** Files matching these get no siblings (same matching as `include`; exclude wins). @default undefined */
+  readonly exclude?: FilterPattern;
   /** Overrides the compress decision per file: return `true` to compress, `false` to skip. @default undefined */
   readonly filter?: (file: FilterInput) => boolean;
   /** Add `integrity` to the HTML's script, stylesheet and modulepreload tags. @default true */
   readonly sri?: boolean;
   /** Compress `public/` files into the cache while Vite is still bundling (needs the cache). @default true */
   readonly early?: boolean;
-  /** Manifest path relative to the output directory, or `false` for none. @default '.wirepack/manifest.json' */
-  readonly manifest?: string | false;
+  /**
+   * Manifest path relative to the output directory, `{ outFile }` for a file anywhere (relative to
+   * Vite's `root`), or `false` for none. @default '.wirepack/manifest.json'
+   */
+  readonly manifest?: string | false | ManifestOptions;
   /** Compression cache across builds: `false` to turn it off, or settings. @default true */
   readonly cache?: boolean | CacheOptions;
   /** Vite environments to process, by name. @default every environment whose consumer is 'client' */
@@ -83,10 +103,16 @@ export interface ResolvedOptions {
   readonly zstdUnavailable: boolean;
   readonly threshold: number;
   readonly ratio: number;
+  /** `include` / `exclude` as one predicate over output paths; `undefined` when neither is set. */
+  readonly select: ((file: string) => boolean) | undefined;
   readonly filter: ((file: FilterInput) => boolean) | undefined;
   readonly sri: boolean;
   readonly early: boolean;
-  readonly manifest: string | false;
+  /**
+   * Where the manifest goes: a path inside the output directory (`/`-separated, normalised), a
+   * file of its own (`outFile`, still relative to `root` when not absolute), or nowhere.
+   */
+  readonly manifest: false | { readonly inOutDir: string } | { readonly outFile: string };
   readonly cache: false | { readonly dir: string | undefined; readonly maxSize: number };
   readonly environments: readonly string[] | undefined;
   readonly concurrency: number;
@@ -133,6 +159,8 @@ const KNOWN_OPTIONS = new Set([
   'zstd',
   'threshold',
   'ratio',
+  'include',
+  'exclude',
   'filter',
   'sri',
   'early',
@@ -186,22 +214,8 @@ export function resolveOptions(
     throw invalid('onReport', 'a function', options.onReport);
   }
 
-  const manifest = options.manifest ?? DEFAULT_OPTIONS.manifest;
-  if (manifest !== false) {
-    const normalized = typeof manifest === 'string' ? posix.normalize(manifest.replaceAll('\\', '/')) : '';
-    if (
-      typeof manifest !== 'string' ||
-      manifest === '' ||
-      posix.isAbsolute(normalized) ||
-      /^[a-z]:/i.test(normalized) ||
-      normalized === '.' ||
-      normalized.startsWith('../') ||
-      normalized === '..' ||
-      normalized.endsWith('/')
-    ) {
-      throw invalid('manifest', 'false or a file path inside the output directory', manifest);
-    }
-  }
+  const select = selectOption(options.include, options.exclude);
+  const manifest = manifestOption(options.manifest ?? DEFAULT_OPTIONS.manifest);
 
   const cacheOption = options.cache ?? true;
   let cache: ResolvedOptions['cache'];
@@ -243,6 +257,7 @@ export function resolveOptions(
     zstdUnavailable: zstd !== undefined && !zstdAvailable,
     threshold,
     ratio,
+    select,
     filter: options.filter,
     sri,
     early,
@@ -254,6 +269,59 @@ export function resolveOptions(
     report,
     onReport: options.onReport,
   });
+}
+
+/** Vite's `createFilter` over output paths (relative, so no resolving against `process.cwd()`). */
+function selectOption(include: unknown, exclude: unknown): ((file: string) => boolean) | undefined {
+  if (include === undefined && exclude === undefined) return undefined;
+  for (const [name, value] of [
+    ['include', include],
+    ['exclude', exclude],
+  ] as const) {
+    const patterns = Array.isArray(value) ? value : [value];
+    if (
+      value !== undefined &&
+      value !== null &&
+      !patterns.every(
+        (pattern) => (typeof pattern === 'string' && pattern !== '') || pattern instanceof RegExp,
+      )
+    ) {
+      throw invalid(name, 'a glob string, a RegExp, or an array of them', value);
+    }
+  }
+  return createFilter(include as FilterPattern, exclude as FilterPattern, { resolve: false });
+}
+
+function manifestOption(manifest: unknown): ResolvedOptions['manifest'] {
+  if (manifest === false) return false;
+  if (typeof manifest === 'object' && manifest !== null && !Array.isArray(manifest)) {
+    for (const key of Object.keys(manifest)) {
+      if (key !== 'outFile') throw unknown(`manifest.${key}`, ['outFile']);
+    }
+    const outFile = (manifest as { outFile?: unknown }).outFile;
+    if (typeof outFile !== 'string' || outFile === '' || /[/\\]$/.test(outFile)) {
+      throw invalid('manifest.outFile', 'a file path (absolute, or relative to Vite root)', outFile);
+    }
+    return { outFile };
+  }
+  const normalized = typeof manifest === 'string' ? posix.normalize(manifest.replaceAll('\\', '/')) : '';
+  if (
+    typeof manifest !== 'string' ||
+    manifest === '' ||
+    posix.isAbsolute(normalized) ||
+    /^[a-z]:/i.test(normalized) ||
+    normalized === '.' ||
+    normalized.startsWith('../') ||
+    normalized === '..' ||
+    normalized.endsWith('/')
+  ) {
+    throw invalid(
+      'manifest',
+      'false, a file path inside the output directory, or { outFile } for one outside it',
+      manifest,
+    );
+  }
+  return { inOutDir: normalized.replace(/^\.\//, '') };
 }
 
 /** The level of a codec option, or `undefined` when the codec is off. */

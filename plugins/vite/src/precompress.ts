@@ -45,6 +45,10 @@ export interface PrecompressSettings {
   readonly workerEntry: URL;
   /** Cache keys the early pass wrote during this build: hits on them are this build's work. */
   readonly earlyKeys?: ReadonlySet<string>;
+  /** `include` / `exclude`: files it refuses get no siblings (counted as `filtered`). */
+  readonly select?: ((file: string) => boolean) | undefined;
+  /** Called as each file to compress is done (all its siblings placed): done so far, and of how many. */
+  readonly onProgress?: ((done: number, total: number) => void) | undefined;
 }
 
 /** Result of fingerprinting and compressing an output directory: the report's counters, and the records. */
@@ -113,7 +117,8 @@ export async function precompressFiles(
   const plans: { type: ContentTypeInfo; compress: boolean }[] = [];
   for (const entry of files) {
     const type = contentTypeFromName(entry.file) ?? (await sniff(entry));
-    const verdict = type.compressible && entry.size >= settings.threshold;
+    const eligible = type.compressible && entry.size >= settings.threshold;
+    const verdict = eligible && (settings.select === undefined || settings.select(entry.file));
     const compress =
       settings.filter === undefined
         ? verdict
@@ -129,7 +134,7 @@ export async function precompressFiles(
       );
     }
     if (!compress) {
-      if (verdict) skipped.filtered += 1;
+      if (eligible) skipped.filtered += 1;
       else if (!type.compressible) skipped.notCompressible += 1;
       else skipped.belowThreshold += 1;
     } else if (tags.length > 0) {
@@ -138,6 +143,13 @@ export async function precompressFiles(
     }
     plans.push({ type, compress: compress && tags.length > 0 });
   }
+
+  const total = plans.filter((plan) => plan.compress).length;
+  let done = 0;
+  const progress = (): void => {
+    done += 1;
+    settings.onProgress?.(done, total);
+  };
 
   // One input and one cache-entry buffer, reused: no per-file garbage (see `ReadBuffer`).
   const inputBuffer = new ReadBuffer();
@@ -154,6 +166,7 @@ export async function precompressFiles(
       cacheWriteError ??= result.cacheWriteError;
     }
     for (const outcome of result.encodings) siblings[result.id]![outcome.encoding] = outcome;
+    progress();
   };
   // Largest first: the longest compression starts first instead of finishing last.
   const order = files.map((_, id) => id).sort((a, b) => files[b]!.size - files[a]!.size || a - b);
@@ -250,6 +263,8 @@ export async function precompressFiles(
             }),
         );
         for (const codec of missing) compressed.push({ file: entry.file, encoding: codec.spec.encoding });
+      } else {
+        progress();
       }
     }
     await Promise.all(pending);

@@ -1,14 +1,14 @@
 import { existsSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { type StaticHandler, serveStatic, toNodeListener } from '@wirepack/server/node';
 
 /** Settings of the preview middleware. */
 export interface PreviewMiddlewareOptions {
   /** Absolute output directory that `vite preview` serves. */
   readonly outDir: string;
-  /** The manifest's path relative to `outDir` (the plugin's `manifest` option); undefined when off. */
+  /** The manifest's path, absolute or relative to `outDir` (it may sit outside it: `manifest.outFile`); undefined when off. */
   readonly manifest: string | undefined;
   /** Extra headers to send (`preview.headers`). */
   readonly headers?: OutgoingHttpHeaders | undefined;
@@ -77,8 +77,10 @@ function open(
   options: PreviewMiddlewareOptions,
   headers: Record<string, string>,
 ): { handler: StaticHandler; listener: ReturnType<typeof toNodeListener> } | null {
-  if (options.manifest === undefined || !existsSync(join(options.outDir, options.manifest))) return null;
-  const handler = serveStatic({ root: options.outDir, manifest: options.manifest, headers });
+  if (options.manifest === undefined) return null;
+  const manifest = resolve(options.outDir, options.manifest);
+  if (!existsSync(manifest)) return null;
+  const handler = serveStatic({ root: options.outDir, manifest, headers });
   // Vite compresses on the fly after this middleware; the files here are compressed already.
   return { handler, listener: toNodeListener(handler, { compression: false }) };
 }

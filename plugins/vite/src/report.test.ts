@@ -21,6 +21,10 @@ const report: WirepackReport = {
     writeErrors: 0,
     evicted: 0,
   },
+  largest: [
+    { file: 'assets/ts.worker-Bx1.js', size: 6_930_000, encodings: { br: 1_042_009, gzip: 1_380_000 } },
+    { file: 'index.html', size: 812, encodings: { gzip: 420 } },
+  ],
   compressed: [],
   early: 0,
   sri: { htmlFiles: 1, tags: 3, skipped: 0 },
@@ -32,12 +36,14 @@ const report: WirepackReport = {
 describe('formatReport', () => {
   it('prints totals, savings, cache activity and time', () => {
     expect(formatReport(report)).toEqual([
-      '[wirepack] client: 629 files, 22.24 MB; 556 compressible, 20.79 MB',
-      '[wirepack]   br     556 files  20.79 MB -> 4.05 MB (-80.5%)',
-      '[wirepack]   gzip   556 files  20.79 MB -> 5.23 MB (-74.8%)',
-      '[wirepack]   skipped: 60 not compressible, 13 under threshold, 0 filtered, 0 not smaller',
-      '[wirepack]   cache: 1100 hits, 12 compressed',
-      '[wirepack]   SRI on 3 tags in 1 HTML files; 812 ms on 2 workers',
+      '[wirepack/vite-plugin] client: 629 files, 22.24 MB; 556 compressible, 20.79 MB',
+      '[wirepack/vite-plugin]   br     556 files  20.79 MB -> 4.05 MB (-80.5%)',
+      '[wirepack/vite-plugin]   gzip   556 files  20.79 MB -> 5.23 MB (-74.8%)',
+      '[wirepack/vite-plugin]     assets/ts.worker-Bx1.js    6.93 MB  br   1.04 MB  gzip   1.38 MB',
+      '[wirepack/vite-plugin]     index.html                   812 B  gzip     420 B',
+      '[wirepack/vite-plugin]   skipped: 60 not compressible, 13 under threshold, 0 filtered, 0 not smaller',
+      '[wirepack/vite-plugin]   cache: 1100 hits, 12 compressed',
+      '[wirepack/vite-plugin]   SRI on 3 tags in 1 HTML files; 812 ms on 2 workers',
     ]);
   });
 
@@ -48,8 +54,10 @@ describe('formatReport', () => {
       compressed: [],
       workers: 0,
     });
-    expect(lines).toContain('[wirepack]   cache: off, 0 compressed');
-    expect(lines).toContain('[wirepack]   SRI on 3 tags in 1 HTML files; 812 ms (no compression needed)');
+    expect(lines).toContain('[wirepack/vite-plugin]   cache: off, 0 compressed');
+    expect(lines).toContain(
+      '[wirepack/vite-plugin]   SRI on 3 tags in 1 HTML files; 812 ms (no compression needed)',
+    );
   });
 });
 

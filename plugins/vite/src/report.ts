@@ -1,4 +1,5 @@
 import { ENCODINGS, type Encoding } from './codecs.js';
+import { LOG_PREFIX } from './log-prefix.js';
 
 /** Totals of one encoding's siblings. */
 export interface EncodingTotals {
@@ -9,6 +10,19 @@ export interface EncodingTotals {
   /** Total size of the originals they stand for. */
   readonly originalBytes: number;
 }
+
+/** One file's measured sizes: the original and each sibling written. */
+export interface FileSizes {
+  /** Path relative to the output directory, `/`-separated. */
+  readonly file: string;
+  /** Bytes of the original. */
+  readonly size: number;
+  /** Bytes of each sibling written, by encoding. */
+  readonly encodings: Readonly<Partial<Record<Encoding, number>>>;
+}
+
+/** How many files the report lists by name (largest first). */
+export const REPORT_LARGEST_FILES = 10;
 
 /**
  * What one environment's build did: given to `onReport` and printed. Counters describe work done,
@@ -52,6 +66,12 @@ export interface WirepackReport {
     /** Entries removed to keep the cache under `maxSize`. */
     readonly evicted: number;
   };
+  /**
+   * The largest files that got siblings (up to `REPORT_LARGEST_FILES`), with the sizes the plugin
+   * measured: these stand in for the gzip column of Vite's own table, which the plugin turns off
+   * (`build.reportCompressedSize`) because it would gzip every chunk a second time.
+   */
+  readonly largest: readonly FileSizes[];
   /** Every compression actually run in this build (cache misses, or all when the cache is off). */
   readonly compressed: readonly { readonly file: string; readonly encoding: Encoding }[];
   /** How many of `compressed` ran early, on `public/` files, while Vite was still bundling. */
@@ -76,7 +96,7 @@ export function formatBytes(bytes: number): string {
 /** The report as terminal lines (without colour; the logger adds its own prefix). */
 export function formatReport(report: WirepackReport): string[] {
   const lines = [
-    `[wirepack] ${report.environment}: ${report.files} files, ${formatBytes(report.bytes)}; ` +
+    `${LOG_PREFIX} ${report.environment}: ${report.files} files, ${formatBytes(report.bytes)}; ` +
       `${report.compressible.files} compressible, ${formatBytes(report.compressible.bytes)}`,
   ];
   for (const encoding of ENCODINGS) {
@@ -84,26 +104,35 @@ export function formatReport(report: WirepackReport): string[] {
     if (totals === undefined) continue;
     const saved = totals.originalBytes === 0 ? 0 : 1 - totals.bytes / totals.originalBytes;
     lines.push(
-      `[wirepack]   ${encoding.padEnd(4)} ${String(totals.files).padStart(5)} files  ` +
+      `${LOG_PREFIX}   ${encoding.padEnd(4)} ${String(totals.files).padStart(5)} files  ` +
         `${formatBytes(totals.originalBytes)} -> ${formatBytes(totals.bytes)} (-${(saved * 100).toFixed(1)}%)`,
+    );
+  }
+  const width = Math.max(0, ...report.largest.map((entry) => entry.file.length));
+  for (const entry of report.largest) {
+    const siblings = ENCODINGS.filter((encoding) => entry.encodings[encoding] !== undefined).map(
+      (encoding) => `${encoding} ${formatBytes(entry.encodings[encoding]!).padStart(9)}`,
+    );
+    lines.push(
+      `${LOG_PREFIX}     ${entry.file.padEnd(width)}  ${formatBytes(entry.size).padStart(9)}  ${siblings.join('  ')}`,
     );
   }
   const { cache, skipped } = report;
   lines.push(
-    `[wirepack]   skipped: ${skipped.notCompressible} not compressible, ${skipped.belowThreshold} under threshold, ` +
+    `${LOG_PREFIX}   skipped: ${skipped.notCompressible} not compressible, ${skipped.belowThreshold} under threshold, ` +
       `${skipped.filtered} filtered, ${skipped.notSmaller} not smaller`,
   );
   lines.push(
     cache.enabled
-      ? `[wirepack]   cache: ${cache.hits} hits, ${cache.misses + cache.corrupt} compressed` +
+      ? `${LOG_PREFIX}   cache: ${cache.hits} hits, ${cache.misses + cache.corrupt} compressed` +
           (report.early > 0 ? ` (${report.early} while bundling)` : '') +
           (cache.corrupt > 0 ? ` (${cache.corrupt} corrupt entries replaced)` : '') +
           (cache.evicted > 0 ? `, ${cache.evicted} evicted` : '') +
           (cache.writeErrors > 0 ? `, ${cache.writeErrors} not stored` : '')
-      : `[wirepack]   cache: off, ${report.compressed.length} compressed`,
+      : `${LOG_PREFIX}   cache: off, ${report.compressed.length} compressed`,
   );
   lines.push(
-    `[wirepack]   SRI on ${report.sri.tags} tags in ${report.sri.htmlFiles} HTML files; ` +
+    `${LOG_PREFIX}   SRI on ${report.sri.tags} tags in ${report.sri.htmlFiles} HTML files; ` +
       `${report.durationMs.toFixed(0)} ms` +
       (report.workers === 0
         ? ' (no compression needed)'

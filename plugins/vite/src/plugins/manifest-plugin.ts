@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { buildManifest, cacheControlFor, serializeManifest } from '@wirepack/manifest';
 import type { Plugin } from 'vite';
 import { writeFileAtomicSync } from '../atomic-write.js';
@@ -20,8 +20,9 @@ export function manifestPlugin(state: WirepackState): Plugin {
 }
 
 function writeManifest(state: WirepackState, run: EnvironmentRun): void {
-  const file = state.manifestFile();
-  if (file === undefined || run.outcome === undefined) return;
+  if (run.outcome === undefined) return;
+  const path = state.claimManifestPath(run);
+  if (path === undefined) return;
   const manifest = buildManifest({
     base: basePath(run.base),
     files: run.outcome.records.map((record) => ({
@@ -35,7 +36,6 @@ function writeManifest(state: WirepackState, run: EnvironmentRun): void {
       encodings: record.encodings,
     })),
   });
-  const path = join(run.outDir, file);
   mkdirSync(dirname(path), { recursive: true });
   writeFileAtomicSync(path, serializeManifest(manifest));
   run.manifestPath = path;

@@ -3,8 +3,16 @@ import type { Plugin } from 'vite';
 import { evictCache } from '../cache.js';
 import { startEarlyPrecompression } from '../early-precompress.js';
 import { OutputFileError, precompressFiles } from '../precompress.js';
+import { createProgressLine } from '../progress-line.js';
+import { userSetReportCompressedSize } from '../report-compressed-size.js';
 import { type OutputFile, walkOutDir } from '../walk-out-dir.js';
-import { type EnvironmentLike, type EnvironmentRun, postCloseBundle, type WirepackState } from './state.js';
+import {
+  type EnvironmentLike,
+  type EnvironmentRun,
+  postCloseBundle,
+  type StepContext,
+  type WirepackState,
+} from './state.js';
 
 /** The worker module, beside this package's entry: `.ts` when running from source, `.js` when built. */
 const WORKER_ENTRY = new URL(
@@ -19,15 +27,22 @@ const WORKER_ENTRY = new URL(
  * output directory, `public/` copies included, and writes its compressed siblings through the cache.
  */
 export function precompressPlugin(state: WirepackState): Plugin {
-  const finalPass = postCloseBundle(state, (run) => precompress(state, run));
+  const finalPass = postCloseBundle(state, (run, context) => precompress(state, run, context));
   return {
     name: 'wirepack:precompress',
     apply: 'build',
     applyToEnvironment: (environment) => state.appliesTo(environment),
+    config(userConfig) {
+      // Vite's size table gzips every chunk (and only to print it) before this plugin compresses
+      // them again; the plugin's report lists the sizes it measured instead. A value the user set
+      // (top level or per environment) is theirs to keep.
+      if (userSetReportCompressedSize(userConfig)) return;
+      return { build: { reportCompressedSize: false } };
+    },
     configResolved(config) {
       state.config = config;
       if (state.options.zstdUnavailable) {
-        config.logger.warn(
+        this.warn(
           `[wirepack/vite-plugin] zstd was requested but Node.js ${process.version} has no zstd in zlib ` +
             '(needs 22.15+ or 23.8+): writing brotli and gzip only.',
         );
@@ -42,7 +57,7 @@ export function precompressPlugin(state: WirepackState): Plugin {
     buildStart: {
       order: 'post',
       handler() {
-        startEarly(state, this.environment);
+        startEarly(state, this.environment, this);
       },
     },
     closeBundle: {
@@ -65,12 +80,12 @@ export function precompressPlugin(state: WirepackState): Plugin {
 }
 
 /** Starts the early pass over `public/` when it can help: cache on, something to compress, a public/ to copy. */
-function startEarly(state: WirepackState, environment: EnvironmentLike): void {
+function startEarly(state: WirepackState, environment: EnvironmentLike, context: StepContext): void {
   const { options } = state;
   const { publicDir, build } = environment.config;
   if (!options.early || options.codecs.length === 0 || !build.copyPublicDir || !publicDir) return;
   if (!build.write || state.early.has(environment.name)) return;
-  const cacheDir = state.cacheDirFor(environment);
+  const cacheDir = state.cacheDirFor(context);
   if (cacheDir === null) return;
   state.early.set(
     environment.name,
@@ -85,17 +100,20 @@ function startEarly(state: WirepackState, environment: EnvironmentLike): void {
   );
 }
 
-async function precompress(state: WirepackState, run: EnvironmentRun): Promise<void> {
+async function precompress(state: WirepackState, run: EnvironmentRun, context: StepContext): Promise<void> {
   const earlierSiblings: OutputFile[] = [];
   const files = await walkOutDir(run.outDir, await state.outputExclusions(run), earlierSiblings);
-  run.cacheDir = state.cacheDirFor(run);
+  run.cacheDir = state.cacheDirFor(context);
   const { options } = state;
+  const progress = createProgressLine(run.environment);
   try {
     run.outcome = await precompressFiles(files, {
       codecs: options.codecs,
       threshold: options.threshold,
       ratio: options.ratio,
+      select: options.select,
       filter: options.filter,
+      onProgress: (done, total) => progress.update(done, total),
       cacheDir: run.cacheDir,
       hashed: run.hashed,
       concurrency: options.concurrency,
@@ -103,9 +121,11 @@ async function precompress(state: WirepackState, run: EnvironmentRun): Promise<v
       earlyKeys: state.earlyOutcomes.get(run.environment)?.keys ?? new Set(),
     });
   } catch (error) {
-    // Rethrown as a plain Error so Vite prints the message naming the file, then fails the build.
-    if (error instanceof OutputFileError) throw new Error(error.message, { cause: error });
+    // Through the plugin context, so Vite prints the message naming the file (and the step), then fails the build.
+    if (error instanceof OutputFileError) context.error(error.message);
     throw error;
+  } finally {
+    progress.end();
   }
   // Siblings from an earlier build into this directory (`emptyOutDir: false`) that this build did
   // not write again would be served for files that no longer match them: remove them.
@@ -118,10 +138,7 @@ async function precompress(state: WirepackState, run: EnvironmentRun): Promise<v
       .map((entry) => rm(entry.path, { force: true })),
   );
   if (run.outcome.cacheWriteError !== undefined) {
-    state.warnCache(
-      run.logger,
-      `cannot write entries under ${run.cacheDir} (${run.outcome.cacheWriteError})`,
-    );
+    state.warnCache(context, `cannot write entries under ${run.cacheDir} (${run.outcome.cacheWriteError})`);
   }
   const bad = run.outcome.badCacheEntries;
   if (bad !== undefined) {

@@ -16,7 +16,11 @@ export function previewPlugin(state: WirepackState): Plugin {
       const { config } = server;
       const outDir = resolve(config.root, config.environments.client?.build.outDir ?? config.build.outDir);
       server.middlewares.use(
-        createPreviewMiddleware({ outDir, manifest: state.manifestFile(), headers: config.preview.headers }),
+        createPreviewMiddleware({
+          outDir,
+          manifest: state.manifestPath({ outDir }),
+          headers: config.preview.headers,
+        }),
       );
     },
   };

@@ -1,5 +1,5 @@
 import type { Plugin } from 'vite';
-import { formatReport, type WirepackReport } from '../report.js';
+import { formatReport, REPORT_LARGEST_FILES, type WirepackReport } from '../report.js';
 import { type EnvironmentRun, postCloseBundle, type WirepackState } from './state.js';
 
 /**
@@ -40,6 +40,17 @@ function buildReport(run: EnvironmentRun): WirepackReport {
       writeErrors: outcome?.cache.writeErrors ?? 0,
       evicted: run.evicted,
     },
+    largest: records
+      .filter((record) => Object.keys(record.encodings).length > 0)
+      .sort((a, b) => b.size - a.size || (a.file < b.file ? -1 : 1))
+      .slice(0, REPORT_LARGEST_FILES)
+      .map((record) => ({
+        file: record.file,
+        size: record.size,
+        encodings: Object.fromEntries(
+          Object.entries(record.encodings).map(([encoding, sibling]) => [encoding, sibling.size]),
+        ),
+      })),
     compressed: outcome?.compressed ?? [],
     early: outcome?.early ?? 0,
     sri: { ...run.sri },

@@ -5,7 +5,7 @@ import { sriIntegrity } from '../fingerprint.js';
 import { resolveOutputUrl } from '../output-urls.js';
 import { addIntegrity } from '../sri.js';
 import { walkOutDir } from '../walk-out-dir.js';
-import { type EnvironmentRun, postCloseBundle, type WirepackState } from './state.js';
+import { type EnvironmentRun, postCloseBundle, type StepContext, type WirepackState } from './state.js';
 
 /**
  * `wirepack:sri`: adds `integrity` to the script, stylesheet and modulepreload tags of every HTML
@@ -18,11 +18,15 @@ export function sriPlugin(state: WirepackState): Plugin {
     name: 'wirepack:sri',
     apply: 'build',
     applyToEnvironment: (environment) => state.appliesTo(environment),
-    closeBundle: postCloseBundle(state, (run) => addIntegrityToHtml(state, run)),
+    closeBundle: postCloseBundle(state, (run, context) => addIntegrityToHtml(state, run, context)),
   };
 }
 
-async function addIntegrityToHtml(state: WirepackState, run: EnvironmentRun): Promise<void> {
+async function addIntegrityToHtml(
+  state: WirepackState,
+  run: EnvironmentRun,
+  context: StepContext,
+): Promise<void> {
   const files = await walkOutDir(run.outDir, await state.outputExclusions(run));
   const byName = new Map(files.map((entry) => [entry.file, entry]));
   const integrities = new Map<string, string>();
@@ -34,7 +38,7 @@ async function addIntegrityToHtml(state: WirepackState, run: EnvironmentRun): Pr
     try {
       html = decoder.decode(bytes);
     } catch {
-      run.logger.warn(`[wirepack/vite-plugin] ${page.file} is not valid UTF-8: left without SRI`);
+      context.warn(`[wirepack/vite-plugin] ${page.file} is not valid UTF-8: left without SRI`);
       continue;
     }
     // First pass: which files do the tags point at? Read them (once per build) for their digests.
@@ -52,7 +56,7 @@ async function addIntegrityToHtml(state: WirepackState, run: EnvironmentRun): Pr
       return file === undefined ? undefined : integrities.get(file);
     });
     for (const url of result.skipped) {
-      run.logger.warn(
+      context.warn(
         `[wirepack/vite-plugin] ${page.file}: no integrity on ${url}: it is cross-origin without a \`crossorigin\` ` +
           'attribute, so browsers could not verify it (add `crossorigin` and serve it with CORS headers)',
       );

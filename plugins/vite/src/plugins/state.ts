@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { isAbsolute, join, posix, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Logger, ResolvedConfig } from 'vite';
 import type { EarlyOutcome, EarlyPrecompression } from '../early-precompress.js';
 import { type BundleItem, type FileNameOptions, hashedFileNames } from '../hashed-names.js';
@@ -39,6 +39,15 @@ export interface EnvironmentLike {
 }
 
 /**
+ * What a step may report through: the plugin context of the hook (`this.warn`, `this.error`), so
+ * warnings reach `build.rollupOptions.onwarn` / `onLog` like any plugin's, named after the step.
+ */
+export interface StepContext {
+  warn(message: string): void;
+  error(message: string): never;
+}
+
+/**
  * State shared by the sub-plugins of one `wirepack()` call: the resolved options, Vite's config,
  * and the runs in progress keyed by environment name (one plugin instance may serve several
  * environments when plugins are shared across a `vite build --app`).
@@ -51,6 +60,8 @@ export class WirepackState {
   readonly early: Map<string, EarlyPrecompression> = new Map();
   /** What each environment's early pass did, once stopped. */
   readonly earlyOutcomes: Map<string, EarlyOutcome> = new Map();
+  /** Which environment wrote each manifest path (see `claimManifestPath`). */
+  private readonly manifestOwners: Map<string, string> = new Map();
   private cacheWarned = false;
 
   constructor(options: ResolvedOptions) {
@@ -63,24 +74,48 @@ export class WirepackState {
     return names === undefined ? environment.config.consumer === 'client' : names.includes(environment.name);
   }
 
-  /** The manifest path relative to the output directory, `/`-separated, or `undefined`. */
-  manifestFile(): string | undefined {
+  /**
+   * The manifest's absolute path for this run, or `undefined` for none: inside the output
+   * directory (the `manifest` string), or the `manifest.outFile` resolved from Vite's `root`.
+   */
+  manifestPath(run: Pick<EnvironmentRun, 'outDir'>): string | undefined {
     const manifest = this.options.manifest;
-    return manifest === false
-      ? undefined
-      : posix.normalize(manifest.replaceAll('\\', '/')).replace(/^\.\//, '');
+    if (manifest === false) return undefined;
+    if ('inOutDir' in manifest) return join(run.outDir, manifest.inOutDir);
+    return resolve(this.config?.root ?? process.cwd(), manifest.outFile);
   }
 
   /**
-   * The paths the output walk leaves out: the manifest. Fails if a file other than an earlier
-   * manifest sits at the manifest path, so a misconfigured `manifest` never overwrites an output.
+   * `manifestPath` for the writer, claimed by this environment: two environments writing one
+   * `outFile` would each replace the other's manifest, so the second fails the build instead.
+   */
+  claimManifestPath(run: Pick<EnvironmentRun, 'outDir' | 'environment'>): string | undefined {
+    const path = this.manifestPath(run);
+    if (path === undefined) return undefined;
+    const owner = this.manifestOwners.get(path);
+    if (owner !== undefined && owner !== run.environment) {
+      throw new Error(
+        `[wirepack/vite-plugin] environments ${owner} and ${run.environment} both write their manifest to ${path}: ` +
+          'give the plugin one environment per instance, or a manifest path inside each output directory',
+      );
+    }
+    this.manifestOwners.set(path, run.environment);
+    return path;
+  }
+
+  /**
+   * The paths the output walk leaves out: the manifest, when it lies inside the output directory.
+   * Fails if a file other than an earlier manifest sits at the manifest path, so a misconfigured
+   * `manifest` never overwrites an output.
    */
   async outputExclusions(run: EnvironmentRun): Promise<Set<string>> {
-    const file = this.manifestFile();
-    if (file === undefined) return new Set();
+    const path = this.manifestPath(run);
+    if (path === undefined) return new Set();
+    const file = relative(run.outDir, path).split(sep).join('/');
+    if (file === '' || file.startsWith('../') || file === '..' || isAbsolute(file)) return new Set();
     let head = '';
     try {
-      const handle = await open(join(run.outDir, file), 'r');
+      const handle = await open(path, 'r');
       try {
         const buffer = Buffer.alloc(256);
         const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
@@ -134,7 +169,7 @@ export class WirepackState {
    * The cache directory for this build, created if needed; `null` when the cache is off or cannot
    * be created (then a warning, once, and the build goes on compressing everything).
    */
-  cacheDirFor(run: { readonly logger: Logger }): string | null {
+  cacheDirFor(context: StepContext): string | null {
     const cache = this.options.cache;
     if (cache === false || this.config === undefined) return null;
     const dir =
@@ -147,16 +182,16 @@ export class WirepackState {
       mkdirSync(dir, { recursive: true });
       return dir;
     } catch (error) {
-      this.warnCache(run.logger, `cannot create the cache directory ${dir} (${(error as Error).message})`);
+      this.warnCache(context, `cannot create the cache directory ${dir} (${(error as Error).message})`);
       return null;
     }
   }
 
   /** Warns about an unusable cache once per plugin instance; the build carries on without it. */
-  warnCache(logger: Logger, problem: string): void {
+  warnCache(context: StepContext, problem: string): void {
     if (this.cacheWarned) return;
     this.cacheWarned = true;
-    logger.warn(
+    context.warn(
       `[wirepack/vite-plugin] compression cache: ${problem}. Building without it; set \`cache.dir\` to a writable ` +
         'directory, or `cache: false` to silence this.',
     );
@@ -170,11 +205,11 @@ export class WirepackState {
  */
 export function postCloseBundle(
   state: WirepackState,
-  step: (run: EnvironmentRun) => Promise<void>,
+  step: (run: EnvironmentRun, context: StepContext) => Promise<void>,
 ): {
   order: 'post';
   sequential: true;
-  handler: (this: { environment: EnvironmentLike }, error?: Error) => Promise<void>;
+  handler: (this: StepContext & { environment: EnvironmentLike }, error?: Error) => Promise<void>;
 } {
   return {
     order: 'post',
@@ -188,7 +223,7 @@ export function postCloseBundle(
       }
       const started = performance.now();
       try {
-        await step(run);
+        await step(run, this);
       } catch (failure) {
         state.runs.delete(run.environment);
         throw failure;
