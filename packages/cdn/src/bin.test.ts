@@ -2,7 +2,8 @@
  * The `wirepack` command as npm users reach it: the package is built and packed the way it is
  * published, installed from the tarball into an empty project, and run through `npx`, both by the
  * bin's name (installed as a dependency) and by the package's name (the form that needs no
- * install: npx runs a package's only bin). Offline: the package has no runtime dependencies.
+ * install: npx runs a package's only bin). Offline: its one runtime dependency, @wirepack/manifest,
+ * is packed and installed from its tarball beside it; `pnpm pack` writes `workspace:*` as the version.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,19 +13,21 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
+const manifestDir = fileURLToPath(new URL('../../manifest', import.meta.url));
 const buildScript = fileURLToPath(new URL('../../../scripts/build-package.mjs', import.meta.url));
 let project: string;
 
 beforeAll(() => {
   project = mkdtempSync(join(tmpdir(), 'wirepack-bin-'));
-  execFileSync(process.execPath, [buildScript], { cwd: packageDir, stdio: 'pipe' });
-  execFileSync('npm', ['pack', '--silent', '--pack-destination', project], {
-    cwd: packageDir,
-    stdio: 'pipe',
-  });
-  const tarball = readdirSync(project).find((name) => name.endsWith('.tgz'))!;
+  for (const dir of [manifestDir, packageDir]) {
+    execFileSync(process.execPath, [buildScript], { cwd: dir, stdio: 'pipe' });
+    execFileSync('pnpm', ['pack', '--pack-destination', project], { cwd: dir, stdio: 'pipe' });
+  }
+  const tarballs = readdirSync(project)
+    .filter((name) => name.endsWith('.tgz'))
+    .map((name) => `./${name}`);
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'app', private: true }));
-  execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--silent', `./${tarball}`], {
+  execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--silent', ...tarballs], {
     cwd: project,
     stdio: 'pipe',
   });
