@@ -42,11 +42,11 @@ export interface NodeCompressionOptions {
 /** The defaults of {@link NodeCompressionOptions}. */
 export const DEFAULT_NODE_COMPRESSION: Readonly<Required<Omit<NodeCompressionOptions, 'onCompressed'>>> =
   Object.freeze({
-  brotliQuality: 4,
-  gzipLevel: 6,
-  zstdLevel: 3,
-  minBytes: 1024,
-});
+    brotliQuality: 4,
+    gzipLevel: 6,
+    zstdLevel: 3,
+    minBytes: 1024,
+  });
 
 /** @internal Options after defaults and checks, with the codings this runtime can produce. */
 export interface ResolvedCompression extends Required<Omit<NodeCompressionOptions, 'onCompressed'>> {
