@@ -61,4 +61,14 @@ describe('export lists', () => {
       ]
     `);
   });
+
+  it('@wirepack/server/production', async () => {
+    const entry = await import('@wirepack/server/production');
+    expect(Object.keys(entry).sort()).toMatchInlineSnapshot(`
+      [
+        "DEFAULT_WIREPACK_SERVER_OPTIONS",
+        "createWirepackServer",
+      ]
+    `);
+  });
 });

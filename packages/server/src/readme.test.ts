@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { BATCH_MEDIA_TYPE, DEFAULT_ENDPOINT } from '@wirepack/protocol';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_NODE_COMPRESSION } from './adapters/node.ts';
+import { DEFAULT_WIREPACK_SERVER_OPTIONS } from './adapters/production.ts';
 import { DEFAULT_ADMISSION_OPTIONS, DEFAULT_INHERITED_HEADERS, DEFAULT_SERVER_LIMITS } from './index.ts';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
@@ -53,6 +54,23 @@ describe('README', () => {
       `\`DEFAULT_INHERITED_HEADERS\` from the batch request: ${listed}`,
     );
     expect(BATCH_MEDIA_TYPE).toMatch(/^application\//);
+  });
+
+  it('states every production server option with its real default', () => {
+    const rows = tableRows('server option', '## Running it in production');
+    const documented = Object.fromEntries(rows.map(([name, value]) => [name?.replaceAll('`', ''), value]));
+    expect(Object.keys(documented).sort()).toEqual(
+      [...Object.keys(DEFAULT_WIREPACK_SERVER_OPTIONS), 'app', 'priorityOf', 'onError'].sort(),
+    );
+    for (const [name, value] of Object.entries(DEFAULT_WIREPACK_SERVER_OPTIONS)) {
+      const shown =
+        typeof value === 'object'
+          ? `\`${JSON.stringify(value)}\``
+          : value === 10_000
+            ? '10000'
+            : `\`${value}\``;
+      expect(documented[name], name).toBe(shown);
+    }
   });
 
   it('states the compression defaults the Node adapters use', () => {

@@ -223,6 +223,33 @@ describe('the compression stage of toNodeListener, over HTTP', () => {
   });
 });
 
+describe('onCompressed', () => {
+  it('reports each compressed response once with its coding and bytes in and out, whole and streamed', async () => {
+    const seen: Array<[string, number, number]> = [];
+    const counted = createServer(
+      toNodeListener(app, { compression: { onCompressed: (...args) => seen.push(args) } }),
+    );
+    await new Promise<void>((resolve) => counted.listen(0, '127.0.0.1', resolve));
+    const saved = port;
+    try {
+      port = (counted.address() as AddressInfo).port;
+      const whole = await get('/json', 'br');
+      const streamed = await get('/stream', 'gzip');
+      await get('/small', 'br'); // under minBytes: not compressed, not reported
+      await get('/json', 'identity');
+      expect(seen).toEqual([
+        ['br', jsonBytes.length, whole.body.length],
+        ['gzip', jsonBytes.length, streamed.body.length],
+      ]);
+    } finally {
+      port = saved;
+      counted.closeAllConnections();
+      await new Promise((resolve) => counted.close(resolve));
+    }
+    expect(() => toNodeListener(app, { compression: { onCompressed: 1 as never } })).toThrow(TypeError);
+  });
+});
+
 describe('isPrecompressedType', () => {
   it('names compressed and opaque media, not text or SVG', () => {
     for (const type of [

@@ -51,6 +51,7 @@ export async function compressResponse(
   const second = await readIfReady(reader);
   if ('done' in second && second.done) {
     const bytes = await compressWhole(coding, first.value, options);
+    options.onCompressed?.(coding, first.value.byteLength, bytes.byteLength);
     headers.set('content-length', String(bytes.byteLength));
     return rebuild(response, bytes as Uint8Array<ArrayBuffer>, headers);
   }
@@ -200,6 +201,16 @@ function compressStream(
   size: number | undefined,
 ): ReadableStream<Uint8Array> {
   const compressor = flushingStream(coding, options, size);
+  const { onCompressed } = options;
+  // Counted only with a listener, reported once: at the end, or when the client leaves midway.
+  let bytesIn = 0;
+  let bytesOut = 0;
+  let reported = onCompressed === undefined;
+  const report = (): void => {
+    if (reported) return;
+    reported = true;
+    onCompressed?.(coding, bytesIn, bytesOut);
+  };
   let cancelled = false;
   let pending: Array<
     Uint8Array | Promise<ReadableStreamReadResult<Uint8Array>> | ReadableStreamReadResult<Uint8Array>
@@ -208,6 +219,7 @@ function compressStream(
     {
       start(controller) {
         compressor.on('data', (chunk: Buffer) => {
+          if (!reported) bytesOut += chunk.byteLength;
           controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
         });
         compressor.once('error', (error) => controller.error(error));
@@ -227,8 +239,10 @@ function compressStream(
               compressor.end();
             });
             controller.close();
+            report();
             return;
           }
+          if (!reported) bytesIn += result.value.byteLength;
           await new Promise<void>((resolve, reject) => {
             compressor.write(result.value, (error) => (error ? reject(error) : resolve()));
           });
@@ -240,6 +254,7 @@ function compressStream(
       },
       cancel(reason) {
         cancelled = true;
+        report();
         pending = [];
         compressor.destroy();
         return reader.cancel(reason);

@@ -16,6 +16,7 @@ export {
   DEFAULT_LATENCY_BUCKETS,
   DEFAULT_SERVER_METRICS_OPTIONS,
   type HealthOptions,
+  type InstrumentOptions,
   type ServerMetrics,
   type ServerMetricsOptions,
 } from './prometheus.ts';

@@ -30,19 +30,28 @@ export interface NodeCompressionOptions {
    * @default 1024
    */
   readonly minBytes?: number;
+  /**
+   * Called once per compressed response with its coding and its bytes before and after encoding (a
+   * stream when it ends, or when the client leaves: the bytes that were sent), for metrics such as
+   * `recordCompression` of `@wirepack/server/metrics`. Unset, nothing is counted.
+   * @default undefined
+   */
+  readonly onCompressed?: (coding: ContentCoding, bytesIn: number, bytesOut: number) => void;
 }
 
 /** The defaults of {@link NodeCompressionOptions}. */
-export const DEFAULT_NODE_COMPRESSION: Readonly<Required<NodeCompressionOptions>> = Object.freeze({
-  brotliQuality: 4,
-  gzipLevel: 6,
-  zstdLevel: 3,
-  minBytes: 1024,
-});
+export const DEFAULT_NODE_COMPRESSION: Readonly<Required<Omit<NodeCompressionOptions, 'onCompressed'>>> =
+  Object.freeze({
+    brotliQuality: 4,
+    gzipLevel: 6,
+    zstdLevel: 3,
+    minBytes: 1024,
+  });
 
 /** @internal Options after defaults and checks, with the codings this runtime can produce. */
-export interface ResolvedCompression extends Required<NodeCompressionOptions> {
+export interface ResolvedCompression extends Required<Omit<NodeCompressionOptions, 'onCompressed'>> {
   readonly codings: readonly ContentCoding[];
+  readonly onCompressed: NodeCompressionOptions['onCompressed'];
 }
 
 /** @internal Validates compression options once, when the listener is made. */
@@ -61,8 +70,13 @@ export function resolveCompression(options: NodeCompressionOptions = {}): Resolv
       );
     }
   }
+  if (resolved.onCompressed !== undefined && typeof resolved.onCompressed !== 'function') {
+    throw new TypeError(
+      `[wirepack/server] compression.onCompressed must be a function, got ${typeof resolved.onCompressed}`,
+    );
+  }
   const codings: ContentCoding[] = zstdCodec() === undefined ? ['br', 'gzip'] : ['br', 'zstd', 'gzip'];
-  return Object.freeze({ ...resolved, codings: Object.freeze(codings) });
+  return Object.freeze({ ...resolved, onCompressed: resolved.onCompressed, codings: Object.freeze(codings) });
 }
 
 /** @internal zstd through Node's zlib, where it exists. */

@@ -85,6 +85,16 @@ export interface ServerMetricsOptions {
   readonly health?: HealthOptions;
 }
 
+/** Options of {@link ServerMetrics.instrument}. */
+export interface InstrumentOptions {
+  /**
+   * The batch handler inside a composed handler (static files in front of it, say): observed, and
+   * requests to its endpoint labelled `'batch'`. Found by itself when the handler is the batch handler.
+   * @default the handler, when it is a batch handler
+   */
+  readonly batch?: BatchHandler;
+}
+
 /** Latency buckets in seconds: dense from 50 to 500 ms, so the p95 against the 200 ms target is sharp. */
 export const DEFAULT_LATENCY_BUCKETS: readonly number[] = Object.freeze([
   0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 1, 2.5, 5, 10,
@@ -117,13 +127,17 @@ export interface ServerMetrics {
    */
   instrument(
     handler: (request: Request) => Response | Promise<Response>,
+    options?: InstrumentOptions,
   ): (request: Request) => Promise<Response>;
   /** Observes a batch handler's batches and calls (done by {@link instrument} for the handler it wraps). */
   observe(handler: BatchHandler): () => void;
   /** The four targets over the sliding window, as the health endpoint answers them. */
   health(): HealthReport;
-  /** For a response cache: a request answered from the cache (`wirepack_cache_requests_total{result="hit"}`). */
-  recordCacheHit(): void;
+  /**
+   * For a response cache: a request answered from the cache (`wirepack_cache_requests_total{result="hit"}`),
+   * or with a stored body the origin confirmed with a 304 (`'revalidated'`).
+   */
+  recordCacheHit(result?: 'hit' | 'revalidated'): void;
   /** For a response cache: a cacheable request the cache could not answer. */
   recordCacheMiss(): void;
   /** For admission control: a request or call answered 503 without running, by its priority. */
@@ -199,13 +213,20 @@ export function createServerMetrics(options: ServerMetricsOptions = {}): ServerM
 
   function instrument(
     handler: (request: Request) => Response | Promise<Response>,
+    instrumentOptions: InstrumentOptions = {},
   ): (request: Request) => Promise<Response> {
     if (typeof handler !== 'function') {
       throw new TypeError(
         `[wirepack/server] instrument() takes a (request) => Response handler, got ${typeof handler}`,
       );
     }
-    const batch = isBatchHandler(handler) ? handler : undefined;
+    const given = instrumentOptions.batch;
+    if (given !== undefined && !isBatchHandler(given)) {
+      throw new TypeError(
+        '[wirepack/server] instrument(): options.batch must be a createBatchHandler() handler',
+      );
+    }
+    const batch = given ?? (isBatchHandler(handler) ? handler : undefined);
     if (batch !== undefined && !observed.has(batch)) observe(batch);
     const endpoint = batch?.endpoint;
     return async (request: Request): Promise<Response> => {
@@ -235,7 +256,8 @@ export function createServerMetrics(options: ServerMetricsOptions = {}): ServerM
     instrument,
     observe,
     health: () => monitor.report(),
-    recordCacheHit: () => extras.cache.inc({ result: 'hit' }),
+    recordCacheHit: (result = 'hit') =>
+      extras.cache.inc({ result: result === 'revalidated' ? 'revalidated' : 'hit' }),
     recordCacheMiss: () => extras.cache.inc({ result: 'miss' }),
     recordShed: (priority = 'auto') =>
       extras.shed.inc({ priority: PRIORITIES.has(priority) ? priority : 'auto' }),
@@ -253,7 +275,7 @@ function registerExtras(registry: Registry, sample: () => ResourceSample, report
   const registers = [registry];
   const cache = new Counter({
     name: 'wirepack_cache_requests_total',
-    help: 'Cacheable requests by cache result (hit: answered from the cache).',
+    help: 'Cacheable requests by cache result (hit: answered from the cache; revalidated: its stored body confirmed by a 304).',
     labelNames: ['result'],
     registers,
   });

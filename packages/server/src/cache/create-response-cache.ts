@@ -101,7 +101,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     ) {
       return mark(await origin(request), 'BYPASS');
     }
-    const key = await primaryKey(url);
+    const key = primaryKey(url);
     const stored = await lookup(request, key);
     if (stored !== undefined) {
       const use = usability(request, stored, now());
@@ -207,7 +207,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       return first !== undefined && first.vary.length === 0 ? first : undefined;
     }
     const values = first.vary.map((name) => varyValue(request, name));
-    const variant = await read(await secondaryKey(request.url, first.vary, values), request.url);
+    const variant = await read(secondaryKey(request.url, first.vary, values), request.url);
     return variant?.kind === 'response' && matchesVary(request, variant) ? variant : undefined;
   }
 
@@ -229,7 +229,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     if (ttlMs < 1) return false;
     if (entry.vary.length === 0) return store.set(key, encodeEntry(entry), ttlMs);
     const index = encodeEntry({ kind: 'vary', url: entry.url, vary: entry.vary });
-    const variantKey = await secondaryKey(entry.url, entry.vary, entry.varyValues);
+    const variantKey = secondaryKey(entry.url, entry.vary, entry.varyValues);
     const [indexed, stored] = await Promise.all([
       store.set(key, index, ttlMs),
       store.set(variantKey, encodeEntry(entry), ttlMs),
@@ -249,7 +249,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
         // Not a URL: nothing to invalidate there.
       }
     }
-    await Promise.all([...targets].map(async (target) => store.delete(await primaryKey(target))));
+    await Promise.all([...targets].map(async (target) => store.delete(primaryKey(target))));
   }
 
   function miss(request: Request, response: Response, stored: boolean): { response: Response } {
@@ -301,7 +301,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
 
   return Object.assign(handle, {
     purge: async (url: string): Promise<void> => {
-      await store.delete(await primaryKey(url));
+      await store.delete(primaryKey(url));
     },
   });
 }
