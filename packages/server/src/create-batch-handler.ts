@@ -16,6 +16,7 @@ import { acceptedRequestCodings } from './compression.ts';
 import { EarlyCancels } from './early-cancels.ts';
 import { Metrics, type MetricsObserver, type MetricsSnapshot } from './metrics.ts';
 import { type BatchHandlerOptions, type ErrorInfo, type ResolvedOptions, resolveOptions } from './options.ts';
+import { pathnameOf } from './pathname-of.ts';
 import { type ReadBodyOptions, readBody } from './read-body.ts';
 import { inheritedHeaders } from './sub-request.ts';
 
@@ -217,22 +218,6 @@ function problemResponse<TContext>(
   // RFC 7694 section 3: a 415 for an unsupported Content-Encoding lists the ones the server reads.
   if (coded.code === 'UNSUPPORTED_ENCODING') headers.set('accept-encoding', acceptEncoding);
   return new Response(JSON.stringify(toProblem(coded)), { status: coded.status, headers });
-}
-
-/**
- * The path of an absolute URL without parsing all of it: every request of the app passes here, and
- * only the batch endpoint's need a URL object. Request URLs are already normalised by the runtime.
- */
-function pathnameOf(url: string): string {
-  const authority = url.indexOf('//');
-  const start = url.indexOf('/', authority === -1 ? 0 : authority + 2);
-  if (start === -1) return '/';
-  let end = url.length;
-  const query = url.indexOf('?', start);
-  if (query !== -1) end = query;
-  const hash = url.indexOf('#', start);
-  if (hash !== -1 && hash < end) end = hash;
-  return url.slice(start, end);
 }
 
 /** Releases an unread request body after a refusal. */

@@ -7,10 +7,10 @@ import {
   type ResourceSample,
   resolveThresholds,
 } from '../health.ts';
+import { pathnameOf } from '../pathname-of.ts';
 import { BatchMetrics } from './batch-metrics.ts';
 import { HttpMetrics } from './http-metrics.ts';
 import { healthResponse, metricsResponse, notAllowed } from './metrics-responses.ts';
-import { pathnameOf } from './request-labels.ts';
 import { createResourceSampler, readResourceLimits } from './resource-sampler.ts';
 
 /** Options of the health report of {@link createServerMetrics}. */
