@@ -1,4 +1,10 @@
-import { DEFAULT_ENDPOINT, type DecodeLimits, resolveDecodeLimits } from '@wirepack/protocol';
+import {
+  DEFAULT_DECODE_LIMITS,
+  DEFAULT_ENDPOINT,
+  type DecodeLimits,
+  rejectUnknownKeys,
+  resolveDecodeLimits,
+} from '@wirepack/protocol';
 import type { ResolvedRetry, RetryOptions } from './retry.ts';
 
 /** How request batches are compressed. See {@link BatchFetchOptions.compressRequests}. */
@@ -202,6 +208,49 @@ export interface ResolvedOptions {
 
 const COMPRESSIONS: readonly RequestCompression[] = ['auto', 'gzip', 'br', false];
 
+/** Every key of {@link BatchFetchOptions}: any other is a typo and is refused (see rejectUnknownKeys). */
+const OPTION_KEYS: readonly string[] = Object.freeze([
+  'endpoint',
+  'fetch',
+  'headers',
+  'credentials',
+  'windowMs',
+  'maxWaitMs',
+  'lowPriorityWindowMs',
+  'maxBatchSize',
+  'maxBatchBytes',
+  'compressRequests',
+  'compressMinBytes',
+  'loadBrotli',
+  'jsonBodiesAsValues',
+  'dedupe',
+  'cache',
+  'limits',
+  'retry',
+] satisfies (keyof BatchFetchOptions)[]);
+const CACHE_KEYS: readonly string[] = Object.freeze([
+  'maxEntries',
+  'ttlMs',
+  'maxBytes',
+] satisfies (keyof ResponseCacheOptions)[]);
+const RETRY_KEYS: readonly string[] = Object.freeze([
+  'limit',
+  'maxRetryAfterMs',
+] satisfies (keyof RetryOptions)[]);
+const PREFIX = '[wirepack/client]';
+
+/** Refuses unknown keys at the top level and in the nested option objects, before anything else. */
+function rejectTypos(options: BatchFetchOptions): void {
+  rejectUnknownKeys(options, OPTION_KEYS, '', PREFIX);
+  const { cache, retry, limits } = options;
+  if (cache !== null && typeof cache === 'object') rejectUnknownKeys(cache, CACHE_KEYS, 'cache', PREFIX);
+  if (retry !== null && typeof retry === 'object') rejectUnknownKeys(retry, RETRY_KEYS, 'retry', PREFIX);
+  if (limits !== undefined && (limits === null || typeof limits !== 'object')) {
+    throw new TypeError(`[wirepack/client] options.limits must be an object, got ${String(limits)}`);
+  }
+  rejectUnknownKeys(limits ?? {}, Object.keys(DEFAULT_DECODE_LIMITS), 'limits', PREFIX);
+}
+
 /** @internal Validates options once; misuse throws a TypeError naming the option. */
 export function resolveOptions(options: BatchFetchOptions): ResolvedOptions {
   if (options === null || typeof options !== 'object') {
@@ -209,6 +258,7 @@ export function resolveOptions(options: BatchFetchOptions): ResolvedOptions {
       `[wirepack/client] createBatchFetch expects an options object, got ${String(options)}`,
     );
   }
+  rejectTypos(options);
   const d = DEFAULT_BATCH_FETCH_OPTIONS;
   const fetchFn = options.fetch ?? globalThis.fetch;
   if (typeof fetchFn !== 'function') {

@@ -2,6 +2,7 @@ import {
   DEFAULT_DECODE_LIMITS,
   DEFAULT_ENDPOINT,
   type DecodeLimits,
+  rejectUnknownKeys,
   resolveDecodeLimits,
 } from '@wirepack/protocol';
 import type { AdmissionController } from './admission/admission-controller.ts';
@@ -278,6 +279,23 @@ export interface ResolvedOptions<TContext> {
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
 
+/** Every key of {@link BatchHandlerOptions}: any other is a typo and is refused (see rejectUnknownKeys). */
+const OPTION_KEYS: readonly string[] = Object.freeze([
+  'fetch',
+  'endpoint',
+  'inheritHeaders',
+  'limits',
+  'createContext',
+  'onError',
+  'onBatch',
+  'decoders',
+  'jsonAsValues',
+  'exposeSetCookie',
+  'admission',
+  'priorityOf',
+] satisfies (keyof BatchHandlerOptions)[]);
+const PREFIX = '[wirepack/server]';
+
 /** Validates options once, at creation: misuse throws a TypeError saying what was expected. */
 export function resolveOptions<TContext, TEnv = unknown, TExecutionContext = unknown>(
   options: BatchHandlerOptions<TContext, TEnv, TExecutionContext>,
@@ -287,6 +305,23 @@ export function resolveOptions<TContext, TEnv = unknown, TExecutionContext = unk
       `[wirepack/server] createBatchHandler expects an options object, got ${typeof options}`,
     );
   }
+  if ((options as { encoders?: unknown }).encoders !== undefined) {
+    throw new TypeError(
+      "[wirepack/server] options.encoders was removed: responses are compressed by the Node adapters' one compression stage (toNodeListener's and createExpressMiddleware's `compression` option)",
+    );
+  }
+  rejectUnknownKeys(options, OPTION_KEYS, '', PREFIX);
+  if (options.limits !== undefined && (options.limits === null || typeof options.limits !== 'object')) {
+    throw new TypeError(`[wirepack/server] options.limits must be an object, got ${String(options.limits)}`);
+  }
+  rejectUnknownKeys(options.limits ?? {}, Object.keys(DEFAULT_SERVER_LIMITS), 'limits', PREFIX);
+  const decodeOption = options.limits?.decode;
+  if (decodeOption !== undefined && (decodeOption === null || typeof decodeOption !== 'object')) {
+    throw new TypeError(
+      `[wirepack/server] options.limits.decode must be an object, got ${String(decodeOption)}`,
+    );
+  }
+  rejectUnknownKeys(decodeOption ?? {}, Object.keys(DEFAULT_DECODE_LIMITS), 'limits.decode', PREFIX);
   if (typeof options.fetch !== 'function') {
     throw new TypeError(
       `[wirepack/server] options.fetch must be the app's (request: Request) => Response handler, got ${typeof options.fetch}`,
@@ -315,11 +350,6 @@ export function resolveOptions<TContext, TEnv = unknown, TExecutionContext = unk
         `[wirepack/server] limits.${name} must be a positive integer, got ${String(value)}`,
       );
     }
-  }
-  if ((options as { encoders?: unknown }).encoders !== undefined) {
-    throw new TypeError(
-      "[wirepack/server] options.encoders was removed: responses are compressed by the Node adapters' one compression stage (toNodeListener's and createExpressMiddleware's `compression` option)",
-    );
   }
   for (const [token, factory] of Object.entries(options.decoders ?? {})) {
     if (typeof factory !== 'function') {
