@@ -92,9 +92,9 @@ export interface BatchFetchOptions {
   /**
    * Compression of batch bodies of at least `compressMinBytes`. `'auto'` compresses only once a
    * batch response advertised what the server accepts (an `Accept-Encoding` response header,
-   * RFC 7694): brotli where `brotli-wasm` loads (browsers), else gzip through
+   * RFC 7694): brotli when `loadBrotli` is given and its encoder has loaded, else gzip through
    * `CompressionStream`. `'gzip'`/`'br'` always compress (falling back to no compression after
-   * a 415 UNSUPPORTED_ENCODING answer); `false` never does.
+   * a 415 UNSUPPORTED_ENCODING answer; `'br'` needs `loadBrotli`); `false` never does.
    * @default 'auto'
    */
   readonly compressRequests?: RequestCompression;
@@ -106,9 +106,10 @@ export interface BatchFetchOptions {
    */
   readonly compressMinBytes?: number;
   /**
-   * Loads the brotli encoder. The default imports `brotli-wasm` lazily, the first time a batch
-   * is brotli-compressed.
-   * @default () => import('brotli-wasm')
+   * Loads a brotli encoder for request bodies, opt-in: without it batches use gzip (CompressionStream)
+   * and the app's build carries no brotli code or `.wasm` asset. With `brotli-wasm` (an optional peer):
+   * `loadBrotli: async () => (await import('brotli-wasm')).default`. Called once, the first time brotli is wanted.
+   * @default undefined (no brotli)
    */
   readonly loadBrotli?: () => Promise<BrotliEncoder>;
   /**
@@ -195,7 +196,7 @@ export interface ResolvedOptions {
   readonly maxBatchBytes: number;
   readonly compressRequests: RequestCompression;
   readonly compressMinBytes: number;
-  readonly loadBrotli: () => Promise<BrotliEncoder>;
+  readonly loadBrotli: (() => Promise<BrotliEncoder>) | undefined;
   readonly jsonBodiesAsValues: boolean;
   readonly dedupe: boolean;
   readonly cache:
@@ -272,6 +273,15 @@ export function resolveOptions(options: BatchFetchOptions): ResolvedOptions {
       `[wirepack/client] options.compressRequests must be 'auto', 'gzip', 'br' or false, got ${String(compressRequests)}`,
     );
   }
+  const { loadBrotli } = options;
+  if (loadBrotli !== undefined && typeof loadBrotli !== 'function') {
+    throw new TypeError(`[wirepack/client] options.loadBrotli must be a function, got ${typeof loadBrotli}`);
+  }
+  if (compressRequests === 'br' && loadBrotli === undefined) {
+    throw new TypeError(
+      "[wirepack/client] options.compressRequests 'br' needs options.loadBrotli (brotli is opt-in): e.g. loadBrotli: async () => (await import('brotli-wasm')).default",
+    );
+  }
   const endpoint = options.endpoint ?? d.endpoint;
   if (typeof endpoint !== 'string' && !(endpoint instanceof URL)) {
     throw new TypeError(`[wirepack/client] options.endpoint must be a string or URL, got ${typeof endpoint}`);
@@ -295,7 +305,7 @@ export function resolveOptions(options: BatchFetchOptions): ResolvedOptions {
     maxBatchBytes: positiveInteger('maxBatchBytes', options.maxBatchBytes ?? d.maxBatchBytes),
     compressRequests,
     compressMinBytes: nonNegative('compressMinBytes', options.compressMinBytes ?? d.compressMinBytes),
-    loadBrotli: options.loadBrotli ?? loadBrotliWasm,
+    loadBrotli,
     jsonBodiesAsValues: options.jsonBodiesAsValues ?? d.jsonBodiesAsValues,
     dedupe: options.dedupe ?? d.dedupe,
     cache:
@@ -340,12 +350,6 @@ function resolveRetry(option: BatchFetchOptions['retry']): ResolvedRetry {
 
 function plainCall(fetchFn: typeof globalThis.fetch): typeof globalThis.fetch {
   return (input, init) => fetchFn(input, init);
-}
-
-async function loadBrotliWasm(): Promise<BrotliEncoder> {
-  // A separate chunk in bundles: its 1 MB of WebAssembly loads only when a batch uses brotli.
-  const module = await import('brotli-wasm');
-  return module.default;
 }
 
 function nonNegative(name: string, value: number): number {
