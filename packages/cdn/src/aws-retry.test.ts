@@ -62,4 +62,16 @@ describe('createRetryStrategy', () => {
       }),
     ).rejects.toThrow();
   });
+
+  it('takes the undefined scope older SDKs (3.521) pass', async () => {
+    const strategy = createRetryStrategy({
+      maxAttempts: 2,
+      retryMode: 'standard',
+      baseDelayMs: 1,
+      maxDelayMs: 1,
+      random: () => 0,
+    });
+    const token = await strategy.acquireInitialRetryToken(undefined);
+    expect(token.getRetryCount()).toBe(0);
+  });
 });

@@ -12,7 +12,7 @@ type RetryToken = Awaited<ReturnType<ConfiguredRetryStrategy['acquireInitialRetr
 type RetryErrorInfo = Parameters<ConfiguredRetryStrategy['refreshRetryTokenForRetry']>[1];
 /** What the SDK's `retryStrategy` client option takes. */
 export interface RetryStrategyV2 {
-  acquireInitialRetryToken(scope: string): Promise<RetryToken>;
+  acquireInitialRetryToken(scope: string | undefined): Promise<RetryToken>;
   refreshRetryTokenForRetry(token: RetryToken, errorInfo: RetryErrorInfo): Promise<RetryToken>;
   recordSuccess(token: RetryToken): void;
 }
@@ -64,8 +64,9 @@ export function createRetryStrategy(settings: RetryStrategySettings): RetryStrat
   // The same composition as the SDK's AdaptiveRetryStrategy, which cannot take a custom backoff.
   const limiter = settings.retryMode === 'adaptive' ? new DefaultRateLimiter() : undefined;
   return {
-    async acquireInitialRetryToken(scope: string): Promise<RetryToken> {
-      const token = await standard.acquireInitialRetryToken(scope);
+    async acquireInitialRetryToken(scope: string | undefined): Promise<RetryToken> {
+      // Older SDKs (3.521) pass an undefined scope (their partition id), which this strategy reads as a string.
+      const token = await standard.acquireInitialRetryToken(scope ?? '');
       await limiter?.getSendToken();
       return token;
     },
