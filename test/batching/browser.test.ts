@@ -27,6 +27,8 @@ const PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>wirepack</
 const ENTRY = `
 import { createBatchFetch } from '@wirepack/client';
 globalThis.createBatchFetch = createBatchFetch;
+// Brotli is opt-in: an app that wants it passes a loader (a lazily loaded chunk in this bundle).
+globalThis.loadBrotli = async () => (await import('brotli-wasm')).default;
 globalThis.pageReady = true;
 `;
 
@@ -53,6 +55,8 @@ describe.skipIf(!hasChromium)('@wirepack/client in Chromium', () => {
       platform: 'browser',
       target: 'es2022',
       conditions: ['@wirepack/source'],
+      // brotli-wasm is the client's (optional peer, dev) dependency, not the repository root's.
+      nodePaths: [join(import.meta.dirname, '../../packages/client/node_modules')],
       entryNames: 'page',
       outdir,
       logLevel: 'warning',
@@ -189,7 +193,7 @@ describe.skipIf(!hasChromium)('@wirepack/client in Chromium', () => {
     await page.close();
   });
 
-  it("by default ('auto') sends the first batch as is, then gzip, then brotli once brotli-wasm has loaded", async () => {
+  it("'auto' with loadBrotli sends the first batch as is, then gzip, then brotli once brotli-wasm has loaded", async () => {
     const page = await browser.newPage();
     await page.goto(`${served.origin}/`);
     await page.waitForFunction(() => (globalThis as { pageReady?: boolean }).pageReady === true);
@@ -199,8 +203,12 @@ describe.skipIf(!hasChromium)('@wirepack/client in Chromium', () => {
     const send = () =>
       page.evaluate(async (text) => {
         type Create = (options?: object) => typeof fetch;
-        const scope = globalThis as unknown as { createBatchFetch: Create; autoApi?: typeof fetch };
-        scope.autoApi ??= scope.createBatchFetch();
+        const scope = globalThis as unknown as {
+          createBatchFetch: Create;
+          autoApi?: typeof fetch;
+          loadBrotli: unknown;
+        };
+        scope.autoApi ??= scope.createBatchFetch({ loadBrotli: scope.loadBrotli });
         const res = await scope.autoApi('/api/echo', { method: 'POST', body: text });
         return ((await res.json()) as { body: string }).body;
       }, body);
@@ -231,9 +239,8 @@ describe.skipIf(!hasChromium)('@wirepack/client in Chromium', () => {
     const body = 'brotli '.repeat(2000);
     const echoed = await page.evaluate(async (text) => {
       type Create = (options?: object) => typeof fetch;
-      const api = (globalThis as unknown as { createBatchFetch: Create }).createBatchFetch({
-        compressRequests: 'br',
-      });
+      const scope = globalThis as unknown as { createBatchFetch: Create; loadBrotli: unknown };
+      const api = scope.createBatchFetch({ compressRequests: 'br', loadBrotli: scope.loadBrotli });
       const res = await api('/api/echo', { method: 'POST', body: text });
       return ((await res.json()) as { body: string }).body;
     }, body);

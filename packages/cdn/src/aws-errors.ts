@@ -1,35 +1,9 @@
 // How the CloudFront provider reads AWS SDK errors: which are worth another attempt, which mean a
 // CallerReference conflict, and how any other becomes a CdnError (code and message only: never the
 // request, its headers or the client configuration, so no credentials).
+import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
 import { CdnError } from './errors.ts';
 
-// Codes the SDK itself treats as throttling (@smithy/service-error-classification THROTTLING_ERROR_CODES).
-const THROTTLING = new Set([
-  'Throttling',
-  'ThrottlingException',
-  'ThrottledException',
-  'RequestThrottledException',
-  'TooManyRequestsException',
-  'ProvisionedThroughputExceededException',
-  'TransactionInProgressException',
-  'RequestLimitExceeded',
-  'BandwidthLimitExceeded',
-  'LimitExceededException',
-  'RequestThrottled',
-  'SlowDown',
-  'PriorRequestNotComplete',
-  'EC2ThrottledException',
-]);
-const NETWORK = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EAI_AGAIN',
-  'TimeoutError',
-  'RequestTimeout',
-  'RequestTimeoutException',
-]);
 const AUTH = new Set([
   'AccessDenied',
   'InvalidClientTokenId',
@@ -54,19 +28,17 @@ export const errorName = (error: unknown): string => {
   return e?.name ?? e?.code ?? 'Error';
 };
 
-/** Throttling, 5xx and network failures are worth another attempt; everything else is final. */
+/**
+ * Throttling, 5xx and network failures are worth another attempt; everything else is final. The SDK's
+ * own classification (@smithy/core/retry, what its retry strategy uses), not a copied code list, so it
+ * keeps up with the SDK. `TooManyInvalidationsInProgress` is a 400 the SDK does not retry; the provider
+ * waits for room instead.
+ */
 export function isTransientAwsError(error: unknown): boolean {
-  const e = error as AwsLikeError;
-  const name = errorName(error);
-  if (name === 'TooManyInvalidationsInProgress') return false;
-  const status = e?.$metadata?.httpStatusCode;
-  return (
-    THROTTLING.has(name) ||
-    NETWORK.has(name) ||
-    (e?.code !== undefined && NETWORK.has(e.code)) ||
-    (status !== undefined && (status >= 500 || status === 429)) ||
-    e?.$fault === 'server'
-  );
+  if (error === null || typeof error !== 'object') return false;
+  if (errorName(error) === 'TooManyInvalidationsInProgress') return false;
+  const e = error as Parameters<typeof isTransientError>[0];
+  return isThrottlingError(e) || isTransientError(e) || isServerError(e);
 }
 
 /** Whether CloudFront refused a CallerReference already used with other paths. */

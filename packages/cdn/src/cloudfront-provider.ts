@@ -7,6 +7,7 @@ import {
   isTransientAwsError,
   toCdnError,
 } from './aws-errors.ts';
+import { createRetryStrategy, type RetryMode, retryListener } from './aws-retry.ts';
 import { cloudFrontProfile } from './cloudfront-profile.ts';
 import { CdnError } from './errors.ts';
 import type {
@@ -25,12 +26,26 @@ export interface CloudFrontProviderOptions {
   region?: string | undefined;
   /** Endpoint for a new client. @default AWS_ENDPOINT_URL_CLOUDFRONT, AWS_ENDPOINT_URL, else AWS */
   endpoint?: string | undefined;
-  /** Attempts per API call for throttling, 5xx and network errors. @default 8 */
+  /**
+   * Attempts per API call (the first included) for throttling, 5xx and network errors, made by the SDK's
+   * retry strategy of a client made here (a `client` you pass retries as you configured it).
+   * @default 8
+   */
   maxAttempts?: number | undefined;
-  /** First retry delay; doubles each attempt, with full jitter. @default 1000 */
+  /**
+   * The SDK's retry mode for a client made here: `adaptive` adds its client-side rate limiter.
+   * @default 'standard'
+   */
+  retryMode?: RetryMode | undefined;
+  /**
+   * Delay ceiling of the first retry; doubles each retry. Full jitter: each wait is uniform between 0 and the ceiling.
+   * @default 1000
+   */
   retryBaseDelayMs?: number | undefined;
-  /** Longest retry delay. @default 20000 */
+  /** Largest delay ceiling. @default 20000 */
   retryMaxDelayMs?: number | undefined;
+  /** Source of the retry jitter, a number in [0, 1) (tests). @default Math.random */
+  random?: (() => number) | undefined;
   /** How long to wait for room under the in-flight limits after `TooManyInvalidationsInProgress`. @default 900000 */
   roomTimeoutMs?: number | undefined;
   /** Interval between in-flight checks while waiting for room. @default 20000 */
@@ -44,6 +59,7 @@ export interface CloudFrontProviderOptions {
 /** Defaults of {@link CloudFrontProviderOptions}. */
 export const CLOUDFRONT_PROVIDER_DEFAULTS: Readonly<{
   maxAttempts: number;
+  retryMode: RetryMode;
   retryBaseDelayMs: number;
   retryMaxDelayMs: number;
   roomTimeoutMs: number;
@@ -51,6 +67,7 @@ export const CLOUDFRONT_PROVIDER_DEFAULTS: Readonly<{
   completionPollMs: number;
 }> = Object.freeze({
   maxAttempts: 8,
+  retryMode: 'standard',
   retryBaseDelayMs: 1000,
   retryMaxDelayMs: 20_000,
   roomTimeoutMs: 15 * 60_000,
@@ -77,12 +94,23 @@ export async function createCloudFrontProvider(
   const d = CLOUDFRONT_PROVIDER_DEFAULTS;
   const settings = {
     maxAttempts: options.maxAttempts ?? d.maxAttempts,
+    retryMode: options.retryMode ?? d.retryMode,
     retryBaseDelayMs: options.retryBaseDelayMs ?? d.retryBaseDelayMs,
     retryMaxDelayMs: options.retryMaxDelayMs ?? d.retryMaxDelayMs,
     roomTimeoutMs: options.roomTimeoutMs ?? d.roomTimeoutMs,
     roomPollMs: options.roomPollMs ?? d.roomPollMs,
     completionPollMs: options.completionPollMs ?? d.completionPollMs,
   };
+  if (!Number.isSafeInteger(settings.maxAttempts) || settings.maxAttempts < 1) {
+    throw new TypeError(
+      `[wirepack/cdn] maxAttempts must be a positive integer, got ${String(settings.maxAttempts)}`,
+    );
+  }
+  if (settings.retryMode !== 'standard' && settings.retryMode !== 'adaptive') {
+    throw new TypeError(
+      `[wirepack/cdn] retryMode must be 'standard' or 'adaptive', got ${String(settings.retryMode)}`,
+    );
+  }
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   let sdk: typeof import('@aws-sdk/client-cloudfront');
   try {
@@ -100,39 +128,45 @@ export async function createCloudFrontProvider(
     new sdk.CloudFrontClient({
       region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
       ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
-      // Retries are ours (below): the same request, hence the same CallerReference, is re-sent.
-      maxAttempts: 1,
+      // The SDK retries transient failures (the same request, hence the same CallerReference, is
+      // re-sent), with more attempts than its default 3 and full-jitter backoff (aws-retry.ts).
+      maxAttempts: settings.maxAttempts,
+      retryStrategy: createRetryStrategy({
+        maxAttempts: settings.maxAttempts,
+        retryMode: settings.retryMode,
+        baseDelayMs: settings.retryBaseDelayMs,
+        maxDelayMs: settings.retryMaxDelayMs,
+        random: options.random ?? Math.random,
+      }),
       requestHandler: { requestTimeout: 30_000, connectionTimeout: 10_000 },
     } satisfies CloudFrontClientConfig);
 
-  /** One API call with backoff on transient failures. */
+  /**
+   * One API call. The SDK's retry strategy retries transient failures; this reports each retry as an
+   * event and turns a transient failure that outlasted the attempts into PROVIDER_UNAVAILABLE.
+   */
   const call = async <TOutput>(
     what: string,
     distributionId: string,
     send: () => Promise<TOutput>,
     onEvent: ((event: CdnEvent) => void) | undefined,
   ): Promise<TOutput> => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await send();
-      } catch (error) {
-        if (!isTransientAwsError(error)) throw error;
-        if (attempt >= settings.maxAttempts) {
-          throw new CdnError(
-            'PROVIDER_UNAVAILABLE',
-            `CloudFront ${what} for ${distributionId} still failing after ${attempt} attempts: ${describeAwsError(error)}. Try again later.`,
-            { cause: error },
-          );
-        }
-        const ceiling = Math.min(settings.retryMaxDelayMs, settings.retryBaseDelayMs * 2 ** (attempt - 1));
-        const delay = Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+    try {
+      return await retryListener.run(({ errorName: name, attempt, delayMs }) => {
         onEvent?.({
           type: 'retry',
           distributionId,
-          message: `${what}: ${errorName(error)}, attempt ${attempt}/${settings.maxAttempts}, retrying in ${delay} ms`,
+          message: `${what}: ${name}, attempt ${attempt}/${settings.maxAttempts} failed; retrying after a ${delayMs} ms wait`,
         });
-        await sleep(delay);
-      }
+      }, send);
+    } catch (error) {
+      if (!isTransientAwsError(error)) throw error;
+      const attempts = (error as { $metadata?: { attempts?: number } }).$metadata?.attempts;
+      throw new CdnError(
+        'PROVIDER_UNAVAILABLE',
+        `CloudFront ${what} for ${distributionId} still failing after ${attempts ?? 'all'} attempts: ${describeAwsError(error)}. Try again later.`,
+        { cause: error },
+      );
     }
   };
 
@@ -151,28 +185,23 @@ export async function createCloudFrontProvider(
     const maxFiles = (caps.maxPathsInFlight ?? Infinity) - need.files;
     const maxWildcards = (caps.maxPrefixesInFlight ?? Infinity) - need.wildcards;
     const ids: string[] = [];
-    let marker: string | undefined;
+    // The SDK's paginator follows NextMarker; each page is one call (retried by the SDK).
+    const pages = sdk.paginateListInvalidations(
+      { client, pageSize: 100 },
+      { DistributionId: distributionId },
+    );
+    const iterator = pages[Symbol.asyncIterator]();
     for (let page = 0; page < 20; page++) {
-      const list = await call(
-        'ListInvalidations',
-        distributionId,
-        () =>
-          client.send(
-            new sdk.ListInvalidationsCommand({
-              DistributionId: distributionId,
-              MaxItems: 100,
-              Marker: marker,
-            }),
-          ),
-        onEvent,
-      );
-      const items = list.InvalidationList?.Items ?? [];
+      const next = await call('ListInvalidations', distributionId, () => iterator.next(), onEvent);
+      if (next.done) break;
+      const items = next.value.InvalidationList?.Items ?? [];
       const inProgress = items.filter((item) => item.Status !== 'Completed').map((item) => item.Id!);
       ids.push(...inProgress);
       // Stop at the first page without anything in progress: older pages hold older invalidations.
-      if (!list.InvalidationList?.IsTruncated || inProgress.length === 0 || ids.length > 200) break;
-      marker = list.InvalidationList.NextMarker;
+      if (inProgress.length === 0 || ids.length > 200) break;
     }
+    // Stopped early: let the paginator release what it holds.
+    await iterator.return?.(undefined);
     let files = 0;
     let wildcards = 0;
     const result = (room: boolean) => ({ room, files, wildcards, invalidations: ids.length });

@@ -1,10 +1,12 @@
-// Prints what @wirepack/client adds to a browser bundle (see browser-bundle.ts), by dependency,
-// and the lazily loaded brotli-wasm on its own line.
+// Prints what @wirepack/client adds to a browser bundle (see browser-bundle.ts), by dependency, what
+// a real Vite build of an app using it with its defaults emits (app-build.ts), and what the opt-in
+// brotli-wasm would add.
 // Run: pnpm --filter @wirepack/client size
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { buildSizeApp } from './app-build.ts';
 import { buildBrowserBundle } from './browser-bundle.ts';
 
 const root = join(import.meta.dirname, '..');
@@ -29,6 +31,11 @@ console.log(
 );
 for (const [name, bytes] of Object.entries(inputs).sort((a, b) => b[1] - a[1]))
   console.log(`  ${name}: ${kb(bytes)} min`);
+const app = await buildSizeApp();
 console.log(
-  `lazy, only for brotli request bodies: brotli-wasm ${kb(wasm.length)} wasm, ${kb(gzipSync(wasm, { level: 9 }).length)} gzip`,
+  `Vite build of scripts/size-app (defaults): ${app.length} file(s), ${kb(app.reduce((n, f) => n + f.bytes, 0))}`,
+);
+for (const { file, bytes } of app) console.log(`  ${file}: ${kb(bytes)}`);
+console.log(
+  `opt-in (loadBrotli), only for brotli request bodies: brotli-wasm ${kb(wasm.length)} wasm, ${kb(gzipSync(wasm, { level: 9 }).length)} gzip`,
 );

@@ -1,4 +1,10 @@
-import { DEFAULT_ENDPOINT, type DecodeLimits, resolveDecodeLimits } from '@wirepack/protocol';
+import {
+  DEFAULT_DECODE_LIMITS,
+  DEFAULT_ENDPOINT,
+  type DecodeLimits,
+  rejectUnknownKeys,
+  resolveDecodeLimits,
+} from '@wirepack/protocol';
 import type { ResolvedRetry, RetryOptions } from './retry.ts';
 
 /** How request batches are compressed. See {@link BatchFetchOptions.compressRequests}. */
@@ -86,9 +92,9 @@ export interface BatchFetchOptions {
   /**
    * Compression of batch bodies of at least `compressMinBytes`. `'auto'` compresses only once a
    * batch response advertised what the server accepts (an `Accept-Encoding` response header,
-   * RFC 7694): brotli where `brotli-wasm` loads (browsers), else gzip through
+   * RFC 7694): brotli when `loadBrotli` is given and its encoder has loaded, else gzip through
    * `CompressionStream`. `'gzip'`/`'br'` always compress (falling back to no compression after
-   * a 415 UNSUPPORTED_ENCODING answer); `false` never does.
+   * a 415 UNSUPPORTED_ENCODING answer; `'br'` needs `loadBrotli`); `false` never does.
    * @default 'auto'
    */
   readonly compressRequests?: RequestCompression;
@@ -100,9 +106,10 @@ export interface BatchFetchOptions {
    */
   readonly compressMinBytes?: number;
   /**
-   * Loads the brotli encoder. The default imports `brotli-wasm` lazily, the first time a batch
-   * is brotli-compressed.
-   * @default () => import('brotli-wasm')
+   * Loads a brotli encoder for request bodies, opt-in: without it batches use gzip (CompressionStream)
+   * and the app's build carries no brotli code or `.wasm` asset. With `brotli-wasm` (an optional peer):
+   * `loadBrotli: async () => (await import('brotli-wasm')).default`. Called once, the first time brotli is wanted.
+   * @default undefined (no brotli)
    */
   readonly loadBrotli?: () => Promise<BrotliEncoder>;
   /**
@@ -189,7 +196,7 @@ export interface ResolvedOptions {
   readonly maxBatchBytes: number;
   readonly compressRequests: RequestCompression;
   readonly compressMinBytes: number;
-  readonly loadBrotli: () => Promise<BrotliEncoder>;
+  readonly loadBrotli: (() => Promise<BrotliEncoder>) | undefined;
   readonly jsonBodiesAsValues: boolean;
   readonly dedupe: boolean;
   readonly cache:
@@ -202,6 +209,49 @@ export interface ResolvedOptions {
 
 const COMPRESSIONS: readonly RequestCompression[] = ['auto', 'gzip', 'br', false];
 
+/** Every key of {@link BatchFetchOptions}: any other is a typo and is refused (see rejectUnknownKeys). */
+const OPTION_KEYS: readonly string[] = Object.freeze([
+  'endpoint',
+  'fetch',
+  'headers',
+  'credentials',
+  'windowMs',
+  'maxWaitMs',
+  'lowPriorityWindowMs',
+  'maxBatchSize',
+  'maxBatchBytes',
+  'compressRequests',
+  'compressMinBytes',
+  'loadBrotli',
+  'jsonBodiesAsValues',
+  'dedupe',
+  'cache',
+  'limits',
+  'retry',
+] satisfies (keyof BatchFetchOptions)[]);
+const CACHE_KEYS: readonly string[] = Object.freeze([
+  'maxEntries',
+  'ttlMs',
+  'maxBytes',
+] satisfies (keyof ResponseCacheOptions)[]);
+const RETRY_KEYS: readonly string[] = Object.freeze([
+  'limit',
+  'maxRetryAfterMs',
+] satisfies (keyof RetryOptions)[]);
+const PREFIX = '[wirepack/client]';
+
+/** Refuses unknown keys at the top level and in the nested option objects, before anything else. */
+function rejectTypos(options: BatchFetchOptions): void {
+  rejectUnknownKeys(options, OPTION_KEYS, '', PREFIX);
+  const { cache, retry, limits } = options;
+  if (cache !== null && typeof cache === 'object') rejectUnknownKeys(cache, CACHE_KEYS, 'cache', PREFIX);
+  if (retry !== null && typeof retry === 'object') rejectUnknownKeys(retry, RETRY_KEYS, 'retry', PREFIX);
+  if (limits !== undefined && (limits === null || typeof limits !== 'object')) {
+    throw new TypeError(`[wirepack/client] options.limits must be an object, got ${String(limits)}`);
+  }
+  rejectUnknownKeys(limits ?? {}, Object.keys(DEFAULT_DECODE_LIMITS), 'limits', PREFIX);
+}
+
 /** @internal Validates options once; misuse throws a TypeError naming the option. */
 export function resolveOptions(options: BatchFetchOptions): ResolvedOptions {
   if (options === null || typeof options !== 'object') {
@@ -209,6 +259,7 @@ export function resolveOptions(options: BatchFetchOptions): ResolvedOptions {
       `[wirepack/client] createBatchFetch expects an options object, got ${String(options)}`,
     );
   }
+  rejectTypos(options);
   const d = DEFAULT_BATCH_FETCH_OPTIONS;
   const fetchFn = options.fetch ?? globalThis.fetch;
   if (typeof fetchFn !== 'function') {
@@ -220,6 +271,15 @@ export function resolveOptions(options: BatchFetchOptions): ResolvedOptions {
   if (!COMPRESSIONS.includes(compressRequests)) {
     throw new TypeError(
       `[wirepack/client] options.compressRequests must be 'auto', 'gzip', 'br' or false, got ${String(compressRequests)}`,
+    );
+  }
+  const { loadBrotli } = options;
+  if (loadBrotli !== undefined && typeof loadBrotli !== 'function') {
+    throw new TypeError(`[wirepack/client] options.loadBrotli must be a function, got ${typeof loadBrotli}`);
+  }
+  if (compressRequests === 'br' && loadBrotli === undefined) {
+    throw new TypeError(
+      "[wirepack/client] options.compressRequests 'br' needs options.loadBrotli (brotli is opt-in): e.g. loadBrotli: async () => (await import('brotli-wasm')).default",
     );
   }
   const endpoint = options.endpoint ?? d.endpoint;
@@ -245,7 +305,7 @@ export function resolveOptions(options: BatchFetchOptions): ResolvedOptions {
     maxBatchBytes: positiveInteger('maxBatchBytes', options.maxBatchBytes ?? d.maxBatchBytes),
     compressRequests,
     compressMinBytes: nonNegative('compressMinBytes', options.compressMinBytes ?? d.compressMinBytes),
-    loadBrotli: options.loadBrotli ?? loadBrotliWasm,
+    loadBrotli,
     jsonBodiesAsValues: options.jsonBodiesAsValues ?? d.jsonBodiesAsValues,
     dedupe: options.dedupe ?? d.dedupe,
     cache:
@@ -290,12 +350,6 @@ function resolveRetry(option: BatchFetchOptions['retry']): ResolvedRetry {
 
 function plainCall(fetchFn: typeof globalThis.fetch): typeof globalThis.fetch {
   return (input, init) => fetchFn(input, init);
-}
-
-async function loadBrotliWasm(): Promise<BrotliEncoder> {
-  // A separate chunk in bundles: its 1 MB of WebAssembly loads only when a batch uses brotli.
-  const module = await import('brotli-wasm');
-  return module.default;
 }
 
 function nonNegative(name: string, value: number): number {

@@ -20,8 +20,8 @@ function canGzip(): boolean {
 /**
  * Chooses and applies the Content-Encoding of batch bodies. In `'auto'` mode it compresses only
  * with codings the server advertised in an `Accept-Encoding` response header (RFC 7694 §3), so
- * a server that reads only identity bodies never sees anything else; brotli is preferred once
- * `brotli-wasm` has loaded in the background (the batch that first wants it goes out in gzip or
+ * a server that reads only identity bodies never sees anything else; brotli (opt-in, `loadBrotli`) is preferred once
+ * its encoder has loaded in the background (the batch that first wants it goes out in gzip or
  * uncompressed instead of waiting for 1 MB of WebAssembly). A 415 UNSUPPORTED_ENCODING answer
  * turns a coding off for good (`refuse`).
  */
@@ -34,7 +34,8 @@ export class RequestCompressor {
   constructor(
     private readonly mode: RequestCompression,
     private readonly minBytes: number,
-    private readonly loadBrotli: () => Promise<BrotliEncoder>,
+    /** Undefined: brotli is off (opt-in, so the app's build carries no brotli-wasm). */
+    private readonly loadBrotli: (() => Promise<BrotliEncoder>) | undefined,
   ) {}
 
   /** Records the codings a batch response says the server accepts. */
@@ -66,6 +67,7 @@ export class RequestCompressor {
 
   private wants(coding: ContentCoding): boolean {
     if (this.refused.has(coding)) return false;
+    if (coding === 'br' && this.loadBrotli === undefined) return false;
     if (this.mode === 'auto') return this.accepted.has(coding);
     return this.mode === coding;
   }
@@ -77,7 +79,8 @@ export class RequestCompressor {
   }
 
   private loadBrotliOnce(): Promise<BrotliEncoder | undefined> {
-    this.brotliLoading ??= this.loadBrotli().then(
+    const load = this.loadBrotli ?? (() => Promise.reject(new Error('no brotli encoder')));
+    this.brotliLoading ??= load().then(
       (encoder) => {
         this.brotli = encoder;
         return encoder;

@@ -37,6 +37,7 @@ test('export list', () => {
       "isWirepackError",
       "isWirepackErrorCode",
       "readFrames",
+      "rejectUnknownKeys",
       "resolveDecodeLimits",
       "statusForCode",
       "toProblem",

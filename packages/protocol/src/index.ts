@@ -56,6 +56,8 @@ export {
 export { isForbiddenRequestHeader, STATIC_HEADERS } from './headers.ts';
 // --- Limits and the codec -------------------------------------------------------------------
 export { DEFAULT_DECODE_LIMITS, type DecodeLimits, resolveDecodeLimits } from './limits.ts';
+// --- Options --------------------------------------------------------------------------------
+export { rejectUnknownKeys } from './option-keys.ts';
 
 // --- Helpers --------------------------------------------------------------------------------
 export {

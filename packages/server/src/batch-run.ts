@@ -51,6 +51,11 @@ export interface BatchRunInit<TContext> {
   readonly batch: BatchRequest;
   /** The batch request. */
   readonly request: Request;
+  /**
+   * What the runtime passed after the request (Workers' `env` and `ctx`), handed on to every call
+   * as it came: an empty list when the batch handler was called with the request alone.
+   */
+  readonly extra: readonly unknown[];
   /** performance.now() when the batch request arrived. */
   readonly arrivedAt: number;
   readonly bytesIn: number;
@@ -300,7 +305,7 @@ export class BatchRun<TContext> {
     );
     let responsePromise: Promise<Response>;
     try {
-      responsePromise = Promise.resolve(options.fetch(request));
+      responsePromise = Promise.resolve(options.fetch(request, ...this.init.extra));
     } catch (error) {
       responsePromise = Promise.reject(error);
     }

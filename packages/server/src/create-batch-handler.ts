@@ -21,8 +21,12 @@ import { type ReadBodyOptions, readBody } from './read-body.ts';
 import { inheritedHeaders } from './sub-request.ts';
 
 /** What {@link createBatchHandler} returns: a Web-standard handler with a metrics reader. */
-export interface BatchHandler {
-  (request: Request): Promise<Response>;
+export interface BatchHandler<TEnv = unknown, TExecutionContext = unknown> {
+  /**
+   * Answers one request. `env` and `ctx` (Cloudflare Workers' bindings and execution context) are
+   * handed on to the app's `fetch` for pass-through requests and for every call of a batch.
+   */
+  (request: Request, env?: TEnv, ctx?: TExecutionContext): Promise<Response>;
   /** Counters and latency quantiles since the handler was created. */
   metrics(): MetricsSnapshot;
   /** The endpoint path this handler answers. */
@@ -52,7 +56,9 @@ export interface BatchHandler {
  * export default { fetch: createBatchHandler({ fetch: app.fetch }) };
  * ```
  */
-export function createBatchHandler<TContext = unknown>(options: BatchHandlerOptions<TContext>): BatchHandler {
+export function createBatchHandler<TContext = unknown, TEnv = unknown, TExecutionContext = unknown>(
+  options: BatchHandlerOptions<TContext, TEnv, TExecutionContext>,
+): BatchHandler<TEnv, TExecutionContext> {
   const resolved = resolveOptions(options);
   const { endpoint, limits } = resolved;
   const metrics = new Metrics();
@@ -61,14 +67,15 @@ export function createBatchHandler<TContext = unknown>(options: BatchHandlerOpti
   const acceptEncoding = acceptedRequestCodings(resolved.decoders);
   // Plain requests share the server-wide permits with the calls of batches (which take theirs one by
   // one in BatchRun, so the batch request itself is not admitted).
-  const plain =
+  const plain = (
     resolved.admission === undefined
       ? resolved.fetch
       : withAdmission(
           resolved.fetch,
           resolved.admission,
           resolved.priorityOf === undefined ? {} : { priorityOf: resolved.priorityOf },
-        );
+        )
+  ) as (request: Request, ...extra: unknown[]) => Response | Promise<Response>;
   const bodyOptions: ReadBodyOptions = {
     maxBytes: limits.maxBodyBytes,
     maxDecodedBytes: limits.maxDecompressedBytes,
@@ -77,15 +84,17 @@ export function createBatchHandler<TContext = unknown>(options: BatchHandlerOpti
     minBytesPerSecond: limits.minBodyBytesPerSecond,
   };
 
-  const handler = async (request: Request): Promise<Response> => {
-    if (pathnameOf(request.url) !== endpoint) return plain(request);
+  // Rest arguments: Workers call `fetch(request, env, ctx)`, Node adapters `fetch(request)`; the app
+  // sees exactly what the runtime passed (a Hono app reads `c.env` and `c.executionCtx` from them).
+  const handler = async (request: Request, ...extra: unknown[]): Promise<Response> => {
+    if (pathnameOf(request.url) !== endpoint) return plain(request, ...extra);
     const url = new URL(request.url);
     try {
       if (request.method !== 'POST') {
         throw new WirepackError('METHOD_NOT_ALLOWED', `the batch endpoint takes POST, not ${request.method}`);
       }
       const contentType = request.headers.get('content-type');
-      if (isMediaType(contentType, BATCH_MEDIA_TYPE)) return await startBatch(request, url);
+      if (isMediaType(contentType, BATCH_MEDIA_TYPE)) return await startBatch(request, url, extra);
       if (isMediaType(contentType, CANCEL_MEDIA_TYPE)) return await cancel(request);
       throw new WirepackError(
         'UNSUPPORTED_MEDIA_TYPE',
@@ -97,7 +106,7 @@ export function createBatchHandler<TContext = unknown>(options: BatchHandlerOpti
     }
   };
 
-  async function startBatch(request: Request, url: URL): Promise<Response> {
+  async function startBatch(request: Request, url: URL, extra: readonly unknown[]): Promise<Response> {
     const arrivedAt = performance.now();
     // The body is read before the batch takes a slot: a client trickling its body holds a connection
     // and a few bytes, never one of the maxConcurrentBatches (issue 9: three clients at 1 byte/s kept a
@@ -130,6 +139,7 @@ export function createBatchHandler<TContext = unknown>(options: BatchHandlerOpti
         context,
         batch,
         request,
+        extra,
         arrivedAt,
         bytesIn: received,
         onDone: () => {

@@ -2,14 +2,24 @@ import {
   DEFAULT_DECODE_LIMITS,
   DEFAULT_ENDPOINT,
   type DecodeLimits,
+  rejectUnknownKeys,
   resolveDecodeLimits,
 } from '@wirepack/protocol';
 import type { AdmissionController } from './admission/admission-controller.ts';
 import type { AdmissionPriority } from './admission/admission-options.ts';
 import type { MetricsSnapshot } from './metrics.ts';
 
-/** The app's own Web-standard handler (a Hono app's `fetch`, an itty router, a hand-written switch). */
-export type FetchHandler = (request: Request) => Response | Promise<Response>;
+/**
+ * The app's own Web-standard handler (a Hono app's `fetch`, an itty router, a hand-written switch).
+ * On Cloudflare Workers (and other runtimes with a module `fetch(request, env, ctx)`), `env` and `ctx`
+ * are the bindings and execution context the runtime passed to the batch handler; they are handed on
+ * unchanged to every sub-request and pass-through request, so `c.env` and `c.executionCtx` work in Hono.
+ */
+export type FetchHandler<TEnv = unknown, TExecutionContext = unknown> = (
+  request: Request,
+  env?: TEnv,
+  ctx?: TExecutionContext,
+) => Response | Promise<Response>;
 
 /** Makes a fresh stream transform for one request body (a decompressor). */
 export type CodecFactory = () => TransformStream<Uint8Array, Uint8Array>;
@@ -180,9 +190,12 @@ export interface BatchSummary {
 }
 
 /** Options of {@link createBatchHandler}. */
-export interface BatchHandlerOptions<TContext = unknown> {
-  /** The app: every request that is not for the batch endpoint, and every sub-request, goes here. */
-  readonly fetch: FetchHandler;
+export interface BatchHandlerOptions<TContext = unknown, TEnv = unknown, TExecutionContext = unknown> {
+  /**
+   * The app: every request that is not for the batch endpoint, and every sub-request, goes here, with
+   * the `env` and `ctx` the batch handler itself was called with.
+   */
+  readonly fetch: FetchHandler<TEnv, TExecutionContext>;
   /**
    * The batch endpoint's path (requests to it with any other path go to the app).
    * @default '/__wirepack'
@@ -249,7 +262,8 @@ export interface BatchHandlerOptions<TContext = unknown> {
 
 /** Options after defaults are applied. */
 export interface ResolvedOptions<TContext> {
-  readonly fetch: FetchHandler;
+  /** The app, called with the request and whatever the runtime passed after it (`env`, `ctx`). */
+  readonly fetch: (request: Request, ...extra: unknown[]) => Response | Promise<Response>;
   readonly endpoint: string;
   readonly inheritHeaders: readonly string[];
   readonly limits: ServerLimits;
@@ -265,13 +279,49 @@ export interface ResolvedOptions<TContext> {
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
 
+/** Every key of {@link BatchHandlerOptions}: any other is a typo and is refused (see rejectUnknownKeys). */
+const OPTION_KEYS: readonly string[] = Object.freeze([
+  'fetch',
+  'endpoint',
+  'inheritHeaders',
+  'limits',
+  'createContext',
+  'onError',
+  'onBatch',
+  'decoders',
+  'jsonAsValues',
+  'exposeSetCookie',
+  'admission',
+  'priorityOf',
+] satisfies (keyof BatchHandlerOptions)[]);
+const PREFIX = '[wirepack/server]';
+
 /** Validates options once, at creation: misuse throws a TypeError saying what was expected. */
-export function resolveOptions<TContext>(options: BatchHandlerOptions<TContext>): ResolvedOptions<TContext> {
+export function resolveOptions<TContext, TEnv = unknown, TExecutionContext = unknown>(
+  options: BatchHandlerOptions<TContext, TEnv, TExecutionContext>,
+): ResolvedOptions<TContext> {
   if (options === null || typeof options !== 'object') {
     throw new TypeError(
       `[wirepack/server] createBatchHandler expects an options object, got ${typeof options}`,
     );
   }
+  if ((options as { encoders?: unknown }).encoders !== undefined) {
+    throw new TypeError(
+      "[wirepack/server] options.encoders was removed: responses are compressed by the Node adapters' one compression stage (toNodeListener's and createExpressMiddleware's `compression` option)",
+    );
+  }
+  rejectUnknownKeys(options, OPTION_KEYS, '', PREFIX);
+  if (options.limits !== undefined && (options.limits === null || typeof options.limits !== 'object')) {
+    throw new TypeError(`[wirepack/server] options.limits must be an object, got ${String(options.limits)}`);
+  }
+  rejectUnknownKeys(options.limits ?? {}, Object.keys(DEFAULT_SERVER_LIMITS), 'limits', PREFIX);
+  const decodeOption = options.limits?.decode;
+  if (decodeOption !== undefined && (decodeOption === null || typeof decodeOption !== 'object')) {
+    throw new TypeError(
+      `[wirepack/server] options.limits.decode must be an object, got ${String(decodeOption)}`,
+    );
+  }
+  rejectUnknownKeys(decodeOption ?? {}, Object.keys(DEFAULT_DECODE_LIMITS), 'limits.decode', PREFIX);
   if (typeof options.fetch !== 'function') {
     throw new TypeError(
       `[wirepack/server] options.fetch must be the app's (request: Request) => Response handler, got ${typeof options.fetch}`,
@@ -301,11 +351,6 @@ export function resolveOptions<TContext>(options: BatchHandlerOptions<TContext>)
       );
     }
   }
-  if ((options as { encoders?: unknown }).encoders !== undefined) {
-    throw new TypeError(
-      "[wirepack/server] options.encoders was removed: responses are compressed by the Node adapters' one compression stage (toNodeListener's and createExpressMiddleware's `compression` option)",
-    );
-  }
   for (const [token, factory] of Object.entries(options.decoders ?? {})) {
     if (typeof factory !== 'function') {
       throw new TypeError(
@@ -324,7 +369,8 @@ export function resolveOptions<TContext>(options: BatchHandlerOptions<TContext>)
     throw new TypeError('[wirepack/server] options.priorityOf must be a function');
   }
   return {
-    fetch: options.fetch,
+    // The handler forwards exactly the arguments it was called with, which are TEnv and TExecutionContext.
+    fetch: options.fetch as ResolvedOptions<TContext>['fetch'],
     endpoint,
     inheritHeaders: [...inherit],
     limits: Object.freeze(limits),

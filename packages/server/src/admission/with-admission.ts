@@ -33,11 +33,11 @@ export interface WithAdmissionOptions {
  * const handler = withAdmission(batches, admission, { bypass: (r) => new URL(r.url).pathname === batches.endpoint });
  * ```
  */
-export function withAdmission(
-  handler: FetchHandler,
+export function withAdmission<TEnv = unknown, TExecutionContext = unknown>(
+  handler: FetchHandler<TEnv, TExecutionContext>,
   admission: AdmissionController,
   options: WithAdmissionOptions = {},
-): (request: Request) => Promise<Response> {
+): (request: Request, env?: TEnv, ctx?: TExecutionContext) => Promise<Response> {
   if (typeof handler !== 'function') {
     throw new TypeError(
       `[wirepack/server] withAdmission expects a (request) => Response handler, got ${typeof handler}`,
@@ -45,8 +45,10 @@ export function withAdmission(
   }
   const priorityOf = options.priorityOf ?? priorityFromHeader;
   const { bypass } = options;
-  return async (request: Request): Promise<Response> => {
-    if (bypass?.(request)) return handler(request);
+  // Rest arguments, not (request, env, ctx): the app sees exactly the arguments the runtime passed.
+  const call = handler as (request: Request, ...extra: unknown[]) => Response | Promise<Response>;
+  return async (request: Request, ...extra: unknown[]): Promise<Response> => {
+    if (bypass?.(request)) return call(request, ...extra);
     const priority = priorityOf(request);
     let permit = admission.tryAcquire(priority);
     if (permit === undefined) {
@@ -66,7 +68,7 @@ export function withAdmission(
       }
     }
     try {
-      return await handler(request);
+      return await call(request, ...extra);
     } finally {
       permit.release();
     }
