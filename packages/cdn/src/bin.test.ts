@@ -2,8 +2,9 @@
  * The `wirepack` command as npm users reach it: the package is built and packed the way it is
  * published, installed from the tarball into an empty project, and run through `npx`, both by the
  * bin's name (installed as a dependency) and by the package's name (the form that needs no
- * install: npx runs a package's only bin). Offline: its one runtime dependency, @wirepack/manifest,
- * is packed and installed from its tarball beside it; `pnpm pack` writes `workspace:*` as the version.
+ * install: npx runs a package's only bin). @wirepack/manifest, a workspace dependency,
+ * is packed and installed from its tarball beside it (`pnpm pack` writes `workspace:*` as the
+ * version); @smithy/core comes from the npm cache or the registry.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,7 +28,7 @@ beforeAll(() => {
     .filter((name) => name.endsWith('.tgz'))
     .map((name) => `./${name}`);
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'app', private: true }));
-  execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--silent', ...tarballs], {
+  execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--silent', ...tarballs], {
     cwd: project,
     stdio: 'pipe',
   });
