@@ -302,7 +302,7 @@ async function main(): Promise<void> {
   print('endurance', endurance);
   const mibPerMinute = slope(points);
   console.log(
-    `[bench:load] endurance ${enduranceSeconds} s at ${enduranceRate} loads/s: RSS ${points[0]?.[1].toFixed(1)} -> ${points.at(-1)?.[1].toFixed(1)} MiB over ${points.length} samples, slope ${mibPerMinute.toFixed(2)} MiB/min: ${Math.abs(mibPerMinute) < FLAT_MIB_PER_MINUTE ? 'flat' : 'GROWING'} (threshold ${FLAT_MIB_PER_MINUTE} MiB/min)`,
+    `[bench:load] endurance ${enduranceSeconds} s at ${enduranceRate} loads/s: RSS ${points[0]?.[1].toFixed(1)} -> ${points.at(-1)?.[1].toFixed(1)} MiB over ${points.length} samples, slope ${mibPerMinute.toFixed(2)} MiB/min: ${mibPerMinute >= FLAT_MIB_PER_MINUTE ? 'GROWING' : mibPerMinute <= -FLAT_MIB_PER_MINUTE ? 'shrinking (heap settling after the stress step)' : 'flat'} (threshold ${FLAT_MIB_PER_MINUTE} MiB/min)`,
   );
   await pool.close();
 }

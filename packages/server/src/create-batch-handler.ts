@@ -124,6 +124,7 @@ export function createBatchHandler<TContext = unknown, TEnv = unknown, TExecutio
     }
     metrics.activeBatches++;
     let admitted = false;
+    let onClientGone: (() => void) | undefined;
     try {
       const context = resolved.createContext?.(request) as TContext;
       const run = new BatchRun<TContext>({
@@ -146,6 +147,11 @@ export function createBatchHandler<TContext = unknown, TEnv = unknown, TExecutio
           metrics.activeBatches--;
           running.delete(batch.batchId);
           early.finish(batch.batchId);
+          // The batch request's signal can outlive the batch: Request registers its signal in a
+          // FinalizationRegistry (undici's requestFinalizer), whose held value keeps the signal, so a
+          // listener left on it kept this BatchRun and the request it holds (the registry's own
+          // target) alive forever: every batch ever served stayed in memory.
+          if (onClientGone !== undefined) request.signal.removeEventListener('abort', onClientGone);
         },
       });
       admitted = true;
@@ -154,7 +160,8 @@ export function createBatchHandler<TContext = unknown, TEnv = unknown, TExecutio
       if (request.signal.aborted) {
         run.abandon();
       } else {
-        request.signal.addEventListener('abort', () => run.abandon(), { once: true });
+        onClientGone = () => run.abandon();
+        request.signal.addEventListener('abort', onClientGone, { once: true });
       }
       // Cancels that overtook this batch (sent while its body was still on the way) apply before any call starts.
       run.start(early.take(batch.batchId));
