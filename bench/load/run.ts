@@ -222,6 +222,17 @@ const meets = (step: StepResult): boolean =>
   step.serverCpu < TARGETS.cpu &&
   step.serverMemory < TARGETS.memory;
 
+/** The targets a step misses, by name ('' when it meets all four). */
+const missed = (step: StepResult): string =>
+  [
+    step.p95Ms < TARGETS.p95Ms ? '' : 'p95',
+    step.errors / Math.max(1, step.requests) < TARGETS.errorRate ? '' : 'errors',
+    step.serverCpu < TARGETS.cpu ? '' : 'cpu',
+    step.serverMemory < TARGETS.memory ? '' : 'memory',
+  ]
+    .filter(Boolean)
+    .join(', ');
+
 const pct = (value: number): string => `${(value * 100).toFixed(1)}%`;
 function print(label: string, step: StepResult): void {
   const h = step.health?.targets;
@@ -230,7 +241,7 @@ function print(label: string, step: StepResult): void {
       ? 'no /healthz answer'
       : `p95 ${h.p95Ms?.value.toFixed(0)} ms, errors ${pct(h.errorRate?.value ?? 0)}, cpu ${pct(h.cpu?.value ?? 0)}, mem ${pct(h.memory?.value ?? 0)} (${step.health?.status})`;
   console.log(
-    `${label.padEnd(10)} ${String(step.rate).padStart(5)} loads/s | outside: p95 ${step.p95Ms.toFixed(0).padStart(5)} ms, errors ${pct(step.errors / Math.max(1, step.requests)).padStart(6)}, server cpu ${pct(step.serverCpu).padStart(6)}, server mem ${pct(step.serverMemory).padStart(5)} | generator cpu ${pct(step.generatorCpu)} | /healthz: ${own} | ${meets(step) ? 'MEETS' : 'misses'} all four`,
+    `${label.padEnd(10)} ${String(step.rate).padStart(5)} loads/s | outside: p95 ${step.p95Ms.toFixed(0).padStart(5)} ms, errors ${pct(step.errors / Math.max(1, step.requests)).padStart(6)}, server cpu ${pct(step.serverCpu).padStart(6)}, server mem ${pct(step.serverMemory).padStart(5)} | generator cpu ${pct(step.generatorCpu)} | /healthz: ${own} | ${meets(step) ? 'MEETS all four' : `misses ${missed(step)}`}`,
   );
 }
 
