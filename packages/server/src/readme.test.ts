@@ -89,7 +89,7 @@ describe('README', () => {
       expect(documented[name], name).toBe(String(value));
     }
     expect(Object.keys(documented).sort()).toEqual(
-      [...Object.keys(DEFAULT_ADMISSION_OPTIONS), 'onShed'].sort(),
+      [...Object.keys(DEFAULT_ADMISSION_OPTIONS), 'onShed', 'underPressure'].sort(),
     );
   });
 });

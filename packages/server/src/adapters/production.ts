@@ -12,6 +12,7 @@ export {
 // --- Options --------------------------------------------------------------------------------
 export {
   DEFAULT_WIREPACK_SERVER_OPTIONS,
+  type WirepackAdmissionOptions,
   type WirepackBatchOptions,
   type WirepackServerOptions,
 } from './wirepack-server-options.ts';

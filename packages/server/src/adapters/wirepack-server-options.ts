@@ -1,4 +1,16 @@
 import type { AdmissionOptions, AdmissionPriority } from '../admission/admission-options.ts';
+
+/** Admission options of the production server: the controller's, plus shedding on a late event loop. */
+export interface WirepackAdmissionOptions extends AdmissionOptions {
+  /**
+   * Shed new `auto` and `low` work (503 with `Retry-After`, reason `pressure`) while the event loop's
+   * p99 delay over the last 250 ms passes this many milliseconds: the process is saturated, and work
+   * waits before admission can see it. `false` to shed on the queue alone.
+   * @default 200 (the p95 target: a loop that late misses it anyway)
+   */
+  readonly maxEventLoopDelayMs?: number | false;
+}
+
 import type { ResponseCacheOptions } from '../cache/cache-options.ts';
 import type { MsgpackHandlerOptions } from '../msgpack/create-msgpack-handler.ts';
 import type { BatchHandlerOptions, FetchHandler } from '../options.ts';
@@ -35,7 +47,7 @@ export interface WirepackServerOptions<TContext = unknown> {
    * server-wide limit.
    * @default {} (DEFAULT_ADMISSION_OPTIONS)
    */
-  readonly admission?: AdmissionOptions | false;
+  readonly admission?: WirepackAdmissionOptions | false;
   /**
    * The admission priority of a plain request (a batched call carries its own).
    * @default the RFC 9218 `Priority` header: `u=0`-`u=2` high, none or `u=3` auto, `u=4`-`u=7` low

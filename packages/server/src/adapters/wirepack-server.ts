@@ -8,6 +8,7 @@ import { compose, isPassResponse } from '../compose.ts';
 import { type BatchHandler, createBatchHandler } from '../create-batch-handler.ts';
 import { createMsgpackHandler } from '../msgpack/create-msgpack-handler.ts';
 import type { FetchHandler } from '../options.ts';
+import { eventLoopPressure } from './event-loop-pressure.ts';
 import { nodeCompression } from './node-compression.ts';
 import { toNodeListener } from './node-http.ts';
 import { createServerMetrics, type ServerMetrics } from './prometheus.ts';
@@ -113,7 +114,8 @@ export function createWirepackServer<TContext = unknown>(
           ...metricsOptions,
         });
 
-  const admission = makeAdmission(options, metrics);
+  const stops: (() => void)[] = [];
+  const admission = makeAdmission(options, metrics, stops);
   let inner: FetchHandler = options.app;
   const msgpack = options.msgpack ?? defaults.msgpack;
   if (msgpack !== false) inner = createMsgpackHandler({ ...(msgpack === true ? {} : msgpack), fetch: inner });
@@ -164,6 +166,7 @@ export function createWirepackServer<TContext = unknown>(
     static: assets,
     listen: (listenOptions = {}) => listen(listener, servers, listenOptions),
     async close() {
+      for (const stop of stops) stop();
       metrics?.close();
       await Promise.all([...servers].map((server) => closeServer(server, closeTimeoutMs)));
       servers.clear();
@@ -174,12 +177,23 @@ export function createWirepackServer<TContext = unknown>(
 function makeAdmission(
   options: WirepackServerOptions<unknown>,
   metrics: ServerMetrics | undefined,
+  stops: (() => void)[],
 ): AdmissionController | undefined {
   const admissionOptions = options.admission ?? DEFAULT_WIREPACK_SERVER_OPTIONS.admission;
   if (admissionOptions === false) return undefined;
-  const userOnShed = admissionOptions.onShed;
+  const { onShed: userOnShed, maxEventLoopDelayMs = 200, ...controllerOptions } = admissionOptions;
+  if (maxEventLoopDelayMs !== false && !(Number.isFinite(maxEventLoopDelayMs) && maxEventLoopDelayMs > 0)) {
+    throw new TypeError(
+      `[wirepack/server] admission.maxEventLoopDelayMs must be a positive number or false, got ${String(maxEventLoopDelayMs)}`,
+    );
+  }
+  const pressure = maxEventLoopDelayMs === false ? undefined : eventLoopPressure(maxEventLoopDelayMs);
+  if (pressure !== undefined) stops.push(() => pressure.stop());
   const admission = createAdmissionController({
-    ...admissionOptions,
+    ...controllerOptions,
+    ...(pressure === undefined || controllerOptions.underPressure !== undefined
+      ? {}
+      : { underPressure: pressure.underPressure }),
     onShed: (priority, reason) => {
       metrics?.recordShed(priority);
       userOnShed?.(priority, reason);

@@ -202,4 +202,28 @@ describe('createAdmissionController', () => {
     expect(createAdmissionController({ concurrency: 2 }).options.reservedForHigh).toBe(1);
     expect(Object.isFrozen(DEFAULT_ADMISSION_OPTIONS)).toBe(true);
   });
+
+  it('sheds auto and low newcomers at once while underPressure says the process is saturated, never high', async () => {
+    let saturated = true;
+    const reasons: string[] = [];
+    const admission = createAdmissionController({
+      concurrency: 8,
+      underPressure: () => saturated,
+      onShed: (priority, reason) => reasons.push(`${priority}:${reason}`),
+    });
+    const log: string[] = [];
+    // Permits are free: only the probe can refuse, and a synchronous try must not slip past it.
+    expect(admission.tryAcquire('low')).toBeUndefined();
+    track(admission.acquire({ priority: 'low' }), 'low', log);
+    track(admission.acquire({ priority: 'auto' }), 'auto', log);
+    const high = track(admission.acquire({ priority: 'high' }), 'high', log);
+    await flush();
+    expect(log).toEqual(['low:OVERLOADED', 'auto:OVERLOADED', 'high:granted']);
+    expect(reasons).toEqual(['low:pressure', 'auto:pressure']);
+    expect(admission.stats().shedByReason.pressure).toBe(2);
+    high.permit?.release();
+
+    saturated = false;
+    expect(admission.tryAcquire('low')).toBeDefined();
+  });
 });

@@ -103,7 +103,13 @@ export function createAdmissionController(options: AdmissionOptions = {}): Admis
   const lists = [new WaitList<Entry>(), new WaitList<Entry>(), new WaitList<Entry>()] as const;
   const admitted = { high: 0, auto: 0, low: 0 };
   const shed = { high: 0, auto: 0, low: 0 };
-  const shedByReason: Record<ShedReason, number> = { full: 0, evicted: 0, deadline: 0, estimate: 0 };
+  const shedByReason: Record<ShedReason, number> = {
+    full: 0,
+    evicted: 0,
+    deadline: 0,
+    estimate: 0,
+    pressure: 0,
+  };
   let inFlight = 0;
   let queued = 0;
   let serviceMs = 0;
@@ -173,6 +179,8 @@ export function createAdmissionController(options: AdmissionOptions = {}): Admis
   function tryAcquire(priority: AdmissionPriority): AdmissionPermit | undefined {
     const rank = RANK[priority];
     if (inFlight >= limitOf(rank) || waitingAhead(rank) > 0) return undefined;
+    // Under pressure only `acquire` decides (it sheds), so a synchronous try never lets work past it.
+    if (rank > 0 && resolved.underPressure?.() === true) return undefined;
     return grant(priority);
   }
 
@@ -187,6 +195,8 @@ export function createAdmissionController(options: AdmissionOptions = {}): Admis
       );
     }
     if (signal?.aborted) return Promise.reject(signal.reason);
+    if (rank > 0 && resolved.underPressure?.() === true)
+      return Promise.reject(shedError(priority, 'pressure'));
     const now = performance.now();
     const budget = Math.min(maxWaitMs, (request.deadline ?? Number.POSITIVE_INFINITY) - now);
     const ahead = waitingAhead(rank);
@@ -268,6 +278,7 @@ export function createAdmissionController(options: AdmissionOptions = {}): Admis
 
 const SHED_MESSAGES: Readonly<Record<ShedReason, string>> = {
   full: 'the server is at its queue limit; retry later',
+  pressure: 'the server is saturated (its event loop is late); retry later',
   evicted: 'the server is at its queue limit and gave this place to more urgent work; retry later',
   deadline: 'the server could not start this request within its wait budget; retry later',
   estimate: 'the server would not start this request within its wait budget; retry later',

@@ -46,6 +46,15 @@ export interface AdmissionOptions {
    * @default undefined
    */
   readonly onShed?: (priority: AdmissionPriority, reason: ShedReason) => void;
+  /**
+   * Asked for each newcomer that is not `high`: when it answers true, the newcomer is shed at once
+   * (reason `pressure`). For overload the queue cannot see: when the process itself is saturated
+   * (its event loop late), requests wait in sockets and in the loop before they reach admission, so
+   * permits stay free while clients wait seconds. `createWirepackServer` passes one built on the
+   * event loop's delay (`maxEventLoopDelayMs`), as @fastify/under-pressure does.
+   * @default undefined
+   */
+  readonly underPressure?: () => boolean;
 }
 
 /** The protocol's call priorities, highest first; plain requests map their `Priority` header onto them. */
@@ -54,12 +63,15 @@ export type AdmissionPriority = 'high' | 'auto' | 'low';
 /**
  * Why an entry was shed: `full` (the queue was full and nothing waiting had lower priority),
  * `evicted` (a higher-priority newcomer took its place), `deadline` (its wait budget ran out),
- * `estimate` (its estimated wait was already past its budget on arrival).
+ * `estimate` (its estimated wait was already past its budget on arrival), `pressure` (`underPressure`
+ * said the process is saturated).
  */
-export type ShedReason = 'full' | 'evicted' | 'deadline' | 'estimate';
+export type ShedReason = 'full' | 'evicted' | 'deadline' | 'estimate' | 'pressure';
 
 /** The defaults of {@link AdmissionOptions}. */
-export const DEFAULT_ADMISSION_OPTIONS: Readonly<Required<Omit<AdmissionOptions, 'onShed'>>> = Object.freeze({
+export const DEFAULT_ADMISSION_OPTIONS: Readonly<
+  Required<Omit<AdmissionOptions, 'onShed' | 'underPressure'>>
+> = Object.freeze({
   concurrency: 64,
   reservedForHigh: 4,
   maxQueue: 1024,
@@ -70,8 +82,10 @@ export const DEFAULT_ADMISSION_OPTIONS: Readonly<Required<Omit<AdmissionOptions,
 });
 
 /** Options after defaults, validated. */
-export interface ResolvedAdmissionOptions extends Readonly<Required<Omit<AdmissionOptions, 'onShed'>>> {
+export interface ResolvedAdmissionOptions
+  extends Readonly<Required<Omit<AdmissionOptions, 'onShed' | 'underPressure'>>> {
   readonly onShed: AdmissionOptions['onShed'];
+  readonly underPressure: AdmissionOptions['underPressure'];
 }
 
 /** Applies defaults and throws a TypeError for impossible values, once, at creation. */
@@ -105,7 +119,10 @@ export function resolveAdmissionOptions(options: AdmissionOptions = {}): Resolve
   if (resolved.onShed !== undefined && typeof resolved.onShed !== 'function') {
     throw new TypeError('[wirepack/server] admission onShed must be a function');
   }
-  return Object.freeze({ ...resolved, onShed: options.onShed });
+  if (resolved.underPressure !== undefined && typeof resolved.underPressure !== 'function') {
+    throw new TypeError('[wirepack/server] admission underPressure must be a function');
+  }
+  return Object.freeze({ ...resolved, onShed: options.onShed, underPressure: options.underPressure });
 }
 
 function positiveInteger(name: string, value: unknown, min: number): void {
