@@ -7,9 +7,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type CloudFrontServer, startCloudFrontServer } from '@wirepack/fixture-cloudfront-server';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { main } from './cli-main.ts';
 import type { InvalidationReport } from './report.ts';
+import { useAwsTestEnvironment } from './test-support/aws-environment.ts';
 
 type Entry = { size: number; hash: string; immutable: boolean; contentType: string };
 type Files = Record<string, Entry>;
@@ -39,23 +40,11 @@ const site = (version: string, overrides: Files = {}): Files => {
 };
 
 let server: CloudFrontServer;
-const savedEnv = { ...process.env };
-
-beforeAll(() => {
-  // Dummy credentials and no instance-metadata lookups: the SDK's default chain reads the environment.
-  process.env.AWS_ACCESS_KEY_ID = 'AKIDWIREPACKTEST';
-  process.env.AWS_SECRET_ACCESS_KEY = 'wirepack-test-secret-never-printed';
-  process.env.AWS_REGION = 'us-east-1';
-  process.env.AWS_EC2_METADATA_DISABLED = 'true';
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  delete process.env.AWS_PROFILE;
-  delete process.env.AWS_ENDPOINT_URL;
-});
+useAwsTestEnvironment();
 afterEach(async () => {
   await server?.close();
 });
 afterAll(() => {
-  process.env = savedEnv;
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -7,10 +7,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CloudFrontServer, startCloudFrontServer } from '@wirepack/fixture-cloudfront-server';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli-main.ts';
 import { createCloudFrontProvider } from '../../src/cloudfront-provider.ts';
 import type { InvalidationReport } from '../../src/report.ts';
+import { useAwsTestEnvironment } from '../../src/test-support/aws-environment.ts';
 
 const DIST = 'EWIREPACK1';
 const dir = mkdtempSync(join(tmpdir(), 'wirepack-rollback-'));
@@ -30,21 +31,11 @@ const site = (version: string): string => {
 const [X, A, B] = [site('x'), site('a'), site('b')];
 
 let server: CloudFrontServer;
-const savedEnv = { ...process.env };
-beforeAll(() => {
-  process.env.AWS_ACCESS_KEY_ID = 'AKIDWIREPACKTEST';
-  process.env.AWS_SECRET_ACCESS_KEY = 'wirepack-test-secret-never-printed';
-  process.env.AWS_REGION = 'us-east-1';
-  process.env.AWS_EC2_METADATA_DISABLED = 'true';
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  delete process.env.AWS_PROFILE;
-  delete process.env.AWS_ENDPOINT_URL;
-});
+useAwsTestEnvironment();
 afterEach(async () => {
   await server?.close();
 });
 afterAll(() => {
-  process.env = savedEnv;
   rmSync(dir, { recursive: true, force: true });
 });
 
