@@ -13,12 +13,10 @@ import { createBatchFetch } from '@wirepack/client';
 import { createRestApi, type RestApi } from '@wirepack/fixture-rest-api';
 import type { WirepackManifest } from '@wirepack/manifest';
 import { createWirepackServer, type WirepackServer } from '@wirepack/server/production';
-import wirepack from '@wirepack/vite-plugin';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildSmallApp } from '../static/build-small-app.ts';
 import { get } from '../static/http-client.ts';
 
-const fixture = fileURLToPath(new URL('../../fixtures/small-app/', import.meta.url));
 const work = join(
   fileURLToPath(new URL('../../node_modules/.cache/', import.meta.url)),
   `production-${process.pid}`,
@@ -29,15 +27,7 @@ let api: RestApi;
 const servers: WirepackServer[] = [];
 
 beforeAll(async () => {
-  await build({
-    root: fixture,
-    configFile: join(fixture, 'vite.config.ts'),
-    cacheDir: join(work, 'vite-cache'),
-    logLevel: 'silent',
-    build: { outDir: dist, emptyOutDir: true },
-    plugins: [wirepack({ brotli: { quality: 5 }, cache: { dir: join(work, 'wirepack-cache') } })],
-  });
-  manifest = JSON.parse(readFileSync(join(dist, '.wirepack/manifest.json'), 'utf8')) as WirepackManifest;
+  ({ manifest } = await buildSmallApp(work));
   api = createRestApi({ users: 100 });
 }, 120_000);
 

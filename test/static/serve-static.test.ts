@@ -19,12 +19,10 @@ import {
 } from '@wirepack/manifest';
 import { compose } from '@wirepack/server';
 import { type StaticWarning, serveStatic, toNodeListener } from '@wirepack/server/node';
-import wirepack from '@wirepack/vite-plugin';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildSmallApp } from './build-small-app.ts';
 import { get, rawGet } from './http-client.ts';
 
-const fixture = fileURLToPath(new URL('../../fixtures/small-app/', import.meta.url));
 const SECRET = 'TOP-SECRET-OUTSIDE-ROOT';
 
 const work = join(
@@ -50,15 +48,7 @@ const app = async (request: Request): Promise<Response> =>
   new Response(`app: ${request.method} ${new URL(request.url).pathname}`, { status: 404 });
 
 beforeAll(async () => {
-  await build({
-    root: fixture,
-    configFile: join(fixture, 'vite.config.ts'),
-    cacheDir: join(work, 'vite-cache'),
-    logLevel: 'silent',
-    build: { outDir: dist, emptyOutDir: true },
-    plugins: [wirepack({ brotli: { quality: 5 }, cache: { dir: join(work, 'wirepack-cache') } })],
-  });
-  manifest = JSON.parse(readFileSync(join(dist, '.wirepack/manifest.json'), 'utf8')) as WirepackManifest;
+  ({ manifest } = await buildSmallApp(work));
   writeFileSync(join(work, 'secret.txt'), SECRET);
 }, 120_000);
 
