@@ -1,11 +1,14 @@
-import { cloudFrontProfile } from './cloudfront-profile.ts';
-import { type CloudFrontProviderOptions, createCloudFrontProvider } from './cloudfront-provider.ts';
+import { EXIT_CODES, exitCodeFor } from './cli/exit-codes.ts';
 import { CdnError } from './errors.ts';
-import { EXIT_CODES, exitCodeFor } from './exit-codes.ts';
-import { EMPTY_MANIFEST, type Manifest } from './manifest.ts';
-import { LOAD_MANIFEST_DEFAULTS, loadManifest, redactUrl } from './manifest-source.ts';
-import { type InvalidationPlan, PLAN_DEFAULTS, planInvalidation } from './plan.ts';
-import type { CdnEvent, InvalidationProvider, ProviderProfile } from './provider.ts';
+import { EMPTY_MANIFEST, type Manifest } from './manifest/manifest.ts';
+import { LOAD_MANIFEST_DEFAULTS, loadManifest, redactUrl } from './manifest/manifest-source.ts';
+import { type InvalidationPlan, PLAN_DEFAULTS, planInvalidation } from './plan/plan.ts';
+import { cloudFrontProfile } from './providers/cloudfront/cloudfront-profile.ts';
+import {
+  type CloudFrontProviderOptions,
+  createCloudFrontProvider,
+} from './providers/cloudfront/cloudfront-provider.ts';
+import type { CdnEvent, InvalidationProvider, ProviderProfile } from './providers/provider.ts';
 import type { BatchReport, DistributionReport, InvalidationReport } from './report.ts';
 
 /** Options of {@link invalidate}. */

@@ -1,13 +1,13 @@
 // The README states values (defaults, exit codes, error codes, the JSON shape): hold it to the code.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_WAIT_SECONDS, HELP } from './cli-main.ts';
-import { CLOUDFRONT_PROVIDER_DEFAULTS } from './cloudfront-provider.ts';
+import { DEFAULT_WAIT_SECONDS, HELP } from './cli/cli-main.ts';
+import { EXIT_CODES } from './cli/exit-codes.ts';
 import { CDN_ERROR_CODES } from './errors.ts';
-import { EXIT_CODES } from './exit-codes.ts';
 import { invalidate } from './invalidate.ts';
-import { createManifest } from './manifest.ts';
-import { PLAN_DEFAULTS } from './plan.ts';
+import { createManifest } from './manifest/manifest.ts';
+import { PLAN_DEFAULTS } from './plan/plan.ts';
+import { CLOUDFRONT_PROVIDER_DEFAULTS } from './providers/cloudfront/cloudfront-provider.ts';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 

@@ -1,7 +1,8 @@
 // The outcome of a run, as `invalidate` returns it and `wirepack invalidate --json` prints it.
-import type { PlanWarning } from './change-set.ts';
-import type { CostEstimate } from './cost.ts';
+
 import type { CdnErrorCode } from './errors.ts';
+import type { PlanWarning } from './plan/change-set.ts';
+import type { CostEstimate } from './plan/cost.ts';
 
 /** One batch in a report. */
 export interface BatchReport {

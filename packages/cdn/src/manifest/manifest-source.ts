@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { CdnError } from './errors.ts';
+import { CdnError } from '../errors.ts';
 import type { Manifest } from './manifest.ts';
 import { readManifest } from './manifest-reader.ts';
 

@@ -1,7 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cloudFrontCacheKey, cloudFrontProfile, cloudFrontTarget } from './cloudfront-profile.ts';
-import { createManifest, type DeployedFile, type Manifest } from './manifest.ts';
+import { createManifest, type DeployedFile, type Manifest } from '../manifest/manifest.ts';
+import {
+  cloudFrontCacheKey,
+  cloudFrontProfile,
+  cloudFrontTarget,
+} from '../providers/cloudfront/cloudfront-profile.ts';
 import { planInvalidation } from './plan.ts';
 
 const file = (path: string, hash: string, immutable = false): DeployedFile => ({

@@ -13,9 +13,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const packageDir = fileURLToPath(new URL('..', import.meta.url));
-const manifestDir = fileURLToPath(new URL('../../manifest', import.meta.url));
-const buildScript = fileURLToPath(new URL('../../../scripts/build-package.mjs', import.meta.url));
+const packageDir = fileURLToPath(new URL('../..', import.meta.url));
+const manifestDir = fileURLToPath(new URL('../../../manifest', import.meta.url));
+const buildScript = fileURLToPath(new URL('../../../../scripts/build-package.mjs', import.meta.url));
 let project: string;
 
 beforeAll(() => {

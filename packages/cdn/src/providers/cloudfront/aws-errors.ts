@@ -2,7 +2,7 @@
 // CallerReference conflict, and how any other becomes a CdnError (code and message only: never the
 // request, its headers or the client configuration, so no credentials).
 import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
-import { CdnError } from './errors.ts';
+import { CdnError } from '../../errors.ts';
 
 const AUTH = new Set([
   'AccessDenied',

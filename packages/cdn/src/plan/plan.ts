@@ -1,9 +1,9 @@
+import { EMPTY_MANIFEST, type Manifest } from '../manifest/manifest.ts';
+import { cloudFrontProfile } from '../providers/cloudfront/cloudfront-profile.ts';
+import type { PlanTarget, ProviderProfile } from '../providers/provider.ts';
 import { type ChangeSet, diffManifests, indexAliases } from './change-set.ts';
-import { cloudFrontProfile } from './cloudfront-profile.ts';
 import { type CollapseResult, collapseTargets } from './collapse.ts';
 import { type CostEstimate, estimateCost } from './cost.ts';
-import { EMPTY_MANIFEST, type Manifest } from './manifest.ts';
-import type { PlanTarget, ProviderProfile } from './provider.ts';
 
 /** Options of {@link planInvalidation}. */
 export interface PlanOptions {

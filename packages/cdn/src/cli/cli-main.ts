@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
-import packageJson from '../package.json' with { type: 'json' };
-import { CdnError } from './errors.ts';
+import packageJson from '../../package.json' with { type: 'json' };
+import { CdnError } from '../errors.ts';
+import { type InvalidateOptions, invalidate } from '../invalidate.ts';
+import { PLAN_DEFAULTS } from '../plan/plan.ts';
+import type { InvalidationReport } from '../report.ts';
 import { EXIT_CODES, exitCodeFor } from './exit-codes.ts';
-import { type InvalidateOptions, invalidate } from './invalidate.ts';
-import { PLAN_DEFAULTS } from './plan.ts';
-import type { InvalidationReport } from './report.ts';
 
 /** Seconds `--wait` without a value waits (the AWS CLI waiter's 10 minutes). */
 export const DEFAULT_WAIT_SECONDS = 600;

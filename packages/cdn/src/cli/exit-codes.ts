@@ -1,4 +1,4 @@
-import type { CdnErrorCode } from './errors.ts';
+import type { CdnErrorCode } from '../errors.ts';
 
 /** Exit codes of the `wirepack` CLI (also `report.exitCode` of `invalidate`). Documented in the README. */
 export const EXIT_CODES: Readonly<{

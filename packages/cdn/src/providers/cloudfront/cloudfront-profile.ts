@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { IdempotencyInput, PlanTarget, ProviderCapabilities, ProviderProfile } from './provider.ts';
+import type { IdempotencyInput, PlanTarget, ProviderCapabilities, ProviderProfile } from '../provider.ts';
 
 // Facts from "Specifying the objects to invalidate", "Concurrent invalidation request maximum" and the
 // CloudFront pricing page:

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CdnError } from './errors.ts';
+import { CdnError } from '../errors.ts';
 import { loadManifest } from './manifest-source.ts';
 
 const body = JSON.stringify({

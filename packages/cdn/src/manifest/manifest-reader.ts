@@ -2,7 +2,7 @@
 // wrote (its `generator`) is checked by the contract's own reader, @wirepack/manifest; hand-written
 // manifests in the looser shapes below are still accepted for scripts that predate the plugin.
 import { isManifestError, MANIFEST_GENERATOR, MANIFEST_LIMITS, validateManifest } from '@wirepack/manifest';
-import { CdnError } from './errors.ts';
+import { CdnError } from '../errors.ts';
 import { createManifest, type DeployedFile, type Manifest } from './manifest.ts';
 
 /** Limits on untrusted manifests (a previous manifest may come from a URL): the contract's. */

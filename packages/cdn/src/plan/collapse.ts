@@ -13,8 +13,9 @@
 // for every budget on the lower convex hull of (entries, evictions); a refinement pass then spends any
 // budget left by re-solving the subtrees of chosen wildcards. Each pass is O(directories x maxPrefixes^2)
 // with most merges far smaller; collapse.test.ts checks the result against a brute-force optimum.
+
+import type { PlanTarget } from '../providers/provider.ts';
 import { buildTree, createSolver } from './cover-solver.ts';
-import type { PlanTarget } from './provider.ts';
 
 /** Input of {@link collapseTargets}. */
 export interface CollapseInput {

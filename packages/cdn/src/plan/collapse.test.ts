@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { PlanTarget } from '../providers/provider.ts';
 import { collapseTargets } from './collapse.ts';
-import type { PlanTarget } from './provider.ts';
 
 /** Directories (with trailing slash) above a key, root first. */
 const dirsOf = (key: string): string[] => {

@@ -5,10 +5,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { cloudFrontProfile } from '../providers/cloudfront/cloudfront-profile.ts';
+import type { InvalidationProvider } from '../providers/provider.ts';
+import type { InvalidationReport } from '../report.ts';
 import { HELP, main } from './cli-main.ts';
-import { cloudFrontProfile } from './cloudfront-profile.ts';
-import type { InvalidationProvider } from './provider.ts';
-import type { InvalidationReport } from './report.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'wirepack-cdn-cli-'));
 const write = (name: string, files: Record<string, { hash: string; immutable?: boolean }>): string => {

@@ -1,4 +1,4 @@
-import type { DeployedFile, Manifest } from './manifest.ts';
+import type { DeployedFile, Manifest } from '../manifest/manifest.ts';
 
 /** Something the user should know about a plan; never fatal. */
 export interface PlanWarning {

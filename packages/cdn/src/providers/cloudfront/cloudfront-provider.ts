@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { CloudFrontClient, CloudFrontClientConfig } from '@aws-sdk/client-cloudfront';
+import { CdnError } from '../../errors.ts';
+import type {
+  CdnEvent,
+  InvalidationProvider,
+  ProviderCallContext,
+  SubmitRequest,
+  SubmitResult,
+} from '../provider.ts';
 import {
   describeAwsError,
   errorName,
@@ -9,14 +17,6 @@ import {
 } from './aws-errors.ts';
 import { createRetryStrategy, type RetryMode, retryListener } from './aws-retry.ts';
 import { cloudFrontProfile } from './cloudfront-profile.ts';
-import { CdnError } from './errors.ts';
-import type {
-  CdnEvent,
-  InvalidationProvider,
-  ProviderCallContext,
-  SubmitRequest,
-  SubmitResult,
-} from './provider.ts';
 
 /** Options of {@link createCloudFrontProvider}. */
 export interface CloudFrontProviderOptions {

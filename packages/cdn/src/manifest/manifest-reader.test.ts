@@ -1,7 +1,7 @@
 import { isManifestError } from '@wirepack/manifest';
 import type { WirepackManifest } from '@wirepack/vite-plugin';
 import { describe, expect, it } from 'vitest';
-import { CdnError } from './errors.ts';
+import { CdnError } from '../errors.ts';
 import { readManifest } from './manifest-reader.ts';
 
 const sha256 = `sha256-${'A'.repeat(43)}=`;

@@ -1,7 +1,7 @@
 // Problems users reported against other deploy tools (collected in shared/notes/cloudfront.md, section 4),
 // each pinned as a test named after the report.
 import { describe, expect, it } from 'vitest';
-import { createManifest, type DeployedFile } from './manifest.ts';
+import { createManifest, type DeployedFile } from '../manifest/manifest.ts';
 import { planInvalidation } from './plan.ts';
 
 const file = (path: string, hash: string, immutable = false): DeployedFile => ({

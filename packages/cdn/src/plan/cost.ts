@@ -1,4 +1,4 @@
-import type { ProviderCapabilities } from './provider.ts';
+import type { ProviderCapabilities } from '../providers/provider.ts';
 
 /** What submitting some paths costs, under the provider's pricing. */
 export interface CostEstimate {

@@ -1,9 +1,9 @@
 // The planner works for a CDN with other rules without changes: a Cloudflare-like profile (absolute
 // URLs, prefix purges without `*`, 100 entries per request, synchronous, free) shapes the plan.
 import { describe, expect, it } from 'vitest';
-import { createManifest, type DeployedFile } from './manifest.ts';
+import { createManifest, type DeployedFile } from '../manifest/manifest.ts';
+import type { ProviderProfile } from '../providers/provider.ts';
 import { planInvalidation } from './plan.ts';
-import type { ProviderProfile } from './provider.ts';
 
 const cloudflareLike: ProviderProfile = {
   name: 'cloudflare-like',
