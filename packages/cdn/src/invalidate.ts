@@ -1,8 +1,8 @@
 import { EXIT_CODES, exitCodeFor } from './cli/exit-codes.ts';
 import { CdnError } from './errors.ts';
 import { EMPTY_MANIFEST, type Manifest } from './manifest/manifest.ts';
-import { LOAD_MANIFEST_DEFAULTS, loadManifest, redactUrl } from './manifest/manifest-source.ts';
-import { type InvalidationPlan, PLAN_DEFAULTS, planInvalidation } from './plan/plan.ts';
+import { DEFAULT_LOAD_MANIFEST_OPTIONS, loadManifest, redactUrl } from './manifest/manifest-source.ts';
+import { DEFAULT_PLAN_OPTIONS, type InvalidationPlan, planInvalidation } from './plan/plan.ts';
 import { cloudFrontProfile } from './providers/cloudfront/cloudfront-profile.ts';
 import {
   type CloudFrontProviderOptions,
@@ -51,7 +51,7 @@ export interface InvalidateOptions {
 }
 
 /** Defaults of {@link InvalidateOptions}. */
-export const INVALIDATE_DEFAULTS: Readonly<{
+export const DEFAULT_INVALIDATE_OPTIONS: Readonly<{
   dryRun: boolean;
   waitSeconds: number;
   strict: boolean;
@@ -61,8 +61,8 @@ export const INVALIDATE_DEFAULTS: Readonly<{
   dryRun: false,
   waitSeconds: 0,
   strict: false,
-  maxPaths: PLAN_DEFAULTS.maxPaths,
-  fetchTimeoutMs: LOAD_MANIFEST_DEFAULTS.timeoutMs,
+  maxPaths: DEFAULT_PLAN_OPTIONS.maxPaths,
+  fetchTimeoutMs: DEFAULT_LOAD_MANIFEST_OPTIONS.timeoutMs,
 });
 
 const ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
@@ -95,9 +95,9 @@ export async function invalidate(options: InvalidateOptions): Promise<Invalidati
   for (const id of distributions) {
     if (!ID_PATTERN.test(id)) throw new CdnError('USAGE', `invalid distribution id ${JSON.stringify(id)}`);
   }
-  const dryRun = options.dryRun ?? INVALIDATE_DEFAULTS.dryRun;
-  const strict = options.strict ?? INVALIDATE_DEFAULTS.strict;
-  const waitSeconds = options.waitSeconds ?? INVALIDATE_DEFAULTS.waitSeconds;
+  const dryRun = options.dryRun ?? DEFAULT_INVALIDATE_OPTIONS.dryRun;
+  const strict = options.strict ?? DEFAULT_INVALIDATE_OPTIONS.strict;
+  const waitSeconds = options.waitSeconds ?? DEFAULT_INVALIDATE_OPTIONS.waitSeconds;
   if (!Number.isFinite(waitSeconds) || waitSeconds < 0) {
     throw new CdnError('USAGE', `waitSeconds must be a non-negative number, got ${String(waitSeconds)}`);
   }
@@ -105,14 +105,14 @@ export async function invalidate(options: InvalidateOptions): Promise<Invalidati
     typeof source === 'string'
       ? loadManifest(source, {
           role,
-          timeoutMs: options.fetchTimeoutMs ?? INVALIDATE_DEFAULTS.fetchTimeoutMs,
+          timeoutMs: options.fetchTimeoutMs ?? DEFAULT_INVALIDATE_OPTIONS.fetchTimeoutMs,
           fetch: options.fetch,
         })
       : source;
   const next = await load(options.manifest, 'manifest');
   const previous = options.previous === undefined ? undefined : await load(options.previous, 'previous');
   const profile: ProviderProfile = options.provider ?? cloudFrontProfile;
-  const maxPaths = options.maxPaths ?? INVALIDATE_DEFAULTS.maxPaths;
+  const maxPaths = options.maxPaths ?? DEFAULT_INVALIDATE_OPTIONS.maxPaths;
   let plan: InvalidationPlan;
   try {
     plan = planInvalidation({

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import packageJson from '../../package.json' with { type: 'json' };
 import { CdnError } from '../errors.ts';
 import { type InvalidateOptions, invalidate } from '../invalidate.ts';
-import { PLAN_DEFAULTS } from '../plan/plan.ts';
+import { DEFAULT_PLAN_OPTIONS } from '../plan/plan.ts';
 import type { InvalidationReport } from '../report.ts';
 import { EXIT_CODES, exitCodeFor } from './exit-codes.ts';
 
@@ -33,7 +33,7 @@ Options:
   --json                     print one JSON document on stdout
   --wait[=seconds]           wait for completion (default ${DEFAULT_WAIT_SECONDS} s when given without a value)
   --strict                   fail (exit 6) when the wait ends before completion is confirmed
-  --max-paths <n>            collapse into directory wildcards above n paths (default ${PLAN_DEFAULTS.maxPaths})
+  --max-paths <n>            collapse into directory wildcards above n paths (default ${DEFAULT_PLAN_OPTIONS.maxPaths})
   --free-paths-used <n>      free invalidation paths already used this month, for the cost (default 0)
   --run-id <id>              only to retry a failed run: its report's runId (default: a new id per run)
   -h, --help                 show this help

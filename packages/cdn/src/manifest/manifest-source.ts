@@ -16,12 +16,15 @@ export interface LoadManifestOptions {
 }
 
 /** Defaults of {@link LoadManifestOptions}. */
-export const LOAD_MANIFEST_DEFAULTS: Readonly<{ timeoutMs: number; maxBytes: number; role: 'manifest' }> =
-  Object.freeze({
-    timeoutMs: 15_000,
-    maxBytes: 256 * 1024 * 1024,
-    role: 'manifest',
-  });
+export const DEFAULT_LOAD_MANIFEST_OPTIONS: Readonly<{
+  timeoutMs: number;
+  maxBytes: number;
+  role: 'manifest';
+}> = Object.freeze({
+  timeoutMs: 15_000,
+  maxBytes: 256 * 1024 * 1024,
+  role: 'manifest',
+});
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
@@ -49,9 +52,9 @@ export function redactUrl(source: string): string {
  * const previous = await loadManifest('https://www.example.com/.wirepack/manifest.json', { role: 'previous' });
  */
 export async function loadManifest(source: string, options: LoadManifestOptions = {}): Promise<Manifest> {
-  const timeoutMs = options.timeoutMs ?? LOAD_MANIFEST_DEFAULTS.timeoutMs;
-  const maxBytes = options.maxBytes ?? LOAD_MANIFEST_DEFAULTS.maxBytes;
-  const role = options.role ?? LOAD_MANIFEST_DEFAULTS.role;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_LOAD_MANIFEST_OPTIONS.timeoutMs;
+  const maxBytes = options.maxBytes ?? DEFAULT_LOAD_MANIFEST_OPTIONS.maxBytes;
+  const role = options.role ?? DEFAULT_LOAD_MANIFEST_OPTIONS.role;
   const unreadable = role === 'previous' ? 'PREVIOUS_UNAVAILABLE' : 'MANIFEST_UNREADABLE';
   const label = role === 'previous' ? 'previous manifest' : 'manifest';
   const text = /^[a-z][a-z0-9+.-]*:\/\//i.test(source)

@@ -47,7 +47,7 @@ export function newRunId(): string {
 const INDEX_LENGTH = 'index.html'.length;
 
 /** Defaults of {@link PlanOptions}. */
-export const PLAN_DEFAULTS: Readonly<{ maxPaths: number; freePathsUsed: number }> = Object.freeze({
+export const DEFAULT_PLAN_OPTIONS: Readonly<{ maxPaths: number; freePathsUsed: number }> = Object.freeze({
   maxPaths: 100,
   freePathsUsed: 0,
 });
@@ -111,7 +111,7 @@ export function planInvalidation(options: PlanOptions): InvalidationPlan {
   const { next } = options;
   const profile = options.profile ?? cloudFrontProfile;
   const caps = profile.capabilities;
-  const maxPaths = options.maxPaths ?? PLAN_DEFAULTS.maxPaths;
+  const maxPaths = options.maxPaths ?? DEFAULT_PLAN_OPTIONS.maxPaths;
   if (!Number.isSafeInteger(maxPaths) || maxPaths < 1) {
     throw new TypeError(`[wirepack/cdn] maxPaths must be a positive integer, got ${String(maxPaths)}`);
   }
@@ -170,7 +170,7 @@ export function planInvalidation(options: PlanOptions): InvalidationPlan {
     maxPrefixes: caps.maxPrefixesPerRequest,
   }).map((batch) => batch.map((target) => profile.render(target)));
 
-  let used = options.freePathsUsed ?? PLAN_DEFAULTS.freePathsUsed;
+  let used = options.freePathsUsed ?? DEFAULT_PLAN_OPTIONS.freePathsUsed;
   const pathCount = result.targets.length;
   const distributions = (options.distributionIds ?? []).map((distributionId): DistributionPlan => {
     const cost = estimateCost(pathCount, caps.pricing, used);
@@ -205,7 +205,7 @@ export function planInvalidation(options: PlanOptions): InvalidationPlan {
     cost: estimateCost(
       pathCount * Math.max(1, distributions.length),
       caps.pricing,
-      options.freePathsUsed ?? PLAN_DEFAULTS.freePathsUsed,
+      options.freePathsUsed ?? DEFAULT_PLAN_OPTIONS.freePathsUsed,
     ),
   };
 }

@@ -40,7 +40,7 @@ export interface CloudFrontProviderOptions {
 }
 
 /** Defaults of {@link CloudFrontProviderOptions}. */
-export const CLOUDFRONT_PROVIDER_DEFAULTS: Readonly<{
+export const DEFAULT_CLOUDFRONT_PROVIDER_OPTIONS: Readonly<{
   maxAttempts: number;
   retryMode: RetryMode;
   retryBaseDelayMs: number;
@@ -72,11 +72,11 @@ export interface CloudFrontProviderSettings {
 }
 
 /**
- * Applies {@link CLOUDFRONT_PROVIDER_DEFAULTS} and checks what the SDK would otherwise take silently.
+ * Applies {@link DEFAULT_CLOUDFRONT_PROVIDER_OPTIONS} and checks what the SDK would otherwise take silently.
  * Throws a TypeError for a value no run could use (programmer misuse, so not a CdnError).
  */
 export function resolveCloudFrontOptions(options: CloudFrontProviderOptions): CloudFrontProviderSettings {
-  const d = CLOUDFRONT_PROVIDER_DEFAULTS;
+  const d = DEFAULT_CLOUDFRONT_PROVIDER_OPTIONS;
   const settings: CloudFrontProviderSettings = {
     maxAttempts: options.maxAttempts ?? d.maxAttempts,
     retryMode: options.retryMode ?? d.retryMode,

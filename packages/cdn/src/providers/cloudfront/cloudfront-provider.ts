@@ -11,8 +11,8 @@ import { submitInvalidation } from './submit-invalidation.ts';
 import { waitForCompletion } from './wait-for-completion.ts';
 
 export {
-  CLOUDFRONT_PROVIDER_DEFAULTS,
   type CloudFrontProviderOptions,
+  DEFAULT_CLOUDFRONT_PROVIDER_OPTIONS,
 } from './cloudfront-options.ts';
 
 /**
