@@ -11,7 +11,7 @@ import type { Plugin, ResolvedConfig } from 'vite';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolveOptions } from './options.js';
 import { WirepackState } from './plugins/state.js';
-import { buildFixture, SMALL_APP, temporaryDirectory } from './testing/build-fixture.js';
+import { buildFixture, SMALL_APP, temporaryDirectory } from './test-support/build-fixture.js';
 
 const temporary = temporaryDirectory('conventions');
 const cacheDir = join(temporary.path, 'cache');
