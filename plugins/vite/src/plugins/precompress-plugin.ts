@@ -2,7 +2,8 @@ import { rm } from 'node:fs/promises';
 import type { Plugin } from 'vite';
 import { evictCache } from '../cache.js';
 import { startEarlyPrecompression } from '../early-precompress.js';
-import { OutputFileError, precompressFiles } from '../precompress.js';
+import { isWirepackPluginError } from '../errors.js';
+import { precompressFiles } from '../precompress.js';
 import { createProgressLine } from '../progress-line.js';
 import { userSetReportCompressedSize } from '../report-compressed-size.js';
 import { type OutputFile, walkOutDir } from '../walk-out-dir.js';
@@ -122,7 +123,7 @@ async function precompress(state: WirepackState, run: EnvironmentRun, context: S
     });
   } catch (error) {
     // Through the plugin context, so Vite prints the message naming the file (and the step), then fails the build.
-    if (error instanceof OutputFileError) context.error(error.message);
+    if (isWirepackPluginError(error)) context.error(error.message);
     throw error;
   } finally {
     progress.end();
