@@ -2,7 +2,6 @@ import { rm } from 'node:fs/promises';
 import type { Plugin } from 'vite';
 import { evictCache } from '../cache.js';
 import { startEarlyPrecompression } from '../early-precompress.js';
-import { isWirepackPluginError } from '../errors.js';
 import { precompressFiles } from '../precompress.js';
 import { createProgressLine } from '../progress-line.js';
 import { userSetReportCompressedSize } from '../report-compressed-size.js';
@@ -41,7 +40,7 @@ export function precompressPlugin(state: WirepackState): Plugin {
       return { build: { reportCompressedSize: false } };
     },
     configResolved(config) {
-      state.config = config;
+      state.useConfig(config);
       if (state.options.zstdUnavailable) {
         this.warn(
           `[wirepack/vite-plugin] zstd was requested but Node.js ${process.version} has no zstd in zlib ` +
@@ -108,6 +107,8 @@ async function precompress(state: WirepackState, run: EnvironmentRun, context: S
   const { options } = state;
   const progress = createProgressLine(run.environment);
   try {
+    // A WirepackPluginError (an output file that vanished or changed) reaches Vite through this.error,
+    // naming the file and the step (postCloseBundle).
     run.outcome = await precompressFiles(files, {
       codecs: options.codecs,
       threshold: options.threshold,
@@ -121,10 +122,6 @@ async function precompress(state: WirepackState, run: EnvironmentRun, context: S
       workerEntry: WORKER_ENTRY,
       earlyKeys: state.earlyOutcomes.get(run.environment)?.keys ?? new Set(),
     });
-  } catch (error) {
-    // Through the plugin context, so Vite prints the message naming the file (and the step), then fails the build.
-    if (isWirepackPluginError(error)) context.error(error.message);
-    throw error;
   } finally {
     progress.end();
   }
@@ -144,7 +141,7 @@ async function precompress(state: WirepackState, run: EnvironmentRun, context: S
   const bad = run.outcome.badCacheEntries;
   if (bad !== undefined) {
     // Not `warnCache`: the cache stays in use, and this is worth saying on every build it happens.
-    run.logger.warn(
+    context.warn(
       `[wirepack/vite-plugin] compression cache: ${bad.count} ${bad.count === 1 ? 'entry was' : 'entries were'} ` +
         `not usable (${bad.first}); removed where possible and compressed again. Only wirepack should write ` +
         `under ${run.cacheDir}.`,
