@@ -84,17 +84,7 @@ const MAX_DISTRIBUTIONS = 100;
  * if (!report.ok) process.exitCode = report.exitCode;
  */
 export async function invalidate(options: InvalidateOptions): Promise<InvalidationReport> {
-  const distributions = [...new Set(options.distributions)];
-  if (distributions.length === 0) throw new CdnError('USAGE', 'at least one distribution id is required');
-  if (distributions.length > MAX_DISTRIBUTIONS) {
-    throw new CdnError(
-      'USAGE',
-      `at most ${MAX_DISTRIBUTIONS} distributions per run, got ${distributions.length}`,
-    );
-  }
-  for (const id of distributions) {
-    if (!ID_PATTERN.test(id)) throw new CdnError('USAGE', `invalid distribution id ${JSON.stringify(id)}`);
-  }
+  const distributions = checkDistributions(options.distributions);
   const dryRun = options.dryRun ?? DEFAULT_INVALIDATE_OPTIONS.dryRun;
   const strict = options.strict ?? DEFAULT_INVALIDATE_OPTIONS.strict;
   const waitSeconds = options.waitSeconds ?? DEFAULT_INVALIDATE_OPTIONS.waitSeconds;
@@ -130,7 +120,41 @@ export async function invalidate(options: InvalidateOptions): Promise<Invalidati
     throw error;
   }
 
-  const results: DistributionReport[] = plan.distributions.map((d) => ({
+  const results = plannedReports(plan, dryRun);
+
+  const needsCalls = !dryRun && plan.paths.length > 0;
+  if (needsCalls) {
+    const provider = options.provider ?? (await createCloudFrontProvider(options.cloudFront));
+    try {
+      await submitAll(provider, results, options.onEvent);
+      if (waitSeconds > 0) await waitAll(provider, results, waitSeconds, strict, options.onEvent);
+    } finally {
+      if (options.provider === undefined) provider.close?.();
+    }
+  }
+
+  return assembleReport({ options, plan, next, previous, dryRun, maxPaths, results });
+}
+
+/** The distribution ids of a run, deduplicated and checked (USAGE errors). */
+function checkDistributions(ids: readonly string[]): string[] {
+  const distributions = [...new Set(ids)];
+  if (distributions.length === 0) throw new CdnError('USAGE', 'at least one distribution id is required');
+  if (distributions.length > MAX_DISTRIBUTIONS) {
+    throw new CdnError(
+      'USAGE',
+      `at most ${MAX_DISTRIBUTIONS} distributions per run, got ${distributions.length}`,
+    );
+  }
+  for (const id of distributions) {
+    if (!ID_PATTERN.test(id)) throw new CdnError('USAGE', `invalid distribution id ${JSON.stringify(id)}`);
+  }
+  return distributions;
+}
+
+/** One report row per distribution as planned, before anything is sent (submitAll and waitAll fill them in). */
+function plannedReports(plan: InvalidationPlan, dryRun: boolean): DistributionReport[] {
+  return plan.distributions.map((d) => ({
     id: d.distributionId,
     status: dryRun ? 'planned' : d.batches.length === 0 ? 'nothing-to-do' : 'submitted',
     paths: plan.paths,
@@ -144,18 +168,19 @@ export async function invalidate(options: InvalidateOptions): Promise<Invalidati
     cost: d.cost,
     error: null,
   }));
+}
 
-  const needsCalls = !dryRun && plan.paths.length > 0;
-  if (needsCalls) {
-    const provider = options.provider ?? (await createCloudFrontProvider(options.cloudFront));
-    try {
-      await submitAll(provider, results, options.onEvent);
-      if (waitSeconds > 0) await waitAll(provider, results, waitSeconds, strict, options.onEvent);
-    } finally {
-      if (options.provider === undefined) provider.close?.();
-    }
-  }
-
+/** The JSON report of a run: what was loaded, planned and done, and the exit code its failures call for. */
+function assembleReport(run: {
+  readonly options: InvalidateOptions;
+  readonly plan: InvalidationPlan;
+  readonly next: Manifest;
+  readonly previous: Manifest | undefined;
+  readonly dryRun: boolean;
+  readonly maxPaths: number;
+  readonly results: DistributionReport[];
+}): InvalidationReport {
+  const { options, plan, next, previous, dryRun, maxPaths, results } = run;
   const describe = (source: string | Manifest | undefined, manifest: Manifest) => ({
     source: typeof source === 'string' ? redactUrl(source) : null,
     digest: manifest.digest,
