@@ -5,6 +5,7 @@ import { startEarlyPrecompression } from '../early-precompress.js';
 import { precompressFiles } from '../precompress.js';
 import { createProgressLine } from '../progress-line.js';
 import { userSetReportCompressedSize } from '../report-compressed-size.js';
+import { staleSiblings } from '../stale-siblings.js';
 import { type OutputFile, walkOutDir } from '../walk-out-dir.js';
 import {
   type EnvironmentLike,
@@ -125,15 +126,8 @@ async function precompress(state: WirepackState, run: EnvironmentRun, context: S
   } finally {
     progress.end();
   }
-  // Siblings from an earlier build into this directory (`emptyOutDir: false`) that this build did
-  // not write again would be served for files that no longer match them: remove them.
-  const written = new Set(
-    run.outcome.records.flatMap((record) => Object.values(record.encodings).map((encoding) => encoding.path)),
-  );
   await Promise.all(
-    earlierSiblings
-      .filter((entry) => !written.has(entry.file))
-      .map((entry) => rm(entry.path, { force: true })),
+    staleSiblings(earlierSiblings, run.outcome.records).map((entry) => rm(entry.path, { force: true })),
   );
   if (run.outcome.cacheWriteError !== undefined) {
     state.warnCache(context, `cannot write entries under ${run.cacheDir} (${run.outcome.cacheWriteError})`);
