@@ -1,7 +1,6 @@
-import { EXIT_CODES, exitCodeFor } from './cli/exit-codes.ts';
 import { CdnError } from './errors.ts';
 import { EMPTY_MANIFEST, type Manifest } from './manifest/manifest.ts';
-import { DEFAULT_LOAD_MANIFEST_OPTIONS, loadManifest, redactUrl } from './manifest/manifest-source.ts';
+import { DEFAULT_LOAD_MANIFEST_OPTIONS, loadManifest } from './manifest/manifest-source.ts';
 import { DEFAULT_PLAN_OPTIONS, type InvalidationPlan, planInvalidation } from './plan/plan.ts';
 import { cloudFrontProfile } from './providers/cloudfront/cloudfront-profile.ts';
 import {
@@ -9,7 +8,13 @@ import {
   createCloudFrontProvider,
 } from './providers/cloudfront/cloudfront-provider.ts';
 import type { CdnEvent, InvalidationProvider, ProviderProfile } from './providers/provider.ts';
-import type { BatchReport, DistributionReport, InvalidationReport } from './report.ts';
+import {
+  assembleReport,
+  type BatchReport,
+  type DistributionReport,
+  type InvalidationReport,
+  plannedReports,
+} from './report.ts';
 
 /** Options of {@link invalidate}. */
 export interface InvalidateOptions {
@@ -150,72 +155,6 @@ function checkDistributions(ids: readonly string[]): string[] {
     if (!ID_PATTERN.test(id)) throw new CdnError('USAGE', `invalid distribution id ${JSON.stringify(id)}`);
   }
   return distributions;
-}
-
-/** One report row per distribution as planned, before anything is sent (submitAll and waitAll fill them in). */
-function plannedReports(plan: InvalidationPlan, dryRun: boolean): DistributionReport[] {
-  return plan.distributions.map((d) => ({
-    id: d.distributionId,
-    status: dryRun ? 'planned' : d.batches.length === 0 ? 'nothing-to-do' : 'submitted',
-    paths: plan.paths,
-    batches: d.batches.map((b) => ({
-      index: b.index,
-      callerReference: b.callerReference ?? null,
-      paths: b.paths,
-      invalidationId: null,
-      status: dryRun ? 'planned' : 'not-sent',
-    })),
-    cost: d.cost,
-    error: null,
-  }));
-}
-
-/** The JSON report of a run: what was loaded, planned and done, and the exit code its failures call for. */
-function assembleReport(run: {
-  readonly options: InvalidateOptions;
-  readonly plan: InvalidationPlan;
-  readonly next: Manifest;
-  readonly previous: Manifest | undefined;
-  readonly dryRun: boolean;
-  readonly maxPaths: number;
-  readonly results: DistributionReport[];
-}): InvalidationReport {
-  const { options, plan, next, previous, dryRun, maxPaths, results } = run;
-  const describe = (source: string | Manifest | undefined, manifest: Manifest) => ({
-    source: typeof source === 'string' ? redactUrl(source) : null,
-    digest: manifest.digest,
-    files: manifest.files.size,
-  });
-  const failures = results.filter((r) => r.error !== null);
-  const exitCode =
-    failures.length === 0 ? EXIT_CODES.ok : Math.min(...failures.map((r) => exitCodeFor(r.error!.code)));
-  return {
-    reportVersion: 1,
-    ok: failures.length === 0,
-    exitCode,
-    dryRun,
-    runId: plan.runId,
-    provider: plan.provider,
-    manifest: describe(options.manifest, next),
-    previous: previous === undefined ? null : describe(options.previous, previous),
-    changes: {
-      added: plan.changes.added.length,
-      modified: plan.changes.modified.length,
-      deleted: plan.changes.deleted.length,
-      unchanged: plan.changes.unchanged.length,
-      stalePaths: plan.changes.stale.length,
-    },
-    warnings: plan.changes.warnings,
-    plan: {
-      paths: plan.paths,
-      wildcards: plan.wildcards,
-      collapsed: plan.collapsed,
-      needlesslyEvicted: plan.needlesslyEvicted,
-      maxPaths,
-    },
-    cost: plan.cost,
-    distributions: results,
-  };
 }
 
 type Mutable<TValue> = { -readonly [TKey in keyof TValue]: TValue[TKey] };
