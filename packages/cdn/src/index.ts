@@ -3,6 +3,8 @@
 
 export { isTransientAwsError } from './aws-errors.ts';
 export { type ChangeSet, diffManifests, indexAliases, type PlanWarning } from './change-set.ts';
+// Deploying to S3 + CloudFront (docs/deploy.md): objects and headers per phase, the encoding function, pruning.
+export { cloudFrontEncodingFunction, ENCODED_VARY } from './cloudfront-encoding-function.ts';
 export {
   CLOUDFRONT_CAPABILITIES,
   cloudFrontCacheKey,
@@ -50,3 +52,15 @@ export type {
   SubmitResult,
 } from './provider.ts';
 export type { BatchReport, DistributionReport, InvalidationReport } from './report.ts';
+export {
+  type BucketObject,
+  keysToPrune,
+  type PruneOptions,
+  planS3Upload,
+  S3_DEPLOY_DEFAULTS,
+  S3_ENCODED_SUFFIXES,
+  S3_UPLOAD_PHASES,
+  type S3DeployOptions,
+  type S3Object,
+  type S3UploadPhase,
+} from './s3-deploy.ts';
