@@ -4,7 +4,7 @@
 // build of the small fixture app (its "Load more" button imports a lazy chunk); the browser side is
 // test/vite-plugin/lazy-chunk-integrity.test.ts.
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sriIntegrity } from '../../src/fingerprint.js';
 import { scanStartTags } from '../../src/sri.js';
@@ -55,5 +55,19 @@ describe('lazy chunks get integrity', () => {
     const { integrity } = importMapOf(readFileSync(join(outDir, 'pages/about.html'), 'utf8'));
     expect(Object.keys(integrity).length).toBeGreaterThan(0);
     expect(Object.keys(integrity).some((url) => url.includes('lazy-chart'))).toBe(false);
+  });
+
+  it('keys the map relative to each page when base is relative', async () => {
+    const relative = join(temporary.path, 'relative');
+    await buildFixture(relative, join(temporary.path, 'cache'), {}, { base: './' });
+    for (const page of ['index.html', 'pages/about.html']) {
+      const { integrity, tags } = importMapOf(readFileSync(join(relative, page), 'utf8'));
+      expect(tags[0]).toBe('importmap');
+      expect(Object.keys(integrity).length).toBeGreaterThan(0);
+      for (const [url, value] of Object.entries(integrity)) {
+        expect(url).toMatch(page === 'index.html' ? /^\.\/assets\// : /^\.\.\/assets\//);
+        expect(value).toBe(sriIntegrity(readFileSync(join(relative, dirname(page), url))));
+      }
+    }
   });
 });
