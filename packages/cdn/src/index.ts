@@ -5,6 +5,21 @@
 
 // --- Exit codes (the CLI's, and `report.exitCode`) ------------------------------------------
 export { EXIT_CODES } from './cli/exit-codes.ts';
+// --- Deploying to S3 + CloudFront (docs/deploy.md): objects and headers per phase, the encoding
+// function, pruning old hashed assets ----------------------------------------------------------
+export { cloudFrontEncodingFunction, ENCODED_VARY } from './deploy/cloudfront-encoding-function.ts';
+export {
+  type BucketObject,
+  DEFAULT_S3_DEPLOY_OPTIONS,
+  keysToPrune,
+  type PruneOptions,
+  planS3Upload,
+  S3_ENCODED_SUFFIXES,
+  S3_UPLOAD_PHASES,
+  type S3DeployOptions,
+  type S3Object,
+  type S3UploadPhase,
+} from './deploy/s3-deploy.ts';
 // --- Errors ---------------------------------------------------------------------------------
 export { CDN_ERROR_STATUS, CdnError, type CdnErrorCode, isCdnError } from './errors.ts';
 // --- Deploy: plan and submit in one call (what `wirepack invalidate` runs) ------------------
