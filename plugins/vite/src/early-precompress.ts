@@ -76,14 +76,16 @@ export function startEarlyPrecompression(settings: EarlySettings): EarlyPrecompr
       },
       controller.signal,
     );
-  })();
+  })().catch(() => {
+    // Handled here, at once, not when the pass is stopped: a public/ folder that does not exist (the
+    // default `publicDir` of an app without one), one that vanished, or a worker that failed to start
+    // would otherwise be an unhandled rejection while Vite bundles, and Node ends the build. The final
+    // pass does all the work then, and reports any real problem with the output files.
+  });
   return {
     async stop() {
       controller.abort();
-      await running.catch(() => {
-        // A public/ folder that vanished or a worker that failed to start: the final pass does
-        // all the work and reports any real problem with the output files.
-      });
+      await running;
       return { keys };
     },
   };
