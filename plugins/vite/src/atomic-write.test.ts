@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { placeFileAtomicSync } from './atomic-write.js';
-import { temporaryDirectory } from './test-support/build-fixture.js';
+import { placeFileAtomicSync } from './atomic-write.ts';
+import { temporaryDirectory } from './test-support/build-fixture.ts';
 
 const dir = temporaryDirectory('atomic-write');
 afterAll(() => dir.remove());

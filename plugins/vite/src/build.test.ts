@@ -6,10 +6,10 @@ import { parseManifest, type WirepackManifest } from '@wirepack/manifest';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { Plugin } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cacheKey, findCacheEntry } from './cache.js';
-import { codecTag, zstdSupported } from './codecs.js';
-import { wirepack } from './index.js';
-import { buildFixture, type FixtureBuild, temporaryDirectory } from './test-support/build-fixture.js';
+import { cacheKey, findCacheEntry } from './cache.ts';
+import { codecTag, zstdSupported } from './codecs.ts';
+import { wirepack } from './index.ts';
+import { buildFixture, type FixtureBuild, temporaryDirectory } from './test-support/build-fixture.ts';
 
 // The schema the plugin publishes is the one @wirepack/manifest owns, copied byte for byte (an export
 // map cannot point into another package); the test below keeps the copy honest.

@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cacheWarning, ensureCacheDir, resolveCacheDir } from './cache-dir.js';
-import { temporaryDirectory } from './test-support/build-fixture.js';
+import { cacheWarning, ensureCacheDir, resolveCacheDir } from './cache-dir.ts';
+import { temporaryDirectory } from './test-support/build-fixture.ts';
 
 describe('resolveCacheDir', () => {
   const config = { root: '/app', cacheDir: '/app/node_modules/.vite' };

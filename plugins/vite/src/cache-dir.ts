@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import type { ResolvedOptions } from './options.js';
+import type { ResolvedOptions } from './options.ts';
 
 /**
  * The compression cache's directory, or `null` with the cache off: `cache.dir` (relative to Vite's

@@ -12,7 +12,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cacheKey, evictCache, findCacheEntry, readCacheEntry, writeCacheEntry } from './cache.js';
+import { cacheKey, evictCache, findCacheEntry, readCacheEntry, writeCacheEntry } from './cache.ts';
 
 const key = cacheKey('ab'.repeat(32), 'br:level=11:br-1.1.0-node-20');
 const payload = Buffer.from('compressed bytes, or so we pretend');

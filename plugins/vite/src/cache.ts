@@ -12,8 +12,8 @@ import {
   utimesSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomicSync } from './atomic-write.js';
-import { ReadBuffer } from './read-buffer.js';
+import { writeFileAtomicSync } from './atomic-write.ts';
+import { ReadBuffer } from './read-buffer.ts';
 
 /**
  * A content-addressed store of compressed outputs on disk, shared by every build that points at it.

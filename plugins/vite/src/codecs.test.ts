@@ -1,6 +1,6 @@
 import * as zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { codecTag, compressSync, encoderVersion, zstdSupported } from './codecs.js';
+import { codecTag, compressSync, encoderVersion, zstdSupported } from './codecs.ts';
 
 const input = Buffer.from('const greeting = "hello";\n'.repeat(500));
 

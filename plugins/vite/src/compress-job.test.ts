@@ -3,10 +3,10 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cacheKey, readCacheEntry } from './cache.js';
-import { type CodecSpec, codecTag } from './codecs.js';
-import { type CompressionJob, runCompressionJob, worthKeeping } from './compress-job.js';
-import { temporaryDirectory } from './test-support/build-fixture.js';
+import { cacheKey, readCacheEntry } from './cache.ts';
+import { type CodecSpec, codecTag } from './codecs.ts';
+import { type CompressionJob, runCompressionJob, worthKeeping } from './compress-job.ts';
+import { temporaryDirectory } from './test-support/build-fixture.ts';
 
 const codecs: CodecSpec[] = [
   { encoding: 'br', level: 4 },

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { placeFileAtomicSync } from './atomic-write.js';
-import { cacheKey, type FileIdentity, findCacheEntry, writeCacheEntry } from './cache.js';
-import { type CodecSpec, compressSync, type Encoding, SIBLING_EXTENSIONS } from './codecs.js';
-import { sha256Tag } from './fingerprint.js';
-import { ReadBuffer } from './read-buffer.js';
+import { placeFileAtomicSync } from './atomic-write.ts';
+import { cacheKey, type FileIdentity, findCacheEntry, writeCacheEntry } from './cache.ts';
+import { type CodecSpec, compressSync, type Encoding, SIBLING_EXTENSIONS } from './codecs.ts';
+import { sha256Tag } from './fingerprint.ts';
+import { ReadBuffer } from './read-buffer.ts';
 
 /** Inputs are read into one buffer per thread: jobs run one at a time (see `ReadBuffer`). */
 const threadReadBuffer = new ReadBuffer();

@@ -3,8 +3,8 @@
  * back. Started by `WorkerPool`; never imported by the main thread.
  */
 import { parentPort } from 'node:worker_threads';
-import { type CompressionJob, type EarlyJob, runCompressionJob, runEarlyJob } from './compress-job.js';
-import { lowerThreadPriority } from './thread-priority.js';
+import { type CompressionJob, type EarlyJob, runCompressionJob, runEarlyJob } from './compress-job.ts';
+import { lowerThreadPriority } from './thread-priority.ts';
 
 /** A message to the worker: a final-pass job, or an early (cache-only) one marked `early`. */
 export type WorkerJob = CompressionJob | (EarlyJob & { readonly early: true });

@@ -1,5 +1,5 @@
-import type { CompressionJob, CompressionJobFailure, CompressionJobResult } from './compress-job.js';
-import { WorkerPool } from './worker-pool.js';
+import type { CompressionJob, CompressionJobFailure, CompressionJobResult } from './compress-job.ts';
+import { WorkerPool } from './worker-pool.ts';
 
 /** What a worker answers for a job. */
 export type CompressionAnswer = CompressionJobResult | CompressionJobFailure;

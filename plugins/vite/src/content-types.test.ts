@@ -5,7 +5,7 @@ import {
   isCompressibleType,
   SNIFF_BYTES,
   sniffContentType,
-} from './content-types.js';
+} from './content-types.ts';
 
 describe('contentTypeFromName', () => {
   it.each([

@@ -1,10 +1,10 @@
-import { cacheKey } from './cache.js';
-import { type CodecSpec, codecTag, type Encoding } from './codecs.js';
-import type { EarlyJob, EarlyJobResult } from './compress-job.js';
-import { contentTypeFromName } from './content-types.js';
-import { THREAD_PRIORITY_SUPPORTED } from './thread-priority.js';
-import { walkOutDir } from './walk-out-dir.js';
-import { runWorkerPool } from './worker-pool.js';
+import { cacheKey } from './cache.ts';
+import { type CodecSpec, codecTag, type Encoding } from './codecs.ts';
+import type { EarlyJob, EarlyJobResult } from './compress-job.ts';
+import { contentTypeFromName } from './content-types.ts';
+import { THREAD_PRIORITY_SUPPORTED } from './thread-priority.ts';
+import { walkOutDir } from './walk-out-dir.ts';
+import { runWorkerPool } from './worker-pool.ts';
 
 /**
  * Compresses `public/` files into the cache while Vite is still bundling.

@@ -4,7 +4,7 @@ import {
   outputFileError,
   PLUGIN_ERROR_STATUS,
   WirepackPluginError,
-} from './errors.js';
+} from './errors.ts';
 
 describe('WirepackPluginError', () => {
   it('carries its code, the status of the code and the package prefix', () => {

@@ -1,4 +1,4 @@
-import { LOG_PREFIX } from './log-prefix.js';
+import { LOG_PREFIX } from './log-prefix.ts';
 
 /**
  * Every build-failing problem the plugin finds itself is a {@link WirepackPluginError} with one of these

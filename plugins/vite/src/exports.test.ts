@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import * as api from './index.js';
+import * as api from './index.ts';
 
 describe('@wirepack/vite-plugin exports', () => {
   it('has a curated, stable export list', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hashedFileNames, patternToRegExp } from './hashed-names.js';
+import { hashedFileNames, patternToRegExp } from './hashed-names.ts';
 
 describe('patternToRegExp', () => {
   it('matches names produced by a template with [hash]', () => {

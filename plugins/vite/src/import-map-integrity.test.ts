@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addImportMapIntegrity, importMapKey, reachableChunks } from './import-map-integrity.js';
+import { addImportMapIntegrity, importMapKey, reachableChunks } from './import-map-integrity.ts';
 
 const integrity = new Map([
   ['/assets/lazy.js', 'sha384-LAZY'],

@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { manifestUrlOf } from '@wirepack/manifest';
-import { basePath } from './output-urls.js';
-import { scanStartTags } from './sri.js';
+import { basePath } from './output-urls.ts';
+import { scanStartTags } from './sri.ts';
 
 /**
  * Integrity for the modules a page loads without a tag of its own: chunks reached by `import()`,

@@ -1,12 +1,12 @@
 import type { Plugin } from 'vite';
-import { zstdSupported } from './codecs.js';
-import { resolveOptions, type WirepackOptions } from './options.js';
-import { manifestPlugin } from './plugins/manifest-plugin.js';
-import { precompressPlugin } from './plugins/precompress-plugin.js';
-import { previewPlugin } from './plugins/preview-plugin.js';
-import { reportPlugin } from './plugins/report-plugin.js';
-import { sriPlugin } from './plugins/sri-plugin.js';
-import { createWirepackState } from './plugins/state.js';
+import { zstdSupported } from './codecs.ts';
+import { resolveOptions, type WirepackOptions } from './options.ts';
+import { manifestPlugin } from './plugins/manifest-plugin.ts';
+import { precompressPlugin } from './plugins/precompress-plugin.ts';
+import { previewPlugin } from './plugins/preview-plugin.ts';
+import { reportPlugin } from './plugins/report-plugin.ts';
+import { sriPlugin } from './plugins/sri-plugin.ts';
+import { createWirepackState } from './plugins/state.ts';
 
 /**
  * Precompresses, fingerprints and SRI-tags a Vite build.
@@ -51,10 +51,10 @@ export {
   type WirepackManifest,
 } from '@wirepack/manifest';
 // Building blocks, usable without Vite
-export type { Encoding } from './codecs.js';
-export { ENCODINGS, SIBLING_EXTENSIONS } from './codecs.js';
-export type { ContentTypeInfo } from './content-types.js';
-export { contentTypeFromName, isCompressibleType } from './content-types.js';
+export type { Encoding } from './codecs.ts';
+export { ENCODINGS, SIBLING_EXTENSIONS } from './codecs.ts';
+export type { ContentTypeInfo } from './content-types.ts';
+export { contentTypeFromName, isCompressibleType } from './content-types.ts';
 // Options
 export type {
   BrotliOptions,
@@ -64,7 +64,7 @@ export type {
   ManifestOptions,
   WirepackOptions,
   ZstdOptions,
-} from './options.js';
-export { DEFAULT_OPTIONS } from './options.js';
+} from './options.ts';
+export { DEFAULT_OPTIONS } from './options.ts';
 // Report
-export type { EncodingTotals, FileSizes, WirepackReport } from './report.js';
+export type { EncodingTotals, FileSizes, WirepackReport } from './report.ts';

@@ -1,10 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isWirepackPluginError } from './errors.js';
-import { manifestFileInOutDir, manifestPathFor } from './manifest-path.js';
-import { outputExclusions } from './output-exclusions.js';
-import { temporaryDirectory } from './test-support/build-fixture.js';
+import { isWirepackPluginError } from './errors.ts';
+import { manifestFileInOutDir, manifestPathFor } from './manifest-path.ts';
+import { outputExclusions } from './output-exclusions.ts';
+import { temporaryDirectory } from './test-support/build-fixture.ts';
 
 describe('manifestPathFor', () => {
   it('places the manifest inside the output directory, or at outFile from the root, or nowhere', () => {

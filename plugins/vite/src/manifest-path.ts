@@ -1,5 +1,5 @@
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import type { ResolvedOptions } from './options.js';
+import type { ResolvedOptions } from './options.ts';
 
 /**
  * The manifest's absolute path for a build into `outDir`, or `undefined` for none: inside the output

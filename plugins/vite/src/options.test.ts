@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_OPTIONS, resolveOptions, type WirepackOptions } from './options.js';
+import { DEFAULT_OPTIONS, resolveOptions, type WirepackOptions } from './options.ts';
 
 describe('resolveOptions', () => {
   it('fills in the documented defaults', () => {

@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { posix } from 'node:path';
 import { createFilter, type FilterPattern } from 'vite';
-import type { CodecSpec, Encoding } from './codecs.js';
-import type { WirepackReport } from './report.js';
+import type { CodecSpec, Encoding } from './codecs.ts';
+import type { WirepackReport } from './report.ts';
 
 /** brotli settings. */
 export interface BrotliOptions {

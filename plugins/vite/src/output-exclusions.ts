@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
-import { WirepackPluginError } from './errors.js';
-import { manifestFileInOutDir } from './manifest-path.js';
+import { WirepackPluginError } from './errors.ts';
+import { manifestFileInOutDir } from './manifest-path.ts';
 
 /** How an earlier manifest of this plugin starts (see `serializeManifest`): the only file it may replace. */
 const GENERATOR_MARK = '"generator": "@wirepack/vite-plugin"';

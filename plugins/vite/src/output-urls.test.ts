@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { basePath, resolveOutputUrl, urlPathOf } from './output-urls.js';
+import { basePath, resolveOutputUrl, urlPathOf } from './output-urls.ts';
 
 describe('basePath', () => {
   it.each([

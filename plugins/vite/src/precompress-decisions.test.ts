@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideCompression } from './precompress-decisions.js';
+import { decideCompression } from './precompress-decisions.ts';
 
 const js = { contentType: 'text/javascript', compressible: true };
 const png = { contentType: 'image/png', compressible: false };

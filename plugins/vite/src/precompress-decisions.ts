@@ -1,6 +1,6 @@
-import type { ContentTypeInfo } from './content-types.js';
-import type { FilterInput } from './options.js';
-import type { WirepackReport } from './report.js';
+import type { ContentTypeInfo } from './content-types.ts';
+import type { FilterInput } from './options.ts';
+import type { WirepackReport } from './report.ts';
 
 /** What decides whether a file gets compressed siblings. */
 export interface DecisionSettings {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { keepSiblings } from './precompress-totals.js';
+import { keepSiblings } from './precompress-totals.ts';
 
 describe('keepSiblings', () => {
   it('keeps the siblings small enough, in codec order, and totals them per encoding', () => {

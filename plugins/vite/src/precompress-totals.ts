@@ -1,7 +1,7 @@
 import type { ManifestEncoding } from '@wirepack/manifest';
-import { type Encoding, SIBLING_EXTENSIONS } from './codecs.js';
-import type { EncodingOutcome } from './compress-job.js';
-import type { WirepackReport } from './report.js';
+import { type Encoding, SIBLING_EXTENSIONS } from './codecs.ts';
+import type { EncodingOutcome } from './compress-job.ts';
+import type { WirepackReport } from './report.ts';
 
 /** The siblings kept for one file, and per-encoding totals over all files. */
 export interface KeptSiblings {

@@ -6,12 +6,12 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { CodecSpec } from './codecs.js';
-import { isWirepackPluginError } from './errors.js';
-import { fingerprint } from './fingerprint.js';
-import { type PrecompressSettings, precompressFiles } from './precompress.js';
-import { temporaryDirectory } from './test-support/build-fixture.js';
-import { walkOutDir } from './walk-out-dir.js';
+import type { CodecSpec } from './codecs.ts';
+import { isWirepackPluginError } from './errors.ts';
+import { fingerprint } from './fingerprint.ts';
+import { type PrecompressSettings, precompressFiles } from './precompress.ts';
+import { temporaryDirectory } from './test-support/build-fixture.ts';
+import { walkOutDir } from './walk-out-dir.ts';
 
 const workerEntry = new URL('./compress-worker.ts', import.meta.url);
 const gzip: CodecSpec = { encoding: 'gzip', level: 6 };

@@ -1,20 +1,20 @@
 import { open } from 'node:fs/promises';
 import type { ManifestEncoding } from '@wirepack/manifest';
-import { cacheKey, maxEntryBytes, readCacheEntry } from './cache.js';
-import type { CodecSpec, Encoding } from './codecs.js';
-import { codecTag } from './codecs.js';
-import { type EncodingOutcome, placeSibling, worthKeeping } from './compress-job.js';
-import { type CompressionAnswer, createCompressionQueue } from './compression-queue.js';
-import { type ContentTypeInfo, contentTypeFromName, SNIFF_BYTES, sniffContentType } from './content-types.js';
-import { outputFileError, outputFileErrorFrom } from './errors.js';
-import { type Fingerprint, fingerprint } from './fingerprint.js';
-import type { FilterInput } from './options.js';
-import { decideCompression, type FileDecision } from './precompress-decisions.js';
-import { keepSiblings } from './precompress-totals.js';
-import { ReadBuffer } from './read-buffer.js';
-import type { WirepackReport } from './report.js';
-import { createTimeSlicer } from './time-slicer.js';
-import type { OutputFile } from './walk-out-dir.js';
+import { cacheKey, maxEntryBytes, readCacheEntry } from './cache.ts';
+import type { CodecSpec, Encoding } from './codecs.ts';
+import { codecTag } from './codecs.ts';
+import { type EncodingOutcome, placeSibling, worthKeeping } from './compress-job.ts';
+import { type CompressionAnswer, createCompressionQueue } from './compression-queue.ts';
+import { type ContentTypeInfo, contentTypeFromName, SNIFF_BYTES, sniffContentType } from './content-types.ts';
+import { outputFileError, outputFileErrorFrom } from './errors.ts';
+import { type Fingerprint, fingerprint } from './fingerprint.ts';
+import type { FilterInput } from './options.ts';
+import { decideCompression, type FileDecision } from './precompress-decisions.ts';
+import { keepSiblings } from './precompress-totals.ts';
+import { ReadBuffer } from './read-buffer.ts';
+import type { WirepackReport } from './report.ts';
+import { createTimeSlicer } from './time-slicer.ts';
+import type { OutputFile } from './walk-out-dir.ts';
 
 /** Everything known about one output file after fingerprinting and compression. */
 export interface FileRecord {

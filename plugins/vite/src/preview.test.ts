@@ -5,13 +5,13 @@ import { join } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { type PreviewServer, preview } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type WirepackManifest, wirepack } from './index.js';
+import { type WirepackManifest, wirepack } from './index.ts';
 import {
   buildFixture,
   recordingLogger,
   SMALL_APP,
   temporaryDirectory,
-} from './test-support/build-fixture.js';
+} from './test-support/build-fixture.ts';
 
 interface Answer {
   readonly status: number;

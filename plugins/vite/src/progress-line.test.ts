@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createProgressLine, isCI, type ProgressStream } from './progress-line.js';
+import { createProgressLine, isCI, type ProgressStream } from './progress-line.ts';
 
 /** A terminal stream that records what was written, and a clock the test moves. */
 function terminal(isTTY: boolean, columns?: number): ProgressStream & { written: string[] } {

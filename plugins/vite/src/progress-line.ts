@@ -1,4 +1,4 @@
-import { LOG_PREFIX } from './log-prefix.js';
+import { LOG_PREFIX } from './log-prefix.ts';
 
 /** Where the progress line is drawn: a terminal stream (`process.stdout`, where Vite's logger writes). */
 export interface ProgressStream {

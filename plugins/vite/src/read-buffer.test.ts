@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ReadBuffer } from './read-buffer.js';
-import { temporaryDirectory } from './test-support/build-fixture.js';
+import { ReadBuffer } from './read-buffer.ts';
+import { temporaryDirectory } from './test-support/build-fixture.ts';
 
 const dir = temporaryDirectory('read-buffer');
 afterAll(() => dir.remove());

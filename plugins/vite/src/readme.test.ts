@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { CACHE_CONTROL_IMMUTABLE, CACHE_CONTROL_REVALIDATE } from '@wirepack/manifest';
 import { describe, expect, it } from 'vitest';
-import { contentTypeFromName } from './content-types.js';
-import { EARLY_MAX_BYTES } from './early-precompress.js';
-import { DEFAULT_OPTIONS } from './options.js';
+import { contentTypeFromName } from './content-types.ts';
+import { EARLY_MAX_BYTES } from './early-precompress.ts';
+import { DEFAULT_OPTIONS } from './options.ts';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 

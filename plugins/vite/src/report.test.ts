@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatReport, type WirepackReport } from './report.js';
+import { formatBytes, formatReport, type WirepackReport } from './report.ts';
 
 const report: WirepackReport = {
   environment: 'client',

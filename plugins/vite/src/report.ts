@@ -1,5 +1,5 @@
-import { ENCODINGS, type Encoding } from './codecs.js';
-import { LOG_PREFIX } from './log-prefix.js';
+import { ENCODINGS, type Encoding } from './codecs.ts';
+import { LOG_PREFIX } from './log-prefix.ts';
 
 /** Totals of one encoding's siblings. */
 export interface EncodingTotals {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addIntegrity, type IntegrityCandidate } from './sri.js';
+import { addIntegrity, type IntegrityCandidate } from './sri.ts';
 
 const known: Record<string, string> = {
   '/assets/app.js': 'sha384-APP',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { FileRecord } from './precompress.js';
-import { staleSiblings } from './stale-siblings.js';
+import type { FileRecord } from './precompress.ts';
+import { staleSiblings } from './stale-siblings.ts';
 
 const record = (file: string, encodings: FileRecord['encodings']): FileRecord => ({
   file,

@@ -1,5 +1,5 @@
-import type { FileRecord } from './precompress.js';
-import type { OutputFile } from './walk-out-dir.js';
+import type { FileRecord } from './precompress.ts';
+import type { OutputFile } from './walk-out-dir.ts';
 
 /**
  * Siblings an earlier build left in the output directory (`emptyOutDir: false`) that this build did not

@@ -1,7 +1,7 @@
 import { getPriority } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { lowerThreadPriority, THREAD_PRIORITY_SUPPORTED } from './thread-priority.js';
+import { lowerThreadPriority, THREAD_PRIORITY_SUPPORTED } from './thread-priority.ts';
 
 describe('lowerThreadPriority', () => {
   it('never renices the main thread', () => {

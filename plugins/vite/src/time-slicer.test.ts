@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createTimeSlicer } from './time-slicer.js';
+import { createTimeSlicer } from './time-slicer.ts';
 
 describe('createTimeSlicer', () => {
   it('yields to the event loop only once a slice is used up, then starts a new slice', async () => {

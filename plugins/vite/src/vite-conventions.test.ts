@@ -9,9 +9,9 @@ import { join, relative } from 'node:path';
 import type { WirepackManifest } from '@wirepack/manifest';
 import type { Plugin, ResolvedConfig } from 'vite';
 import { afterAll, describe, expect, it } from 'vitest';
-import { resolveOptions } from './options.js';
-import { createWirepackState } from './plugins/state.js';
-import { buildFixture, SMALL_APP, temporaryDirectory } from './test-support/build-fixture.js';
+import { resolveOptions } from './options.ts';
+import { createWirepackState } from './plugins/state.ts';
+import { buildFixture, SMALL_APP, temporaryDirectory } from './test-support/build-fixture.ts';
 
 const temporary = temporaryDirectory('conventions');
 const cacheDir = join(temporary.path, 'cache');

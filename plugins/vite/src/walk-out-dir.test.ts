@@ -1,8 +1,8 @@
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { temporaryDirectory } from './test-support/build-fixture.js';
-import { type OutputFile, walkOutDir } from './walk-out-dir.js';
+import { temporaryDirectory } from './test-support/build-fixture.ts';
+import { type OutputFile, walkOutDir } from './walk-out-dir.ts';
 
 const dir = temporaryDirectory('walk');
 afterAll(() => dir.remove());

@@ -1,7 +1,7 @@
 import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SIBLING_EXTENSIONS } from './codecs.js';
+import { SIBLING_EXTENSIONS } from './codecs.ts';
 
 /** One file found in the output directory. */
 export interface OutputFile {

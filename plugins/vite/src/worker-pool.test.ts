@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { codecTag } from './codecs.js';
-import type { CompressionJob, CompressionJobFailure, CompressionJobResult } from './compress-job.js';
-import { temporaryDirectory } from './test-support/build-fixture.js';
-import { runWorkerPool, WorkerPool } from './worker-pool.js';
+import { codecTag } from './codecs.ts';
+import type { CompressionJob, CompressionJobFailure, CompressionJobResult } from './compress-job.ts';
+import { temporaryDirectory } from './test-support/build-fixture.ts';
+import { runWorkerPool, WorkerPool } from './worker-pool.ts';
 
 const entry = new URL('./compress-worker.ts', import.meta.url);
 const dir = temporaryDirectory('pool');

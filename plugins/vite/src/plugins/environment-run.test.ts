@@ -1,6 +1,6 @@
 import { createLogger } from 'vite';
 import { describe, expect, it } from 'vitest';
-import { appliesToEnvironment, createEnvironmentRun } from './environment-run.js';
+import { appliesToEnvironment, createEnvironmentRun } from './environment-run.ts';
 
 const environment = (name: string, consumer: 'client' | 'server') => ({
   name,

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Logger } from 'vite';
-import { type BundleItem, type FileNameOptions, hashedFileNames } from '../hashed-names.js';
-import type { PrecompressOutcome } from '../precompress.js';
+import { type BundleItem, type FileNameOptions, hashedFileNames } from '../hashed-names.ts';
+import type { PrecompressOutcome } from '../precompress.ts';
 
 /** One environment's build, from `writeBundle` to the report. */
 export interface EnvironmentRun {

@@ -2,9 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { buildManifest, cacheControlFor, serializeManifest } from '@wirepack/manifest';
 import type { Plugin } from 'vite';
-import { writeFileAtomicSync } from '../atomic-write.js';
-import { basePath } from '../output-urls.js';
-import { type EnvironmentRun, postCloseBundle, type WirepackState } from './state.js';
+import { writeFileAtomicSync } from '../atomic-write.ts';
+import { basePath } from '../output-urls.ts';
+import { type EnvironmentRun, postCloseBundle, type WirepackState } from './state.ts';
 
 /**
  * `wirepack:manifest`: writes `<outDir>/.wirepack/manifest.json` (the `manifest` option) from the

@@ -1,5 +1,5 @@
-import { isWirepackPluginError } from '../errors.js';
-import type { EnvironmentLike, EnvironmentRun, StepContext } from './environment-run.js';
+import { isWirepackPluginError } from '../errors.ts';
+import type { EnvironmentLike, EnvironmentRun, StepContext } from './environment-run.ts';
 
 /**
  * A `closeBundle` that runs after every other plugin's (`order: 'post'`), one after another

@@ -1,19 +1,19 @@
 import { rm } from 'node:fs/promises';
 import type { Plugin } from 'vite';
-import { evictCache } from '../cache.js';
-import { startEarlyPrecompression } from '../early-precompress.js';
-import { precompressFiles } from '../precompress.js';
-import { createProgressLine } from '../progress-line.js';
-import { userSetReportCompressedSize } from '../report-compressed-size.js';
-import { staleSiblings } from '../stale-siblings.js';
-import { type OutputFile, walkOutDir } from '../walk-out-dir.js';
+import { evictCache } from '../cache.ts';
+import { startEarlyPrecompression } from '../early-precompress.ts';
+import { precompressFiles } from '../precompress.ts';
+import { createProgressLine } from '../progress-line.ts';
+import { userSetReportCompressedSize } from '../report-compressed-size.ts';
+import { staleSiblings } from '../stale-siblings.ts';
+import { type OutputFile, walkOutDir } from '../walk-out-dir.ts';
 import {
   type EnvironmentLike,
   type EnvironmentRun,
   postCloseBundle,
   type StepContext,
   type WirepackState,
-} from './state.js';
+} from './state.ts';
 
 /** The worker module, beside this package's entry: `.ts` when running from source, `.js` when built. */
 const WORKER_ENTRY = new URL(

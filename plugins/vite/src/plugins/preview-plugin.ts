@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Plugin } from 'vite';
-import { createPreviewMiddleware } from '../preview-middleware.js';
-import type { WirepackState } from './state.js';
+import { createPreviewMiddleware } from '../preview-middleware.ts';
+import type { WirepackState } from './state.ts';
 
 /**
  * `wirepack:preview`: lets `vite preview` serve the build the way production does, with

@@ -1,6 +1,6 @@
 import type { Plugin } from 'vite';
-import { formatReport, REPORT_LARGEST_FILES, type WirepackReport } from '../report.js';
-import { type EnvironmentRun, postCloseBundle, type WirepackState } from './state.js';
+import { formatReport, REPORT_LARGEST_FILES, type WirepackReport } from '../report.ts';
+import { type EnvironmentRun, postCloseBundle, type WirepackState } from './state.ts';
 
 /**
  * `wirepack:report`: the last step of each environment's build: prints the report through Vite's

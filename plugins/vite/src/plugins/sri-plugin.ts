@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import type { Plugin } from 'vite';
-import { writeFileAtomicSync } from '../atomic-write.js';
-import { sriIntegrity } from '../fingerprint.js';
-import { addImportMapIntegrity, importMapKey, reachableChunks } from '../import-map-integrity.js';
-import { resolveOutputUrl } from '../output-urls.js';
-import { addIntegrity } from '../sri.js';
-import { walkOutDir } from '../walk-out-dir.js';
-import { type EnvironmentRun, postCloseBundle, type StepContext, type WirepackState } from './state.js';
+import { writeFileAtomicSync } from '../atomic-write.ts';
+import { sriIntegrity } from '../fingerprint.ts';
+import { addImportMapIntegrity, importMapKey, reachableChunks } from '../import-map-integrity.ts';
+import { resolveOutputUrl } from '../output-urls.ts';
+import { addIntegrity } from '../sri.ts';
+import { walkOutDir } from '../walk-out-dir.ts';
+import { type EnvironmentRun, postCloseBundle, type StepContext, type WirepackState } from './state.ts';
 
 /** Chunk file name to the chunk file names it imports, statically or through `import()`. */
 type ChunkGraph = Map<string, string[]>;

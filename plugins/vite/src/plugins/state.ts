@@ -1,11 +1,11 @@
 import type { ResolvedConfig } from 'vite';
-import { cacheWarning, ensureCacheDir, resolveCacheDir } from '../cache-dir.js';
-import type { EarlyOutcome, EarlyPrecompression } from '../early-precompress.js';
-import { WirepackPluginError } from '../errors.js';
-import type { BundleItem, FileNameOptions } from '../hashed-names.js';
-import { manifestPathFor } from '../manifest-path.js';
-import type { ResolvedOptions } from '../options.js';
-import { outputExclusions } from '../output-exclusions.js';
+import { cacheWarning, ensureCacheDir, resolveCacheDir } from '../cache-dir.ts';
+import type { EarlyOutcome, EarlyPrecompression } from '../early-precompress.ts';
+import { WirepackPluginError } from '../errors.ts';
+import type { BundleItem, FileNameOptions } from '../hashed-names.ts';
+import { manifestPathFor } from '../manifest-path.ts';
+import type { ResolvedOptions } from '../options.ts';
+import { outputExclusions } from '../output-exclusions.ts';
 import {
   appliesToEnvironment,
   createEnvironmentRun,
@@ -13,10 +13,10 @@ import {
   type EnvironmentRun,
   recordHashedNames,
   type StepContext,
-} from './environment-run.js';
+} from './environment-run.ts';
 
-export type { EnvironmentLike, EnvironmentRun, StepContext } from './environment-run.js';
-export { postCloseBundle } from './post-close-bundle.js';
+export type { EnvironmentLike, EnvironmentRun, StepContext } from './environment-run.ts';
+export { postCloseBundle } from './post-close-bundle.ts';
 
 /**
  * What the sub-plugins of one `wirepack()` call share: the resolved options, the runs in progress keyed

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, createLogger, type InlineConfig, type Logger } from 'vite';
-import { wirepack } from '../index.js';
-import type { WirepackOptions } from '../options.js';
-import type { WirepackReport } from '../report.js';
+import { wirepack } from '../index.ts';
+import type { WirepackOptions } from '../options.ts';
+import type { WirepackReport } from '../report.ts';
 
 /** The small fixture app (fixtures/small-app): two pages, a lazy chunk, CSS, an SVG, a mixed public/. */
 export const SMALL_APP: string = fileURLToPath(new URL('../../../../fixtures/small-app/', import.meta.url));

@@ -14,9 +14,9 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { placeFileAtomicSync } from '../../src/atomic-write.js';
-import { cacheKey, maxEntryBytes, readCacheEntry, writeCacheEntry } from '../../src/cache.js';
-import { buildFixture, temporaryDirectory } from '../../src/test-support/build-fixture.js';
+import { placeFileAtomicSync } from '../../src/atomic-write.ts';
+import { cacheKey, maxEntryBytes, readCacheEntry, writeCacheEntry } from '../../src/cache.ts';
+import { buildFixture, temporaryDirectory } from '../../src/test-support/build-fixture.ts';
 
 const temporary = temporaryDirectory('cache-entry-types');
 afterAll(() => temporary.remove());

@@ -6,9 +6,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sriIntegrity } from '../../src/fingerprint.js';
-import { scanStartTags } from '../../src/sri.js';
-import { buildFixture, temporaryDirectory } from '../../src/test-support/build-fixture.js';
+import { sriIntegrity } from '../../src/fingerprint.ts';
+import { scanStartTags } from '../../src/sri.ts';
+import { buildFixture, temporaryDirectory } from '../../src/test-support/build-fixture.ts';
 
 const temporary = temporaryDirectory('lazy-integrity');
 afterAll(() => temporary.remove());

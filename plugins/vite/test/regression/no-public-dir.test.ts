@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { buildFixture } from '../../src/test-support/build-fixture.js';
+import { buildFixture } from '../../src/test-support/build-fixture.ts';
 
 const dirs: string[] = [];
 afterEach(() => {
