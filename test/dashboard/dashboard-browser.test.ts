@@ -15,6 +15,7 @@ if (!hasChromium) {
 describe.skipIf(!hasChromium)('fixtures/dashboard in Chromium', () => {
   let rig: DashboardRig;
   const health: number[] = [];
+  let unhealthy = ''; // the last non-200 answer's body, for the assertion's message
   let poller: ReturnType<typeof setInterval> | undefined;
 
   beforeAll(async () => {
@@ -23,7 +24,8 @@ describe.skipIf(!hasChromium)('fixtures/dashboard in Chromium', () => {
     const poll = async (): Promise<void> => {
       const response = await fetch(`${rig.server.url}/healthz`).catch(() => undefined);
       health.push(response?.status ?? 0);
-      await response?.arrayBuffer();
+      const body = await response?.text();
+      if (response?.status !== 200) unhealthy = body ?? 'no answer';
     };
     await poll();
     poller = setInterval(() => void poll(), 250);
@@ -169,6 +171,9 @@ describe.skipIf(!hasChromium)('fixtures/dashboard in Chromium', () => {
 
   it('/healthz stayed green through the tests', () => {
     expect(health.length).toBeGreaterThan(1);
-    expect(health.filter((status) => status !== 200)).toEqual([]);
+    expect(
+      health.filter((status) => status !== 200),
+      unhealthy,
+    ).toEqual([]);
   });
 });

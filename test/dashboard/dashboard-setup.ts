@@ -51,7 +51,17 @@ export async function startRig(): Promise<DashboardRig> {
     wirepack: { brotli: { quality: 5 }, cache: { dir: join(work, 'wirepack-cache') } },
   });
   const api = createDashboardApi();
-  const server = await serveDashboard({ api, dist });
+  // This process also runs Vite's build and drives Chromium on a shared machine, so its event loop's
+  // lateness and its latencies are the test's, not the server's (a production server has its own
+  // process). So no shedding on event-loop delay (it would turn batches into 503s and retries, and the
+  // tests count batches), and a p95 target of a minute in /healthz: a latency threshold would be a timed assertion
+  // (bench:load measures latency). The error-rate, CPU and memory targets stay as in production.
+  const server = await serveDashboard({
+    api,
+    dist,
+    admission: { maxEventLoopDelayMs: false },
+    metrics: { health: { thresholds: { p95Ms: 60_000 } } },
+  });
   const profile = await mkdtemp(join(tmpdir(), 'wirepack-dashboard-profile-'));
   const browser = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -73,11 +83,16 @@ export async function startRig(): Promise<DashboardRig> {
   };
 }
 
-/** What a page logged as an error: console errors and uncaught exceptions. */
+/**
+ * What a page logged as an error: console errors (with the URL Chromium names, such as the resource
+ * that failed to load) and uncaught exceptions.
+ */
 export function collectErrors(page: Page): string[] {
   const errors: string[] = [];
   page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
+    if (message.type() !== 'error') return;
+    const { url } = message.location();
+    errors.push(url === '' ? message.text() : `${message.text()} (${url})`);
   });
   page.on('pageerror', (error) => errors.push(`uncaught: ${error.message}`));
   return errors;
