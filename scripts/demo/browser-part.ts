@@ -158,7 +158,16 @@ async function load(
     server.resetCounts();
     api.resetStats();
     await page.goto(`${server.url}/orders?activityMs=0${query}`);
-    await page.waitForFunction(() => document.documentElement.dataset.ready === 'orders');
+    // Either the view's data or the app's error message (then the demo fails saying what the page said).
+    await page.waitForFunction(() => document.documentElement.dataset.ready !== undefined);
+    const shown = await page.evaluate(() => ({
+      ready: document.documentElement.dataset.ready,
+      text: document.querySelector('#view')?.textContent ?? '',
+    }));
+    check(
+      shown.ready === 'orders',
+      `the orders view loaded (the page said: ${shown.text.slice(0, 200)}; console: ${errors.join('; ')})`,
+    );
     await page.waitForSelector('.feed[data-loaded]');
     await page.waitForLoadState('networkidle');
     const dataMs = await page.evaluate(
