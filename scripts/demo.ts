@@ -87,32 +87,40 @@ console.log(
 try {
   const app = copyApp(work);
   const built: BuildResult = await part('1. Build: Vite + @wirepack/vite-plugin', () => buildPart(app, work));
-  const { api, served, identity } = await part('2. Serve: @wirepack/server/production + SQLite', async () => {
-    const file = join(cache, 'wirepack-dashboard.sqlite');
-    const api = createDashboardApi({ file });
-    closers.push(() => api.close());
-    line(
-      `SQLite ${file.slice(root.length)}: ${api.db.seeded ? 'created and seeded now (first run)' : 'reused'}`,
-    );
-    // Production defaults but one: no shedding on event-loop delay. This process also drives Chromium on
-    // a machine that runs the browser (and, under `npm test`, other suites): its loop's lateness is the
-    // machine's, and shed calls would answer 503 to the page and blur every figure of part 3.
-    const admission = { maxEventLoopDelayMs: false } as const;
-    const served = await listen(() =>
-      serveDashboard({ api, dist: built.first.outDir, port: args.port, admission }),
-    );
-    // The peer for part 3's bytes: the same files and API, with no content coding.
-    const identity = await serveDashboard({ api, dist: built.first.outDir, identity: true, admission });
-    closers.push(() => identity.close());
-    printAddresses(served);
-    line(`(a peer without content coding, for part 3, on ${identity.url})`);
-    line('production defaults, except no shedding on event-loop delay (this machine runs the browser too)');
-    return { api, served, identity };
-  });
-  const figures = await part('3. Page: the dashboard in headless Chromium', () =>
-    browserPart(api, served, identity),
+  const { api, served, onTheFly, identity } = await part(
+    '2. Serve: @wirepack/server/production + SQLite',
+    async () => {
+      const file = join(cache, 'wirepack-dashboard.sqlite');
+      const api = createDashboardApi({ file });
+      closers.push(() => api.close());
+      line(
+        `SQLite ${file.slice(root.length)}: ${api.db.seeded ? 'created and seeded now (first run)' : 'reused'}`,
+      );
+      // Production defaults but one: no shedding on event-loop delay. This process also drives Chromium on
+      // a machine that runs the browser (and, under `npm test`, other suites): its loop's lateness is the
+      // machine's, and shed calls would answer 503 to the page and blur every figure of part 3.
+      const admission = { maxEventLoopDelayMs: false } as const;
+      const served = await listen(() =>
+        serveDashboard({ api, dist: built.first.outDir, port: args.port, admission }),
+      );
+      // The peers for part 3's bytes: the same files and API without the siblings, and with no coding.
+      const dist = built.first.outDir;
+      const onTheFly = await serveDashboard({ api, dist, precompressed: false, admission });
+      closers.push(() => onTheFly.close());
+      const identity = await serveDashboard({ api, dist, identity: true, admission });
+      closers.push(() => identity.close());
+      printAddresses(served);
+      line(
+        `(peers for part 3: compressed on the fly on ${onTheFly.url}, no content coding on ${identity.url})`,
+      );
+      line('production defaults, except no shedding on event-loop delay (this machine runs the browser too)');
+      return { api, served, onTheFly, identity };
+    },
   );
-  await identity.close();
+  const figures = await part('3. Page: the dashboard in headless Chromium', () =>
+    browserPart(api, { served, onTheFly, identity }),
+  );
+  await Promise.all([onTheFly.close(), identity.close()]);
   await part('4. Deploy: @wirepack/cdn -> CloudFront API (loopback)', () => deployPart(app, work, built));
   await part('5. Protocol: the wire format under the batches', () => protocolPart());
   heading('Done');
@@ -162,7 +170,8 @@ function printSummary(figures: BrowserFigures | undefined): void {
     return;
   }
   line(
-    `summary: one page load ${bytes(figures.bytesBr)} vs ${bytes(figures.bytesIdentity)} uncompressed; ` +
+    `summary: one page load ${bytes(figures.bytesBr)} vs ${bytes(figures.bytesOnTheFly)} compressed on the fly ` +
+      `and ${bytes(figures.bytesIdentity)} uncompressed; ` +
       `${figures.requestsBatched} API requests vs ${figures.requestsPlain}; ${figures.queriesBatched} SQL queries ` +
       `vs ${figures.queriesPlain}; the view's data at ${ms(figures.dataMs)}`,
   );

@@ -1,8 +1,9 @@
 // Part 3, the page: headless Chromium (Debian's, through playwright-core) loads the dashboard's orders view
 // from the wirepack server, in a fresh browser context each time (empty cache), and the demo measures
-// where the bytes and requests really are: on the server's sockets and in its API. Two peers, measured in
-// the same run: the same server with no content coding (Accept-Encoding removed on arrival), and the same
-// page with batching off (?batch=off: plain fetch). Then a navigation away from a view whose live feed is
+// where the bytes and requests really are: on the server's sockets and in its API. Three peers, measured in
+// the same run: the same server without the build's .br/.gz siblings (its compression stage compresses on
+// the fly), the same server with no content coding at all (Accept-Encoding removed on arrival), and the
+// same page with batching off (?batch=off: plain fetch). Then a navigation away from a view whose live feed is
 // still loading, timed until the server sees that call's request.signal abort.
 import { existsSync } from 'node:fs';
 import type { DashboardApi, DashboardCounts, DashboardServer } from '@wirepack/fixture-dashboard';
@@ -25,6 +26,7 @@ interface Load {
 /** The figures the summary repeats. */
 export interface BrowserFigures {
   readonly bytesBr: number;
+  readonly bytesOnTheFly: number;
   readonly bytesIdentity: number;
   readonly requestsBatched: number;
   readonly requestsPlain: number;
@@ -33,10 +35,18 @@ export interface BrowserFigures {
   readonly dataMs: number;
 }
 
+/** The servers part 3 loads the page from: the demo's, and its two peers for bytes. */
+export interface BrowserPartServers {
+  readonly served: DashboardServer;
+  /** The same build without its siblings in the manifest: compressed on the fly. */
+  readonly onTheFly: DashboardServer;
+  /** No content coding at all. */
+  readonly identity: DashboardServer;
+}
+
 export async function browserPart(
   api: DashboardApi,
-  served: DashboardServer,
-  identity: DashboardServer,
+  { served, onTheFly, identity }: BrowserPartServers,
 ): Promise<BrowserFigures | undefined> {
   if (!existsSync(CHROMIUM)) {
     line(`no Chromium at ${CHROMIUM}: the browser figures are skipped (the dashboard is still served).`);
@@ -62,20 +72,35 @@ export async function browserPart(
   });
   try {
     line(`headless Chromium (${browser.version()}) loads ${served.url}/orders in a fresh context each time`);
-    line(`(empty cache); ${ROUNDS} rounds of three loads, interleaved, after one warm-up load:`);
+    line(`(empty cache); ${ROUNDS} rounds of four loads, interleaved in turn, after one warm-up load:`);
     await load(browser, api, served, '');
-    const runs = { wirepack: [] as Load[], identity: [] as Load[], plain: [] as Load[] };
+    const runs = {
+      wirepack: [] as Load[],
+      onTheFly: [] as Load[],
+      identity: [] as Load[],
+      plain: [] as Load[],
+    };
+    const order = [
+      () => load(browser, api, served, '').then((entry) => runs.wirepack.push(entry)),
+      () => load(browser, api, onTheFly, '').then((entry) => runs.onTheFly.push(entry)),
+      () => load(browser, api, identity, '').then((entry) => runs.identity.push(entry)),
+      () => load(browser, api, served, '&batch=off').then((entry) => runs.plain.push(entry)),
+    ];
     for (let round = 0; round < ROUNDS; round++) {
-      runs.wirepack.push(await load(browser, api, served, ''));
-      runs.identity.push(await load(browser, api, identity, ''));
-      runs.plain.push(await load(browser, api, served, '&batch=off'));
+      // Each round starts with a different configuration, so none always goes first.
+      for (let index = 0; index < order.length; index++) await order[(round + index) % order.length]?.();
     }
     const last = (list: Load[]): Load => list[list.length - 1] as Load;
     const median = (list: Load[]): number => {
       const sorted = list.map((entry) => entry.dataMs).sort((a, b) => a - b);
       return sorted[Math.floor(sorted.length / 2)] as number;
     };
-    const [wirepack, noCoding, plain] = [last(runs.wirepack), last(runs.identity), last(runs.plain)];
+    const [wirepack, fly, noCoding, plain] = [
+      last(runs.wirepack),
+      last(runs.onTheFly),
+      last(runs.identity),
+      last(runs.plain),
+    ];
     const requests = (entry: Load): string =>
       entry.counts.batches > 0
         ? `${entry.counts.batches} batch + ${entry.counts.other} page`
@@ -86,6 +111,7 @@ export async function browserPart(
       ...(
         [
           ['wirepack: br siblings + batched', wirepack, runs.wirepack],
+          ['peer: compressed on the fly', fly, runs.onTheFly],
           ['peer: no content coding', noCoding, runs.identity],
           ['peer: batching off (plain fetch)', plain, runs.plain],
         ] as const
@@ -100,9 +126,11 @@ export async function browserPart(
     ]);
     line();
     line(
-      `bytes: ${bytes(wirepack.counts.bytesOut)} with precompression vs ${bytes(noCoding.counts.bytesOut)} ` +
-        `without (${times(noCoding.counts.bytesOut, wirepack.counts.bytesOut)} fewer; the page, its scripts, ` +
-        'stylesheet, font and image and the API answers, HTTP headers included, counted on the server sockets)',
+      `bytes: ${bytes(wirepack.counts.bytesOut)} with precompression vs ${bytes(fly.counts.bytesOut)} compressed ` +
+        `on the fly (brotli 4) and ${bytes(noCoding.counts.bytesOut)} without any coding ` +
+        `(${times(fly.counts.bytesOut, wirepack.counts.bytesOut)} and ` +
+        `${times(noCoding.counts.bytesOut, wirepack.counts.bytesOut)} fewer; the page, its scripts, stylesheet, ` +
+        'font and image and the API answers, HTTP headers included, counted on the server sockets)',
     );
     const batchedRequests = wirepack.counts.batches + wirepack.counts.api;
     line(
@@ -111,7 +139,8 @@ export async function browserPart(
     );
     line(
       `time to the view's data (median of ${ROUNDS}): ${ms(median(runs.wirepack))} wirepack, ` +
-        `${ms(median(runs.identity))} without content coding, ${ms(median(runs.plain))} without batching ` +
+        `${ms(median(runs.onTheFly))} compressed on the fly, ${ms(median(runs.identity))} without content ` +
+        `coding, ${ms(median(runs.plain))} without batching ` +
         '(on loopback, where bytes and round trips cost almost nothing)',
     );
     const cancel = await navigateAway(browser, api, served);
@@ -119,15 +148,22 @@ export async function browserPart(
       `navigation away from /orders while its live feed loads: the server saw that call's request.signal ` +
         `abort ${ms(cancel.abortMs)} after the click (${cancel.cancels} cancel message)`,
     );
-    const errors = [...runs.wirepack, ...runs.identity, ...runs.plain].flatMap((entry) => entry.errors);
-    line(`console errors in ${ROUNDS * 3} loads: ${errors.length}`);
+    const errors = [...runs.wirepack, ...runs.onTheFly, ...runs.identity, ...runs.plain].flatMap(
+      (entry) => entry.errors,
+    );
+    line(`console errors in ${ROUNDS * 4} loads: ${errors.length}`);
 
     check(errors.length === 0, `no console error (got ${errors.join('; ')})`);
-    check(wirepack.counts.bytesOut < noCoding.counts.bytesOut, 'fewer bytes with precompression');
+    check(wirepack.counts.bytesOut < noCoding.counts.bytesOut, 'fewer bytes with precompression than none');
+    check(
+      wirepack.counts.bytesOut < fly.counts.bytesOut,
+      'fewer bytes precompressed than compressed on the fly',
+    );
     check(batchedRequests < plain.counts.api, 'fewer HTTP requests batched');
     check(wirepack.queries < plain.queries, 'fewer SQL queries batched');
     return {
       bytesBr: wirepack.counts.bytesOut,
+      bytesOnTheFly: fly.counts.bytesOut,
       bytesIdentity: noCoding.counts.bytesOut,
       requestsBatched: batchedRequests,
       requestsPlain: plain.counts.api,
