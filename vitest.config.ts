@@ -16,6 +16,7 @@ export default defineConfig({
       'plugins/*/src/**/*.test.ts',
       'plugins/*/test/**/*.test.ts',
       'fixtures/*/src/**/*.test.ts',
+      'fixtures/*/server/**/*.test.ts',
       'test/**/*.test.ts',
     ],
     testTimeout: 30_000,

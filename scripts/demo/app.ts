@@ -1,16 +1,16 @@
-// The app the demo builds and deploys: a temporary copy of fixtures/small-app (so the deploy part can edit
+// The app the demo builds, serves and redeploys: a copy of fixtures/dashboard (so the deploy part can edit
 // a source file without touching the repository), built for real with Vite and @wirepack/vite-plugin.
-import { cpSync, writeFileSync } from 'node:fs';
+// The copy lives under the repository's node_modules/.cache, where the app's imports
+// (@wirepack/client) resolve through the root's node_modules as they do in the fixture itself.
+import { cpSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import wirepack, { type WirepackReport } from '@wirepack/vite-plugin';
-import { build, createLogger, type Logger } from 'vite';
+import { buildDashboard, DASHBOARD_ROOT } from '@wirepack/fixture-dashboard';
+import type { WirepackReport } from '@wirepack/vite-plugin';
+import { createLogger, type Logger } from 'vite';
 
-const FIXTURE = fileURLToPath(new URL('../../fixtures/small-app', import.meta.url));
-
-/** A copy of the small app and the compression cache its builds share. */
+/** A copy of the dashboard and the compression cache its builds share. */
 export interface DemoApp {
-  /** The app's root directory (a copy under the demo's temporary directory). */
+  /** The app's root directory (a copy under the demo's work directory). */
   readonly root: string;
   /** Vite's cacheDir for every build of this copy; the plugin keeps its cache under it. */
   readonly cacheDir: string;
@@ -27,20 +27,13 @@ export interface AppBuild {
   readonly wallMs: number;
 }
 
-/** Copies fixtures/small-app into `work/app`, leaving out installed and built files. */
+/** Copies fixtures/dashboard's page sources into `work/app`, leaving out its Node side and installed files. */
 export function copyApp(work: string): DemoApp {
   const root = join(work, 'app');
-  cpSync(FIXTURE, root, {
+  cpSync(DASHBOARD_ROOT, root, {
     recursive: true,
-    filter: (source) => !/[/\\](node_modules|dist|\.wirepack-cache)$/.test(source),
+    filter: (source) => !/[/\\](node_modules|dist|server|\.wirepack-cache)$/.test(source),
   });
-  // The fixture's tsconfig extends the repository's, which a copy in the temporary directory cannot reach.
-  writeFileSync(
-    join(root, 'tsconfig.json'),
-    JSON.stringify({
-      compilerOptions: { target: 'ES2022', module: 'ESNext', allowImportingTsExtensions: true, noEmit: true },
-    }),
-  );
   return { root, cacheDir: join(work, 'vite-cache') };
 }
 
@@ -51,27 +44,15 @@ export function copyApp(work: string): DemoApp {
  */
 export async function buildApp(app: DemoApp, outDir: string): Promise<AppBuild> {
   const printed: string[] = [];
-  let report: WirepackReport | undefined;
   const started = performance.now();
-  await build({
+  const report = await buildDashboard({
     root: app.root,
-    // The fixture's vite.config.ts imports 'vite', which a copy outside the repository cannot resolve:
-    // the same inputs are given here instead.
-    configFile: false,
+    outDir,
     cacheDir: app.cacheDir,
     // 'warn' turns off Vite's own progress and file list; the plugin's report still reaches `info` below.
     logLevel: 'warn',
     customLogger: reportLogger(printed),
-    build: {
-      outDir,
-      emptyOutDir: true,
-      rolldownOptions: {
-        input: { main: join(app.root, 'index.html'), about: join(app.root, 'pages/about.html') },
-      },
-    },
-    plugins: [wirepack({ onReport: (value) => (report = value) })],
   });
-  if (report === undefined) throw new Error('[wirepack/demo] the plugin gave no report for the client build');
   if (report.manifest === null) throw new Error('[wirepack/demo] the plugin wrote no manifest');
   return { outDir, manifestPath: report.manifest, report, printed, wallMs: performance.now() - started };
 }

@@ -1,4 +1,4 @@
-// Part 1, build: a real Vite build of the small fixture app with @wirepack/vite-plugin, the plugin's own
+// Part 1, build: a real Vite build of the dashboard fixture with @wirepack/vite-plugin, the plugin's own
 // report, a summary of the manifest it wrote, and a second build that the compression cache answers.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,7 +16,7 @@ export interface BuildResult {
 
 export async function buildPart(app: DemoApp, work: string): Promise<BuildResult> {
   line(
-    'vite build of fixtures/small-app (2 pages, shared and lazy chunks, CSS, SVG, public/ of mixed types)',
+    'vite build of fixtures/dashboard (3 routes as lazy chunks, @wirepack/client, CSS, a font, images, public/)',
   );
   line('with wirepack() on its defaults: brotli 11, gzip 9, SRI, manifest, cache (empty at first)');
   const first = await buildApp(app, join(work, 'dist-1'));

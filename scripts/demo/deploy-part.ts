@@ -1,4 +1,4 @@
-// Part 3, deploy: one source file of the app copy edited and rebuilt, then @wirepack/cdn's planner and
+// Part 4, deploy: one source file of the app copy edited and rebuilt, then @wirepack/cdn's planner and
 // invalidate() against the manifest deployed before, submitting through the real AWS SDK to the loopback
 // CloudFront-compatible server of fixtures/cloudfront-server; then a retry of that run (its runId), which
 // creates nothing, and a rollback, which invalidates again. Dummy credentials and the endpoint are set in this process only, and restored afterwards.
@@ -28,13 +28,22 @@ const AWS_ENV: Readonly<Record<string, string>> = {
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
 
+/** The one source edit of the redeploy: the customers view's heading (a lazily loaded chunk). */
+const EDIT = {
+  file: 'src/views/customers.ts',
+  from: "el('h1', 'Customers')",
+  to: "el('h1', 'Customers and their orders')",
+} as const;
+
 export async function deployPart(app: DemoApp, work: string, built: BuildResult): Promise<void> {
-  const source = join(app.root, 'src/greeting.ts');
+  const source = join(app.root, EDIT.file);
   const before = readFileSync(source, 'utf8');
-  const after = before.replace("English: 'Hello'", "English: 'Hello there'");
-  check(after !== before, "src/greeting.ts still has English: 'Hello' to edit");
+  const after = before.replace(EDIT.from, EDIT.to);
+  check(after !== before, `${EDIT.file} still has ${EDIT.from} to edit`);
   writeFileSync(source, after);
-  line("edited src/greeting.ts (English: 'Hello' -> 'Hello there'), a module both pages import; rebuilt:");
+  line(
+    `edited ${EDIT.file} (the customers view's heading; a lazily imported chunk, named in the entry chunk); rebuilt:`,
+  );
   const edited = await buildApp(app, join(work, 'dist-2'));
   line(
     `  cache ${edited.report.cache.hits} hits, ${edited.report.compressed.length} compressions ` +
@@ -55,7 +64,7 @@ export async function deployPart(app: DemoApp, work: string, built: BuildResult)
     `  deleted:  ${changes.deleted.join(', ')} (hashed: old pages may still load them; never invalidated)`,
   );
   line(
-    `paths to invalidate: ${plan.paths.join(' ')} (the pages and the / alias of /index.html); ` +
+    `paths to invalidate: ${plan.paths.join(' ')} (the page and its / alias: the only changed file under a stable name); ` +
       `${plan.needlesslyEvicted} unchanged objects evicted (a /* would evict all ${changes.unchanged.length})`,
   );
 

@@ -148,23 +148,44 @@ class Batch {
     const ids = this.pendingCancels;
     this.pendingCancels = [];
     const body = encodeCancelMessage({ batchId: this.batchId, ids });
-    const sendCancel = (): void => postCancel(this.transport, body);
+    const sendCancel = (): Promise<void> => postCancel(this.transport, body);
+    const dropping = this.open.size === 0;
     // Before the request leaves, the server cannot know the batch: wait for its response head.
-    if (this.posted) sendCancel();
-    if (!this.started) {
+    const sent = this.posted ? sendCancel() : undefined;
+    if (!this.started && !dropping) {
       // Not answered yet: the cancel may overtake the batch on another connection and find a
       // server that does not know this batch id yet, so it is sent again once the response head
       // (sent after the batch is registered) arrives. A repeated cancel is a no-op on the server.
+      // (A batch being dropped needs no second message: the server holds an early cancel, and the
+      // request's close ends the batch anyway.)
       void this.whenStarted.then(() => {
         if (this.started && !this.controller.signal.aborted) sendCancel();
       });
     }
-    if (this.open.size === 0) {
-      // Nobody waits for anything in this batch: drop the request too. The server sees the
-      // connection close (and the cancel message) and aborts whatever still runs.
-      this.controller.abort();
+    if (dropping) {
+      // Nobody waits for anything in this batch: drop the request too, so the server sees the
+      // connection close and aborts whatever still runs. After the cancel is answered, not with it:
+      // a close that overtook the cancel ended the batch first, and the cancel then got a 404
+      // UNKNOWN_BATCH, which a browser logs as a console error (test/regression/cancel-after-batch-ended).
+      // Bounded, so a cancel that never gets an answer cannot keep the request open.
+      if (sent === undefined) this.controller.abort();
+      else void settleWithin(sent, DROP_AFTER_CANCEL_MS).then(() => this.controller.abort());
     }
   }
+}
+
+/** How long a dropped batch's request waits for its cancel message's answer before it is aborted. */
+const DROP_AFTER_CANCEL_MS = 2000;
+
+/** Resolves when `promise` settles or after `ms`, whichever comes first. */
+function settleWithin(promise: Promise<void>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    void promise.finally(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 function normalize(error: unknown): WirepackError {

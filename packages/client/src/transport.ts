@@ -80,13 +80,14 @@ export async function postBatch(
  * Asks the server to abort calls of a running batch. Fire and forget: `keepalive` lets it leave
  * even while the page unloads, and its failures are ignored on purpose, because the caller has
  * already been rejected and the worst outcome of a lost cancel is a sub-request that runs to
- * completion and whose result nobody reads.
+ * completion and whose result nobody reads. Resolves once the server has answered (or the post
+ * failed), never rejects: a caller may wait for it before dropping the batch request.
  */
-export function postCancel(options: TransportOptions, body: Uint8Array): void {
+export function postCancel(options: TransportOptions, body: Uint8Array): Promise<void> {
   try {
     const headers = new Headers(typeof options.headers === 'function' ? options.headers() : options.headers);
     headers.set('content-type', CANCEL_MEDIA_TYPE);
-    options
+    return options
       .fetch(options.endpoint, {
         method: 'POST',
         headers,
@@ -100,6 +101,7 @@ export function postCancel(options: TransportOptions, body: Uint8Array): void {
       );
   } catch {
     // A synchronous throw from a custom fetch or headers function: ignored for the same reason.
+    return Promise.resolve();
   }
 }
 

@@ -380,6 +380,40 @@ describe('createBatchHandler', () => {
     expect(api.stats().userQueries).toBe(2);
   });
 
+  it("hands createContext the batch request and every call's id, method and path before any call starts", async () => {
+    const seen: unknown[] = [];
+    let started = 0;
+    const handler = createBatchHandler({
+      fetch: async () => {
+        started++;
+        return new Response(null, { status: 204 });
+      },
+      createContext: (request, calls) => {
+        seen.push({ url: request.url, calls, started });
+        return {};
+      },
+      limits: { concurrency: 1 },
+    });
+    await collectFrames(
+      await handler(
+        batchRequest([
+          { id: 4, path: '/api/users/1?x=1' },
+          { id: 9, path: '/api/echo', method: 'POST', body: { kind: 'json', value: { secret: 1 } } },
+        ]),
+      ),
+    );
+    expect(seen).toEqual([
+      {
+        url: `${ORIGIN}/__wirepack`,
+        calls: [
+          { id: 4, method: 'GET', path: '/api/users/1?x=1' },
+          { id: 9, method: 'POST', path: '/api/echo' },
+        ],
+        started: 0,
+      },
+    ]);
+  });
+
   it('gives each sub-request its batch id, call id and priority', async () => {
     let seen: unknown;
     const handler = createBatchHandler({

@@ -126,7 +126,10 @@ export function createBatchHandler<TContext = unknown, TEnv = unknown, TExecutio
     let admitted = false;
     let onClientGone: (() => void) | undefined;
     try {
-      const context = resolved.createContext?.(request) as TContext;
+      const context = resolved.createContext?.(
+        request,
+        batch.calls.map(({ id, method, path }) => ({ id, method, path })),
+      ) as TContext;
       const run = new BatchRun<TContext>({
         options: resolved,
         metrics,

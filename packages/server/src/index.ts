@@ -51,6 +51,7 @@ export {
 export { CODING_PREFERENCE, type ContentCoding, negotiateEncoding } from './negotiate-encoding.ts';
 // --- Options and limits ---------------------------------------------------------------------
 export {
+  type BatchCallSummary,
   type BatchHandlerOptions,
   type BatchSummary,
   type CodecFactory,

@@ -24,6 +24,16 @@ export type FetchHandler<TEnv = unknown, TExecutionContext = unknown> = (
 /** Makes a fresh stream transform for one request body (a decompressor). */
 export type CodecFactory = () => TransformStream<Uint8Array, Uint8Array>;
 
+/** One call of a batch as `createContext` sees it: enough to plan the batch's loads, nothing of its body. */
+export interface BatchCallSummary {
+  /** The call's id within the batch. */
+  readonly id: number;
+  /** Its HTTP method, e.g. `GET`. */
+  readonly method: string;
+  /** Its same-origin path with the query, e.g. `/api/users/1?fields=name`. */
+  readonly path: string;
+}
+
 /** Limits on everything a client controls. Sizes are in bytes, times in milliseconds. */
 export interface ServerLimits {
   /**
@@ -211,10 +221,12 @@ export interface BatchHandlerOptions<TContext = unknown, TEnv = unknown, TExecut
   readonly limits?: Partial<Omit<ServerLimits, 'decode'>> & { readonly decode?: Partial<DecodeLimits> };
   /**
    * Makes the batch-scoped context (a DataLoader, a DB transaction, a trace span) once per batch; sub-requests
-   * reach it with `getBatchContext(request)`.
+   * reach it with `getBatchContext(request)`. `calls` lists every call of the batch (id, method, path) before
+   * any starts, so a loader can fetch what the whole batch asks for in one query, although the batch runs
+   * only `concurrency` calls at a time (a DataLoader alone sees one wave of calls per tick).
    * @default undefined (no context)
    */
-  readonly createContext?: (request: Request) => TContext;
+  readonly createContext?: (request: Request, calls: readonly BatchCallSummary[]) => TContext;
   /**
    * Receives what a sub-request threw (or why the batch failed), for logs. Nothing of it goes on the wire.
    * @default logs to console.error
@@ -267,7 +279,7 @@ export interface ResolvedOptions<TContext> {
   readonly endpoint: string;
   readonly inheritHeaders: readonly string[];
   readonly limits: ServerLimits;
-  readonly createContext: ((request: Request) => TContext) | undefined;
+  readonly createContext: ((request: Request, calls: readonly BatchCallSummary[]) => TContext) | undefined;
   readonly onError: (error: unknown, info: ErrorInfo) => void;
   readonly onBatch: BatchHandlerOptions<TContext>['onBatch'];
   readonly decoders: Readonly<Record<string, CodecFactory>>;
