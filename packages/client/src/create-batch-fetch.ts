@@ -3,6 +3,7 @@ import { abortReason } from './abort.ts';
 import { BatchDispatcher } from './batch-dispatcher.ts';
 import { responseFromFrame } from './batched-response.ts';
 import { CallQueue } from './call-queue.ts';
+import { type CallResult, callResultFromFrame, callResultFromResponse } from './call-result.ts';
 import { type BatchFetchOptions, type ResolvedOptions, resolveOptions } from './options.ts';
 import {
   type BatchRequestInit,
@@ -21,6 +22,12 @@ import { delay, shedRetryDelay } from './retry.ts';
 /** A `fetch` that batches same-origin calls; see {@link createBatchFetch}. */
 export interface BatchFetch {
   (input: RequestInfo | URL, init?: BatchRequestInit): Promise<Response>;
+  /**
+   * The same call as `batchFetch(input, init)`, answered without a `Response`: its status, headers and
+   * decoded body (a JSON body's value). Same batching, priorities, aborts, cache and redirects; for code
+   * that reads JSON, it skips the per-call `Response` and its body stream.
+   */
+  call(input: RequestInfo | URL, init?: BatchRequestInit): Promise<CallResult>;
   /** Empties the response cache (a no-op when the cache is off). */
   clearCache(): void;
 }
@@ -192,11 +199,15 @@ export function createBatchFetch(options: BatchFetchOptions = {}): BatchFetch {
   };
 
   /** A call through the batch, following redirects the way fetch's `redirect: 'follow'` does. */
-  const run = async (first: OutgoingRequest, init: BatchRequestInit | undefined): Promise<Response> => {
+  const run = async (
+    first: OutgoingRequest,
+    init: BatchRequestInit | undefined,
+    firstFrame?: ResultFrame,
+  ): Promise<Response> => {
     let request = first;
     for (let hops = 0; ; hops++) {
-      const frame = await attempt(request, init);
-      warnIfCookies(request, frame);
+      const frame = hops === 0 && firstFrame !== undefined ? firstFrame : await attempt(request, init);
+      if (hops > 0 || firstFrame === undefined) warnIfCookies(request, frame);
       if (!isRedirect(frame)) return responseFromFrame(frame, request.url, request.method, hops > 0);
       if (request.redirect === 'error') {
         throw new TypeError('fetch failed', { cause: new Error('unexpected redirect (redirect: error)') });
@@ -254,7 +265,43 @@ export function createBatchFetch(options: BatchFetchOptions = {}): BatchFetch {
       return Promise.reject(error);
     }
   };
+  /**
+   * A call answered as a CallResult: from its frame when it is not a redirect (the common case, with
+   * no Response made), else through `run`, which follows the redirect from the frame already received.
+   */
+  const runLight = (request: OutgoingRequest, init: BatchRequestInit | undefined): Promise<CallResult> =>
+    attempt(request, init).then((frame) => {
+      warnIfCookies(request, frame);
+      if (!isRedirect(frame)) return callResultFromFrame(frame, request.method);
+      return run(request, init, frame).then((response) => callResultFromResponse(response, request.method));
+    });
+
+  const call = (input: RequestInfo | URL, init?: BatchRequestInit): Promise<CallResult> => {
+    try {
+      const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
+      const viaFetch = (): Promise<CallResult> =>
+        batchFetch(input, init).then((response) => callResultFromResponse(response, method));
+      if (unbatchableReason(init, resolved.credentials) !== undefined || input instanceof Request)
+        return viaFetch();
+      let url: URL;
+      try {
+        url = new URL(input instanceof URL ? input.href : String(input), pageUrl());
+      } catch {
+        return viaFetch();
+      }
+      if (!isBatchable(url)) return viaFetch();
+      if (url.href.includes('#')) url.hash = '';
+      const request = readOutgoingRequest(url, init, resolved.jsonBodiesAsValues);
+      return request instanceof Promise
+        ? request.then((read) => runLight(read, init))
+        : runLight(request, init);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
+
   return Object.assign(batchFetch, {
+    call,
     clearCache: (): void => cache?.clear(),
   });
 }

@@ -11,12 +11,14 @@ import { shedResponse } from './admission/with-admission.ts';
 import { registerSubRequest } from './batch-context.ts';
 import { CallInfo, CallSignal } from './call-signal.ts';
 import { CallSlots, type SlotPermit } from './call-slots.ts';
+import { BatchLightCall, CallResponse, PairHeaders } from './calls/light-call.ts';
+import { lightResultFrame } from './calls/light-result.ts';
 import { FrameSink } from './frame-sink.ts';
 import type { Metrics } from './metrics.ts';
 import type { ResolvedOptions } from './options.ts';
 import { PriorityQueue } from './priority-queue.ts';
 import { ResultBudget } from './result-budget.ts';
-import { buildSubRequest, type ParentInfo } from './sub-request.ts';
+import { buildSubRequest, callHeaders, callMethod, callTarget, type ParentInfo } from './sub-request.ts';
 import {
   internalErrorFrame,
   type PendingResult,
@@ -283,6 +285,7 @@ export class BatchRun<TContext> {
 
   /** Hands a call that holds its slot (and its admission permit, if any) to the app. */
   private dispatch(state: CallState, signal: CallSignal): void {
+    if (this.init.options.routes !== undefined && this.dispatchLight(state, signal)) return;
     const { options, parent, batch } = this.init;
     let request: Request;
     try {
@@ -317,40 +320,7 @@ export class BatchRun<TContext> {
           this.settleAppFailure(state, new TypeError('the app handler did not return a Response'));
           return;
         }
-        if (state.state === 'done') {
-          // Timed out or cancelled meanwhile: the frame is written, drop what came late.
-          response.body?.cancel().catch(() => {
-            // The app's stream failed while being discarded: nothing to keep.
-          });
-          this.appSettled(state);
-          return;
-        }
-        const budget = this.budget;
-        const share = budget.open();
-        toResultFrame(state.call.id, response, this.frameOptions, {
-          // An abort stops the read, and also a read waiting for room in the budget.
-          onAbort: (stop) =>
-            signal.onAbort(
-              stop &&
-                (() => {
-                  stop();
-                  budget.close(share);
-                }),
-            ),
-          charge: (bytes) => budget.charge(share, bytes),
-        }).then(
-          (frame) => {
-            this.appSettled(state);
-            this.settle(state, frame, response.status, undefined);
-            budget.close(share); // after the frame is in the sink, so its bytes never go uncounted
-          },
-          (error) => {
-            budget.close(share);
-            this.appSettled(state);
-            if (error instanceof WirepackError) this.settleError(state, error);
-            else this.settleAppFailure(state, error); // the app's body stream failed
-          },
-        );
+        this.readResponse(state, signal, response);
       },
       (error) => {
         this.appSettled(state);
@@ -358,6 +328,136 @@ export class BatchRun<TContext> {
         // rejects with FRAME_TOO_LARGE: that is the call's coded error, not an app failure.
         if (isWirepackError(error) && error.code === 'FRAME_TOO_LARGE') this.settleError(state, error);
         else this.settleAppFailure(state, error);
+      },
+    );
+  }
+
+  /**
+   * The light path: a call whose method and path match `options.routes` goes to its handler with a
+   * light call object; no Request or Response is made (unless the handler returns a Response). False
+   * when no route matches: the call then goes to `fetch`. Admission, the batch's slots, timeouts and
+   * cancels apply as on the `fetch` path (they are taken and armed before dispatch); with
+   * `options.responseCache`, GET and HEAD calls take the `fetch` path (the cache answers them), and a
+   * routed unsafe call that succeeds purges its URL, as the cache does for requests it forwards.
+   */
+  private dispatchLight(state: CallState, signal: CallSignal): boolean {
+    const { options, parent, batch } = this.init;
+    const call = state.call;
+    const routes = options.routes as NonNullable<ResolvedOptions<TContext>['routes']>;
+    let light: BatchLightCall<TContext>;
+    let handler: (call: BatchLightCall<TContext>) => unknown;
+    try {
+      const method = callMethod(call);
+      if (options.responseCache !== undefined && (method === 'GET' || method === 'HEAD')) return false;
+      const target = callTarget(call, parent);
+      const match = routes.match(method, target.pathname);
+      if (match === undefined) return false;
+      const { headers } = callHeaders(call, parent);
+      checkHeaderPairs(call.headers, call);
+      handler = match.handler as (call: BatchLightCall<TContext>) => unknown;
+      light = new BatchLightCall(
+        method,
+        target.pathname,
+        target.search,
+        match.params,
+        new PairHeaders(headers),
+        call.body.kind === 'json'
+          ? call.body.value
+          : call.body.kind === 'bytes'
+            ? call.body.bytes
+            : undefined,
+        this.init.context,
+        call.id,
+        batch.batchId,
+        call.priority,
+        this.init.request,
+        signal,
+      );
+    } catch (error) {
+      this.appSettled(state); // the app never saw it
+      this.settleError(state, error);
+      return true;
+    }
+    let answer: unknown;
+    try {
+      answer = handler(light);
+    } catch (error) {
+      answer = Promise.reject(error);
+    }
+    const cache = options.responseCache;
+    const answered = (value: unknown): void => {
+      if (isResponseLike(value)) {
+        this.readResponse(state, signal, value);
+        return;
+      }
+      if (state.state === 'done') {
+        this.appSettled(state); // timed out or cancelled meanwhile: its frame is written
+        return;
+      }
+      let frame: ReturnType<typeof lightResultFrame>;
+      try {
+        frame = lightResultFrame(call.id, value, this.frameOptions);
+      } catch (error) {
+        this.appSettled(state);
+        if (error instanceof WirepackError) this.settleError(state, error);
+        else this.settleAppFailure(state, error);
+        return;
+      }
+      const status = value instanceof CallResponse ? value.status : value === undefined ? 204 : 200;
+      if (cache !== undefined && status < 400 && light.method !== 'OPTIONS' && light.method !== 'TRACE') {
+        cache
+          .purge(parent.origin + light.pathname + light.search)
+          .catch((error: unknown) => this.report(error, call));
+      }
+      this.appSettled(state);
+      this.settle(state, frame, status, undefined);
+    };
+    if (isThenable(answer)) {
+      answer.then(answered, (error: unknown) => {
+        this.appSettled(state);
+        if (isWirepackError(error) && error.code === 'FRAME_TOO_LARGE') this.settleError(state, error);
+        else this.settleAppFailure(state, error);
+      });
+    } else {
+      answered(answer);
+    }
+    return true;
+  }
+
+  /** Reads an app's Response into the call's frame (the body within the batch's buffer budget). */
+  private readResponse(state: CallState, signal: CallSignal, response: Response): void {
+    if (state.state === 'done') {
+      // Timed out or cancelled meanwhile: the frame is written, drop what came late.
+      response.body?.cancel().catch(() => {
+        // The app's stream failed while being discarded: nothing to keep.
+      });
+      this.appSettled(state);
+      return;
+    }
+    const budget = this.budget;
+    const share = budget.open();
+    toResultFrame(state.call.id, response, this.frameOptions, {
+      // An abort stops the read, and also a read waiting for room in the budget.
+      onAbort: (stop) =>
+        signal.onAbort(
+          stop &&
+            (() => {
+              stop();
+              budget.close(share);
+            }),
+        ),
+      charge: (bytes) => budget.charge(share, bytes),
+    }).then(
+      (frame) => {
+        this.appSettled(state);
+        this.settle(state, frame, response.status, undefined);
+        budget.close(share); // after the frame is in the sink, so its bytes never go uncounted
+      },
+      (error) => {
+        budget.close(share);
+        this.appSettled(state);
+        if (error instanceof WirepackError) this.settleError(state, error);
+        else this.settleAppFailure(state, error); // the app's body stream failed
       },
     );
   }
@@ -523,6 +623,27 @@ export class BatchRun<TContext> {
       );
     } catch {
       // A failing logger must not take the batch down; there is nowhere left to report to.
+    }
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function'
+  );
+}
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const HEADER_VALUE_INVALID = /[\0\r\n]/;
+
+/** What `Request` refuses in a call's own headers, refused on the light path too with the same code. */
+function checkHeaderPairs(pairs: SubRequest['headers'], call: SubRequest): void {
+  for (const [name, value] of pairs) {
+    if (!HEADER_NAME.test(name) || HEADER_VALUE_INVALID.test(value)) {
+      throw new WirepackError(
+        'INVALID_ENVELOPE',
+        `${call.method.slice(0, 32)} ${call.path.slice(0, 64)} refused: invalid header ${name.slice(0, 32)}`,
+      );
     }
   }
 }

@@ -1,0 +1,165 @@
+import type { LightCall } from './light-call.ts';
+
+/**
+ * A light handler: takes the call, returns its answer. A plain value is sent as a 200 JSON body (as
+ * `Response.json(value)` would be); `callResponse(body, { status, headers })` chooses status and
+ * headers; a Web `Response` is read as the `fetch` path reads one. What it throws becomes a 500, the
+ * error going to `onError`, as on the `fetch` path.
+ */
+export type LightHandler<TContext = unknown> = {
+  // Method syntax, so a table typed for one context is accepted where `unknown` is expected (as
+  // createWirepackServer's options are), the way handler parameters are checked elsewhere.
+  handle(call: LightCall<TContext>): unknown;
+}['handle'];
+
+/** What a route lookup found: the handler and the path's `:name` segments. */
+export interface RouteMatch<TContext = unknown> {
+  readonly handler: LightHandler<TContext>;
+  readonly params: Readonly<Record<string, string>>;
+}
+
+interface DynamicRoute<TContext> {
+  /** Literal segments, or `undefined` where a `:name` segment stands. */
+  readonly literals: ReadonlyArray<string | undefined>;
+  readonly names: ReadonlyArray<string | undefined>;
+  /** A trailing `*` takes any rest, including none. */
+  readonly rest: boolean;
+  readonly handler: LightHandler<TContext>;
+}
+
+const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
+const METHOD = /^[A-Z]+$/;
+
+/**
+ * The calls a batch handler runs on the light path (`createBatchHandler({ fetch, routes })`): a
+ * method and a path pattern per handler, `:name` for one segment, a trailing `*` for any rest.
+ * Calls that match no route go to `fetch` as before, so routes can be added one hot endpoint at a
+ * time. Static paths are found with one map lookup; patterns are tried in the order they were added.
+ */
+export class CallRoutes<TContext = unknown> {
+  readonly #exact = new Map<string, LightHandler<TContext>>();
+  readonly #dynamic = new Map<string, Array<DynamicRoute<TContext>>>();
+  #size = 0;
+
+  /** How many routes the table holds. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Adds a route for `method` (upper case, e.g. `GET`) and `pattern` (e.g. `/api/users/:id`). */
+  on(method: string, pattern: string, handler: LightHandler<TContext>): this {
+    if (typeof method !== 'string' || !METHOD.test(method)) {
+      throw new TypeError(
+        `[wirepack/server] a route's method must be upper case, e.g. "GET"; got ${String(method)}`,
+      );
+    }
+    if (typeof pattern !== 'string' || !pattern.startsWith('/') || pattern.startsWith('//')) {
+      throw new TypeError(`[wirepack/server] a route's path must start with "/", got ${String(pattern)}`);
+    }
+    if (typeof handler !== 'function') {
+      throw new TypeError(
+        `[wirepack/server] the route ${method} ${pattern} needs a handler function, got ${typeof handler}`,
+      );
+    }
+    this.#size++;
+    const segments = pattern.split('/').slice(1);
+    const rest = segments[segments.length - 1] === '*';
+    if (rest) segments.pop();
+    if (!rest && segments.every((segment) => !segment.startsWith(':'))) {
+      const key = `${method} ${pattern}`;
+      if (this.#exact.has(key)) throw new TypeError(`[wirepack/server] the route ${key} is defined twice`);
+      this.#exact.set(key, handler);
+      return this;
+    }
+    const route: DynamicRoute<TContext> = {
+      literals: segments.map((segment) => (segment.startsWith(':') ? undefined : segment)),
+      names: segments.map((segment) => (segment.startsWith(':') ? segment.slice(1) : undefined)),
+      rest,
+      handler,
+    };
+    const list = this.#dynamic.get(method) ?? [];
+    list.push(route);
+    this.#dynamic.set(method, list);
+    return this;
+  }
+
+  get(pattern: string, handler: LightHandler<TContext>): this {
+    return this.on('GET', pattern, handler);
+  }
+
+  post(pattern: string, handler: LightHandler<TContext>): this {
+    return this.on('POST', pattern, handler);
+  }
+
+  put(pattern: string, handler: LightHandler<TContext>): this {
+    return this.on('PUT', pattern, handler);
+  }
+
+  patch(pattern: string, handler: LightHandler<TContext>): this {
+    return this.on('PATCH', pattern, handler);
+  }
+
+  delete(pattern: string, handler: LightHandler<TContext>): this {
+    return this.on('DELETE', pattern, handler);
+  }
+
+  /** The route for a call, or undefined (the call then goes to `fetch`). */
+  match(method: string, pathname: string): RouteMatch<TContext> | undefined {
+    const exact = this.#exact.get(`${method} ${pathname}`);
+    if (exact !== undefined) return { handler: exact, params: NO_PARAMS };
+    const list = this.#dynamic.get(method);
+    if (list === undefined) return undefined;
+    const segments = pathname.split('/');
+    // segments[0] is the '' before the leading slash.
+    for (const route of list) {
+      const count = route.literals.length;
+      if (route.rest ? segments.length - 1 < count : segments.length - 1 !== count) continue;
+      let params: Record<string, string> | undefined;
+      let ok = true;
+      for (let i = 0; i < count; i++) {
+        const segment = segments[i + 1] as string;
+        const literal = route.literals[i];
+        if (literal !== undefined) {
+          if (segment !== literal) {
+            ok = false;
+            break;
+          }
+          continue;
+        }
+        if (segment === '') {
+          ok = false;
+          break;
+        }
+        params ??= {};
+        params[route.names[i] as string] = decodeSegment(segment);
+      }
+      if (ok) return { handler: route.handler, params: params ?? NO_PARAMS };
+    }
+    return undefined;
+  }
+}
+
+/**
+ * A table of light routes for `createBatchHandler({ routes })`; see {@link CallRoutes}.
+ *
+ * @example
+ * ```ts
+ * import { createBatchHandler, createCallRoutes } from '@wirepack/server';
+ *
+ * const routes = createCallRoutes().get('/api/users/:id', (call) => users.load(Number(call.params.id)));
+ * const handler = createBatchHandler({ fetch: app.fetch, routes });
+ * ```
+ */
+export function createCallRoutes<TContext = unknown>(): CallRoutes<TContext> {
+  return new CallRoutes<TContext>();
+}
+
+function decodeSegment(segment: string): string {
+  if (!segment.includes('%')) return segment;
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    // Not valid percent-encoding: the handler sees it as sent.
+    return segment;
+  }
+}
