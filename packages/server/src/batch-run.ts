@@ -352,8 +352,11 @@ export class BatchRun<TContext> {
       const target = callTarget(call, parent);
       const match = routes.match(method, target.pathname);
       if (match === undefined) return false;
-      const { headers } = callHeaders(call, parent);
+      const { headers, present } = callHeaders(call, parent);
       checkHeaderPairs(call.headers, call);
+      // As buildSubRequest: a JSON body is the app's `application/json` unless the call said otherwise.
+      if (call.body.kind === 'json' && !present?.has('content-type'))
+        headers.push(['content-type', 'application/json']);
       handler = match.handler as (call: BatchLightCall<TContext>) => unknown;
       light = new BatchLightCall(
         method,
@@ -405,9 +408,15 @@ export class BatchRun<TContext> {
       }
       const status = value instanceof CallResponse ? value.status : value === undefined ? 204 : 200;
       if (cache !== undefined && status < 400 && light.method !== 'OPTIONS' && light.method !== 'TRACE') {
+        // Purged before the result leaves, so the client's next GET cannot find the old entry.
         cache
           .purge(parent.origin + light.pathname + light.search)
-          .catch((error: unknown) => this.report(error, call));
+          .catch((error: unknown) => this.report(error, call))
+          .then(() => {
+            this.appSettled(state);
+            this.settle(state, frame, status, undefined);
+          });
+        return;
       }
       this.appSettled(state);
       this.settle(state, frame, status, undefined);
