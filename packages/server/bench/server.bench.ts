@@ -16,7 +16,7 @@ import { Agent, createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BATCH_MEDIA_TYPE, createBatchId, encodeBatchRequest, NO_BODY, readFrames } from '@wirepack/protocol';
 import { toNodeListener } from '../src/adapters/node.ts';
-import { createBatchHandler } from '../src/index.ts';
+import { createBatchHandler, createCallRoutes } from '../src/index.ts';
 
 const CALLS_PER_BATCH = Number(process.env.CALLS ?? 100);
 const ROUNDS = Number(process.env.ROUNDS ?? 200);
@@ -61,8 +61,16 @@ async function unbatched(): Promise<void> {
   );
 }
 
-function batched(jsonAsValues: boolean): () => Promise<void> {
-  const handler = createBatchHandler({ fetch: app, jsonAsValues, limits: { concurrency: CALLS_PER_BATCH } });
+/** The same endpoint as a light route (issue 11): the call object in, the record out. */
+const routes = createCallRoutes().get('/api/users/:id', async (call) => user(Number(call.params.id)));
+
+function batched(jsonAsValues: boolean, light = false): () => Promise<void> {
+  const handler = createBatchHandler({
+    fetch: app,
+    jsonAsValues,
+    limits: { concurrency: CALLS_PER_BATCH },
+    ...(light ? { routes } : {}),
+  });
   let checked = false;
   return async () => {
     const response = await handler(
@@ -154,11 +162,16 @@ if (process.env.ONLY === 'values') {
   await measure('batched, JSON as msgpack values', batched(true));
   process.exit(0);
 }
+if (process.env.ONLY === 'light') {
+  await measure('batched, light route', batched(true, true));
+  process.exit(0);
+}
 const peer = await measure('unbatched app.fetch (peer)', unbatched);
 const values = await measure('batched, JSON as msgpack values', batched(true));
 const bytes = await measure('batched, JSON as bytes', batched(false));
+const light = await measure('batched, light route (routes)', batched(true, true));
 console.log(
-  `ratios vs peer: values ${(values / peer).toFixed(2)}x, bytes ${(bytes / peer).toFixed(2)}x; ` +
+  `ratios vs peer: values ${(values / peer).toFixed(2)}x, bytes ${(bytes / peer).toFixed(2)}x, light route ${(light / peer).toFixed(2)}x; ` +
     `JSON-as-value cost ${(values - bytes).toFixed(1)} us/call`,
 );
 const http = await overHttp();
