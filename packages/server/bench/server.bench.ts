@@ -62,7 +62,11 @@ async function unbatched(): Promise<void> {
 }
 
 /** The same endpoint as a light route (issue 11): the call object in, the record out. */
-const routes = createCallRoutes().get('/api/users/:id', async (call) => user(Number(call.params.id)));
+const routes = createCallRoutes().get('/api/users/:id', async (call) => {
+  // WORK=1: 1 ms of asynchronous work per call, as in bench:batching.
+  if (process.env.WORK === '1') await new Promise((resolve) => setTimeout(resolve, 1));
+  return user(Number(call.params.id));
+});
 
 function batched(jsonAsValues: boolean, light = false): () => Promise<void> {
   const handler = createBatchHandler({
@@ -104,7 +108,11 @@ async function overHttp(): Promise<{
   plain: () => Promise<void>;
   close: () => Promise<void>;
 }> {
-  const handler = createBatchHandler({ fetch: app, limits: { concurrency: CALLS_PER_BATCH } });
+  const handler = createBatchHandler({
+    fetch: app,
+    ...(process.env.CONCURRENCY === 'default' ? {} : { limits: { concurrency: CALLS_PER_BATCH } }),
+    ...(process.env.LIGHT === '1' ? { routes } : {}),
+  });
   const server = createServer(toNodeListener(handler));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -164,6 +172,16 @@ if (process.env.ONLY === 'values') {
 }
 if (process.env.ONLY === 'light') {
   await measure('batched, light route', batched(true, true));
+  process.exit(0);
+}
+if (process.env.ONLY === 'http') {
+  // One HTTP figure for profiling (LIGHT=1: the light route): ONLY=http ENCODING=br node --cpu-prof ...
+  const http = await overHttp();
+  await measure(
+    `HTTP batch, ${process.env.ENCODING ?? 'identity'}`,
+    http.batch(process.env.ENCODING ?? 'identity'),
+  );
+  await http.close();
   process.exit(0);
 }
 const peer = await measure('unbatched app.fetch (peer)', unbatched);

@@ -11,7 +11,14 @@ import { shedResponse } from './admission/with-admission.ts';
 import { registerSubRequest } from './batch-context.ts';
 import { CallInfo, CallSignal } from './call-signal.ts';
 import { CallSlots, type SlotPermit } from './call-slots.ts';
-import { BatchLightCall, CallResponse, PairHeaders } from './calls/light-call.ts';
+import {
+  BatchLightCall,
+  CallResponse,
+  lightBody,
+  PairHeaders,
+  UNREADABLE_BODY_ANSWER,
+  UnreadableBody,
+} from './calls/light-call.ts';
 import { lightResultFrame } from './calls/light-result.ts';
 import { FrameSink } from './frame-sink.ts';
 import type { Metrics } from './metrics.ts';
@@ -358,17 +365,28 @@ export class BatchRun<TContext> {
       if (call.body.kind === 'json' && !present?.has('content-type'))
         headers.push(['content-type', 'application/json']);
       handler = match.handler as (call: BatchLightCall<TContext>) => unknown;
+      const lightHeaders = new PairHeaders(headers);
+      let body: unknown;
+      try {
+        body = lightBody(
+          call.body.kind === 'json'
+            ? call.body.value
+            : call.body.kind === 'bytes'
+              ? call.body.bytes
+              : undefined,
+          call.body.kind === 'bytes' ? lightHeaders.get('content-type') : null,
+        );
+      } catch (error) {
+        if (!(error instanceof UnreadableBody)) throw error;
+        handler = () => UNREADABLE_BODY_ANSWER; // as routesFetch answers it
+      }
       light = new BatchLightCall(
         method,
         target.pathname,
         target.search,
         match.params,
-        new PairHeaders(headers),
-        call.body.kind === 'json'
-          ? call.body.value
-          : call.body.kind === 'bytes'
-            ? call.body.bytes
-            : undefined,
+        lightHeaders,
+        body,
         this.init.context,
         call.id,
         batch.batchId,

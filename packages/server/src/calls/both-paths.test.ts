@@ -208,6 +208,34 @@ const CASES: readonly Case[] = [
     },
   },
   {
+    name: 'results: a body sent as bytes is parsed when its type says JSON, refused with 400 when it is not JSON',
+    calls: [
+      {
+        id: 1,
+        path: '/echo-body',
+        method: 'POST',
+        headers: [['content-type', 'application/json']],
+        body: { kind: 'bytes', bytes: new TextEncoder().encode('{"a":[1,2]}') },
+      },
+      {
+        id: 2,
+        path: '/echo-body',
+        method: 'POST',
+        headers: [['content-type', 'application/json']],
+        body: { kind: 'bytes', bytes: new TextEncoder().encode('{not json') },
+      },
+      { id: 3, path: '/echo-body', method: 'POST', body: { kind: 'bytes', bytes: new Uint8Array(0) } },
+    ],
+    expect: (seen) => {
+      expect(seen[1]).toMatchObject({
+        status: 200,
+        body: json({ body: { a: [1, 2] }, type: 'application/json' }),
+      });
+      expect(seen[2]).toMatchObject({ status: 400 });
+      expect(seen[3]).toMatchObject({ status: 200, body: json({ body: null, type: null }) });
+    },
+  },
+  {
     name: 'results: values JSON would change arrive as JSON leaves them; bytes, no body, too deep as text',
     calls: [
       { id: 1, path: '/normalised' },

@@ -164,3 +164,33 @@ export class BatchLightCall<TContext> implements LightCall<TContext> {
     return this.callSignal.signal;
   }
 }
+
+const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** A body the handler cannot be given: JSON by its type, not JSON by its bytes. */
+export class UnreadableBody extends Error {}
+
+/**
+ * The body a light handler sees, the same on both paths (`routesFetch` reads a `Request` the same
+ * way): a JSON value, or the bytes of a body whose `content-type` is not JSON; `undefined` for none or
+ * an empty one. Bytes declared JSON are parsed, as `request.json()` would; `UnreadableBody` when
+ * they do not parse (the caller answers 400).
+ */
+export function lightBody(value: unknown, contentType: string | null): unknown {
+  if (!(value instanceof Uint8Array)) return value;
+  if (value.byteLength === 0) return undefined;
+  if (contentType === null || !JSON_TYPE.test(contentType)) return value;
+  try {
+    return JSON.parse(utf8.decode(value));
+  } catch (error) {
+    throw new UnreadableBody('the body is not JSON', { cause: error });
+  }
+}
+
+/** The answer to a body that is not what its type says, on both paths. */
+export const UNREADABLE_BODY_ANSWER: CallResponse = new CallResponse(
+  400,
+  [['content-type', 'text/plain']],
+  undefined,
+);

@@ -1,7 +1,14 @@
 import { getSubRequestInfo } from '../batch-context.ts';
 import { pathnameOf } from '../pathname-of.ts';
 import type { CallRoutes } from './call-routes.ts';
-import { CallResponse, type LightCall, PairHeaders } from './light-call.ts';
+import {
+  CallResponse,
+  type LightCall,
+  lightBody,
+  PairHeaders,
+  UNREADABLE_BODY_ANSWER,
+  UnreadableBody,
+} from './light-call.ts';
 
 /** A Web-standard handler, with whatever the runtime passes after the request. */
 type WebHandler = (request: Request, ...extra: unknown[]) => Response | Promise<Response>;
@@ -32,19 +39,11 @@ export function routesFetch<TContext = unknown>(
     if (match === undefined) return fallback(request, ...extra);
     let body: unknown;
     if (request.body !== null) {
-      const bytes = new Uint8Array(await request.arrayBuffer());
-      const type = request.headers.get('content-type') ?? '';
-      if (/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type) && bytes.byteLength > 0) {
-        try {
-          body = JSON.parse(new TextDecoder().decode(bytes));
-        } catch {
-          return new Response('the body is not JSON', {
-            status: 400,
-            headers: { 'content-type': 'text/plain' },
-          });
-        }
-      } else if (bytes.byteLength > 0) {
-        body = bytes;
+      try {
+        body = lightBody(new Uint8Array(await request.arrayBuffer()), request.headers.get('content-type'));
+      } catch (error) {
+        if (!(error instanceof UnreadableBody)) throw error;
+        return toResponse(UNREADABLE_BODY_ANSWER);
       }
     }
     const info = getSubRequestInfo<TContext>(request);
