@@ -37,7 +37,8 @@ const METHOD = /^[A-Z]+$/;
  * time. Static paths are found with one map lookup; patterns are tried in the order they were added.
  */
 export class CallRoutes<TContext = unknown> {
-  readonly #exact = new Map<string, LightHandler<TContext>>();
+  /** Static paths by method, then path: two lookups, no key built per call. */
+  readonly #exact = new Map<string, Map<string, LightHandler<TContext>>>();
   readonly #dynamic = new Map<string, Array<DynamicRoute<TContext>>>();
   #size = 0;
 
@@ -66,9 +67,11 @@ export class CallRoutes<TContext = unknown> {
     const rest = segments[segments.length - 1] === '*';
     if (rest) segments.pop();
     if (!rest && segments.every((segment) => !segment.startsWith(':'))) {
-      const key = `${method} ${pattern}`;
-      if (this.#exact.has(key)) throw new TypeError(`[wirepack/server] the route ${key} is defined twice`);
-      this.#exact.set(key, handler);
+      const paths = this.#exact.get(method) ?? new Map<string, LightHandler<TContext>>();
+      if (paths.has(pattern))
+        throw new TypeError(`[wirepack/server] the route ${method} ${pattern} is defined twice`);
+      paths.set(pattern, handler);
+      this.#exact.set(method, paths);
       return this;
     }
     const route: DynamicRoute<TContext> = {
@@ -105,38 +108,46 @@ export class CallRoutes<TContext = unknown> {
 
   /** The route for a call, or undefined (the call then goes to `fetch`). */
   match(method: string, pathname: string): RouteMatch<TContext> | undefined {
-    const exact = this.#exact.get(`${method} ${pathname}`);
+    const exact = this.#exact.get(method)?.get(pathname);
     if (exact !== undefined) return { handler: exact, params: NO_PARAMS };
     const list = this.#dynamic.get(method);
     if (list === undefined) return undefined;
-    const segments = pathname.split('/');
-    // segments[0] is the '' before the leading slash.
     for (const route of list) {
-      const count = route.literals.length;
-      if (route.rest ? segments.length - 1 < count : segments.length - 1 !== count) continue;
-      let params: Record<string, string> | undefined;
-      let ok = true;
-      for (let i = 0; i < count; i++) {
-        const segment = segments[i + 1] as string;
-        const literal = route.literals[i];
-        if (literal !== undefined) {
-          if (segment !== literal) {
-            ok = false;
-            break;
-          }
-          continue;
-        }
-        if (segment === '') {
-          ok = false;
-          break;
-        }
-        params ??= {};
-        params[route.names[i] as string] = decodeSegment(segment);
-      }
-      if (ok) return { handler: route.handler, params: params ?? NO_PARAMS };
+      const params = matchRoute(route, pathname);
+      if (params !== undefined) return { handler: route.handler, params };
     }
     return undefined;
   }
+}
+
+/**
+ * The params of `pathname` if it matches the route, else undefined. Walks the path's segments in place
+ * (no split, no array per call): every call of a batch passes here.
+ */
+function matchRoute<TContext>(
+  route: DynamicRoute<TContext>,
+  pathname: string,
+): Readonly<Record<string, string>> | undefined {
+  const count = route.literals.length;
+  let params: Record<string, string> | undefined;
+  let start = 1; // after the leading '/'
+  for (let i = 0; i < count; i++) {
+    if (start > pathname.length) return undefined; // fewer segments than the route
+    let end = pathname.indexOf('/', start);
+    if (end === -1) end = pathname.length;
+    const literal = route.literals[i];
+    if (literal !== undefined) {
+      if (end - start !== literal.length || !pathname.startsWith(literal, start)) return undefined;
+    } else {
+      if (end === start) return undefined; // an empty :param
+      params ??= {};
+      params[route.names[i] as string] = decodeSegment(pathname.slice(start, end));
+    }
+    start = end + 1;
+  }
+  // Without a trailing *, the path must end exactly where the route does.
+  if (!route.rest && start <= pathname.length) return undefined;
+  return params ?? NO_PARAMS;
 }
 
 /**
