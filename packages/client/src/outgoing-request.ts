@@ -63,21 +63,26 @@ export function readOutgoingRequest(
   init: BatchRequestInit | undefined,
   jsonBodiesAsValues: boolean,
 ): OutgoingRequest | Promise<OutgoingRequest> {
-  const method = normalizeMethod(init?.method ?? 'GET');
+  const method = init?.method === undefined ? 'GET' : normalizeMethod(init.method);
   const raw = init?.body;
-  const base = {
+  const priority = toPriority(init?.priority);
+  const redirect = init?.redirect ?? 'follow';
+  const signal = init?.signal ?? undefined;
+  // One object literal with the fields in one order, not a spread of a base object: every call makes
+  // one, and the spread was the client's largest own frame (objects of one shape stay fast).
+  const make = (headers: HeaderList, body: Body): OutgoingRequest => ({
     url,
     method,
-    priority: toPriority(init?.priority),
-    redirect: init?.redirect ?? 'follow',
-    signal: init?.signal ?? undefined,
-  };
+    headers,
+    body,
+    priority,
+    redirect,
+    signal,
+  });
   // Most calls are bodiless GETs without headers: no Headers object to build and read back.
-  if ((raw === undefined || raw === null) && init?.headers === undefined) {
-    return { ...base, headers: NO_HEADERS, body: NO_BODY };
-  }
+  if ((raw === undefined || raw === null) && init?.headers === undefined) return make(NO_HEADERS, NO_BODY);
   const headers = new Headers(init?.headers);
-  if (raw === undefined || raw === null) return { ...base, headers: headerList(headers), body: NO_BODY };
+  if (raw === undefined || raw === null) return make(headerList(headers), NO_BODY);
   if (method === 'GET' || method === 'HEAD') {
     throw new TypeError('Request with GET/HEAD method cannot have body.');
   }
@@ -86,7 +91,7 @@ export function readOutgoingRequest(
     if (!headers.has('content-type')) headers.set('content-type', TEXT_PLAIN);
     if (jsonBodiesAsValues) {
       const value = parseJsonBody(raw, headers.get('content-type'));
-      if (value !== NOT_JSON) return { ...base, headers: headerList(headers), body: { kind: 'json', value } };
+      if (value !== NOT_JSON) return make(headerList(headers), { kind: 'json', value });
     }
     bytes = encoder.encode(raw);
   } else if (raw instanceof URLSearchParams) {
@@ -97,14 +102,12 @@ export function readOutgoingRequest(
   } else if (ArrayBuffer.isView(raw)) {
     bytes = new Uint8Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
   }
-  if (bytes !== undefined) return { ...base, headers: headerList(headers), body: { kind: 'bytes', bytes } };
+  if (bytes !== undefined) return make(headerList(headers), { kind: 'bytes', bytes });
   // FormData, Blob and anything else: let the platform serialise it and choose its content type.
   const request = new Request(url, { method, headers, body: raw });
-  return request.arrayBuffer().then((buffer) => ({
-    ...base,
-    headers: headerList(request.headers),
-    body: { kind: 'bytes', bytes: new Uint8Array(buffer) },
-  }));
+  return request
+    .arrayBuffer()
+    .then((buffer) => make(headerList(request.headers), { kind: 'bytes', bytes: new Uint8Array(buffer) }));
 }
 
 /** Reads a `Request` object (the first argument of fetch) merged with an optional init. */
