@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createWirepackServer } from '../adapters/wirepack-server.ts';
 import { createResponseCache } from '../cache/create-response-cache.ts';
 import { createBatchHandler } from '../create-batch-handler.ts';
 import { batchRequest, collectFrames, resultsById } from '../test-support/batch.ts';
@@ -76,5 +77,33 @@ describe('the light path and the response cache', () => {
     expect(resultsById(put).get(1)?.status).toBe(200);
     expect(await get()).toEqual({ version: 2 });
     expect(computed).toBe(2);
+  });
+});
+
+describe('the light path in createWirepackServer', () => {
+  it('routes serve plain requests too, and routed batched GETs share the server cache with them', async () => {
+    let computed = 0;
+    const routes = createCallRoutes().get('/api/catalog', () => {
+      computed++;
+      return callResponse({ items: 3 }, { headers: { 'cache-control': 'max-age=60' } });
+    });
+    const server = createWirepackServer({
+      app: () => new Response('app', { status: 404 }),
+      batch: { routes },
+      metrics: false,
+      admission: false,
+    });
+    try {
+      const plain = await server.fetch(new Request('http://app.test/api/catalog'));
+      expect(await plain.json()).toEqual({ items: 3 });
+      const frames = await collectFrames(
+        await server.fetch(batchRequest([{ id: 1, path: '/api/catalog' }], { origin: 'http://app.test' })),
+      );
+      const body = resultsById(frames).get(1)?.body;
+      expect(body?.kind === 'json' ? body.value : body).toEqual({ items: 3 });
+      expect(computed).toBe(1); // the batched call was a cache hit
+    } finally {
+      await server.close();
+    }
   });
 });
