@@ -276,20 +276,27 @@ export function createBatchFetch(options: BatchFetchOptions = {}): BatchFetch {
       return run(request, init, frame).then((response) => callResultFromResponse(response, request.method));
     });
 
+  /** A call `call()` cannot batch itself, through batchFetch, its Response read into a CallResult. */
+  const callViaFetch = (
+    input: RequestInfo | URL,
+    init: BatchRequestInit | undefined,
+  ): Promise<CallResult> => {
+    const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
+    return batchFetch(input, init).then((response) => callResultFromResponse(response, method));
+  };
+
   const call = (input: RequestInfo | URL, init?: BatchRequestInit): Promise<CallResult> => {
     try {
-      const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
-      const viaFetch = (): Promise<CallResult> =>
-        batchFetch(input, init).then((response) => callResultFromResponse(response, method));
-      if (unbatchableReason(init, resolved.credentials) !== undefined || input instanceof Request)
-        return viaFetch();
+      if (unbatchableReason(init, resolved.credentials) !== undefined || input instanceof Request) {
+        return callViaFetch(input, init);
+      }
       let url: URL;
       try {
         url = new URL(input instanceof URL ? input.href : String(input), pageUrl());
       } catch {
-        return viaFetch();
+        return callViaFetch(input, init);
       }
-      if (!isBatchable(url)) return viaFetch();
+      if (!isBatchable(url)) return callViaFetch(input, init);
       if (url.href.includes('#')) url.hash = '';
       const request = readOutgoingRequest(url, init, resolved.jsonBodiesAsValues);
       return request instanceof Promise

@@ -68,19 +68,14 @@ export function readOutgoingRequest(
   const priority = toPriority(init?.priority);
   const redirect = init?.redirect ?? 'follow';
   const signal = init?.signal ?? undefined;
-  // One object literal with the fields in one order, not a spread of a base object: every call makes
-  // one, and the spread was the client's largest own frame (objects of one shape stay fast).
-  const make = (headers: HeaderList, body: Body): OutgoingRequest => ({
-    url,
-    method,
-    headers,
-    body,
-    priority,
-    redirect,
-    signal,
-  });
   // Most calls are bodiless GETs without headers: no Headers object to build and read back.
-  if ((raw === undefined || raw === null) && init?.headers === undefined) return make(NO_HEADERS, NO_BODY);
+  if ((raw === undefined || raw === null) && init?.headers === undefined) {
+    return outgoing(url, method, NO_HEADERS, NO_BODY, priority, redirect, signal);
+  }
+  // One object literal with the fields in one order (outgoing), not a spread of a base object: every
+  // call makes one, and the spread was the client's largest own frame.
+  const make = (headers: HeaderList, body: Body): OutgoingRequest =>
+    outgoing(url, method, headers, body, priority, redirect, signal);
   const headers = new Headers(init?.headers);
   if (raw === undefined || raw === null) return make(headerList(headers), NO_BODY);
   if (method === 'GET' || method === 'HEAD') {
@@ -139,6 +134,18 @@ export function bodyInit(body: Body): BodyInit | null {
 }
 
 /** fetch upper-cases only the standard methods and keeps others as given (Fetch, "normalize"). */
+function outgoing(
+  url: URL,
+  method: string,
+  headers: HeaderList,
+  body: Body,
+  priority: Priority,
+  redirect: RequestRedirect,
+  signal: AbortSignal | undefined,
+): OutgoingRequest {
+  return { url, method, headers, body, priority, redirect, signal };
+}
+
 function normalizeMethod(method: string): string {
   const upper = method.toUpperCase();
   switch (upper) {

@@ -172,6 +172,17 @@ export async function* readFrames(
   stream: ReadableStream<Uint8Array>,
   options: ReadFramesOptions = {},
 ): AsyncGenerator<Frame, void, undefined> {
+  for await (const group of readFrameGroups(stream, options)) yield* group;
+}
+
+/**
+ * {@link readFrames}, one array per message: a results frame's results come as one array, so a
+ * reader settles a hundred calls in one step instead of one `await` each. Same checks and errors.
+ */
+export async function* readFrameGroups(
+  stream: ReadableStream<Uint8Array>,
+  options: ReadFramesOptions = {},
+): AsyncGenerator<readonly Frame[], void, undefined> {
   const limits = options.limits ?? DEFAULT_DECODE_LIMITS;
   const maxFrameBytes = options.maxFrameBytes ?? limits.maxBytes;
   const reader = stream.getReader();
@@ -190,10 +201,9 @@ export async function* readFrames(
         }
         if (buffer.length < FRAME_HEADER_BYTES + length) break;
         buffer.skip(FRAME_HEADER_BYTES);
-        for (const frame of decodeFrameMessage(buffer.take(length), limits)) {
-          if (frame.kind === 'end' || frame.kind === 'fatal') finished = true;
-          yield frame;
-        }
+        const group = decodeFrameMessage(buffer.take(length), limits);
+        for (const frame of group) if (frame.kind === 'end' || frame.kind === 'fatal') finished = true;
+        yield group;
       }
       if (finished && buffer.length > 0) throw new WirepackError('MALFORMED', 'bytes after the last frame');
       let chunk: ReadableStreamReadResult<Uint8Array>;

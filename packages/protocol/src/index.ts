@@ -50,6 +50,7 @@ export {
   type Frame,
   type ReadFramesOptions,
   type ResultFrame,
+  readFrameGroups,
   readFrames,
 } from './frames.ts';
 // --- Headers ------------------------------------------------------------------------------
