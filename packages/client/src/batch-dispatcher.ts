@@ -97,12 +97,15 @@ class Batch {
           }
         }
       }
-      this.rejectOpen(
-        new WirepackError(
-          'MISSING_RESULT',
-          '[wirepack/client] the batch response ended without a result for this call',
-        ),
-      );
+      // Only when some call is left: an error object (its stack) per batch costs more than a call.
+      if (this.open.size > 0) {
+        this.rejectOpen(
+          new WirepackError(
+            'MISSING_RESULT',
+            '[wirepack/client] the batch response ended without a result for this call',
+          ),
+        );
+      }
     } catch (error) {
       this.rejectOpen(normalize(error));
     } finally {
