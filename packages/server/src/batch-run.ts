@@ -14,8 +14,8 @@ import { CallSlots, type SlotPermit } from './call-slots.ts';
 import {
   BatchLightCall,
   CallResponse,
+  LazyCallHeaders,
   lightBody,
-  PairHeaders,
   UNREADABLE_BODY_ANSWER,
   UnreadableBody,
 } from './calls/light-call.ts';
@@ -25,7 +25,13 @@ import type { Metrics } from './metrics.ts';
 import type { ResolvedOptions } from './options.ts';
 import { PriorityQueue } from './priority-queue.ts';
 import { ResultBudget } from './result-budget.ts';
-import { buildSubRequest, callHeaders, callMethod, callTarget, type ParentInfo } from './sub-request.ts';
+import {
+  buildSubRequest,
+  callMethod,
+  callTarget,
+  checkHeaderLimits,
+  type ParentInfo,
+} from './sub-request.ts';
 import {
   internalErrorFrame,
   type PendingResult,
@@ -359,13 +365,10 @@ export class BatchRun<TContext> {
       const target = callTarget(call, parent);
       const match = routes.match(method, target.pathname);
       if (match === undefined) return false;
-      const { headers, present } = callHeaders(call, parent);
+      checkHeaderLimits(call, parent);
       checkHeaderPairs(call.headers, call);
-      // As buildSubRequest: a JSON body is the app's `application/json` unless the call said otherwise.
-      if (call.body.kind === 'json' && !present?.has('content-type'))
-        headers.push(['content-type', 'application/json']);
       handler = match.handler as (call: BatchLightCall<TContext>) => unknown;
-      const lightHeaders = new PairHeaders(headers);
+      const lightHeaders = new LazyCallHeaders(call, parent);
       let body: unknown;
       try {
         body = lightBody(

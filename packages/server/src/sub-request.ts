@@ -141,26 +141,13 @@ export interface CallHeaders {
  * set none. HEADERS_TOO_LARGE past the count or byte limit.
  */
 export function callHeaders(call: SubRequest, parent: ParentInfo): CallHeaders {
-  if (call.headers.length > parent.maxHeaderCount) {
-    throw new WirepackError(
-      'HEADERS_TOO_LARGE',
-      `${call.headers.length} headers exceed the limit of ${parent.maxHeaderCount}`,
-    );
-  }
+  checkHeaderLimits(call, parent);
   // Pairs rather than a Headers object: Request copies its init headers anyway, and this skips one
   // Headers per call. Request validates names and values.
   const headers: Array<[string, string]> = [];
   // Names the call set itself; most calls set none, and then no set is made.
   let present: Set<string> | undefined;
-  let bytes = 0;
   for (const [name, value] of call.headers) {
-    bytes += name.length + value.length;
-    if (bytes > parent.maxHeaderBytes) {
-      throw new WirepackError(
-        'HEADERS_TOO_LARGE',
-        `headers exceed the limit of ${parent.maxHeaderBytes} bytes`,
-      );
-    }
     const lower = name.toLowerCase();
     // Dropped silently, as a browser's fetch drops forbidden headers: the batch request's own values
     // (inherited below) are the ones the app sees.
@@ -178,6 +165,27 @@ export function callHeaders(call: SubRequest, parent: ParentInfo): CallHeaders {
   // frame stream, so it is never inherited.
   if (!present?.has('accept')) headers.push(['accept', '*/*']);
   return { headers, present };
+}
+
+/**
+ * HEADERS_TOO_LARGE past the call's header count or bytes (names plus values), checked before the
+ * headers are built: the light path builds them only if its handler reads them.
+ */
+export function checkHeaderLimits(call: SubRequest, parent: ParentInfo): void {
+  if (call.headers.length > parent.maxHeaderCount) {
+    throw new WirepackError(
+      'HEADERS_TOO_LARGE',
+      `${call.headers.length} headers exceed the limit of ${parent.maxHeaderCount}`,
+    );
+  }
+  let bytes = 0;
+  for (const [name, value] of call.headers) bytes += name.length + value.length;
+  if (bytes > parent.maxHeaderBytes) {
+    throw new WirepackError(
+      'HEADERS_TOO_LARGE',
+      `headers exceed the limit of ${parent.maxHeaderBytes} bytes`,
+    );
+  }
 }
 
 /** Where a call goes, without building a URL in the common case. */

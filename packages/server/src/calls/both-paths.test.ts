@@ -290,7 +290,7 @@ const CASES: readonly Case[] = [
     },
   },
   {
-    name: 'limits: maxResponseBytes, maxHeaderCount',
+    name: 'limits: maxResponseBytes, maxHeaderCount, maxHeaderBytes',
     calls: [
       { id: 1, path: '/big' },
       {
@@ -303,12 +303,14 @@ const CASES: readonly Case[] = [
         ],
       },
       { id: 3, path: '/users/3' },
+      { id: 4, path: '/users/4', headers: [['x-long', 'y'.repeat(100)]] },
     ],
-    options: { limits: { maxResponseBytes: 1_000, maxHeaderCount: 2 } },
+    options: { limits: { maxResponseBytes: 1_000, maxHeaderCount: 2, maxHeaderBytes: 64 } },
     expect: (seen) => {
       expect(seen[1]).toEqual({ error: 'FRAME_TOO_LARGE' });
       expect(seen[2]).toEqual({ error: 'HEADERS_TOO_LARGE' });
       expect(seen[3]).toMatchObject({ status: 200 });
+      expect(seen[4]).toEqual({ error: 'HEADERS_TOO_LARGE' });
     },
   },
   {

@@ -1,5 +1,6 @@
-import type { Priority } from '@wirepack/protocol';
+import type { Priority, SubRequest } from '@wirepack/protocol';
 import type { CallSignal } from '../call-signal.ts';
+import { callHeaders, type ParentInfo } from '../sub-request.ts';
 
 /**
  * A call's headers, read-only, as the `fetch` path's `Request` would hold them: the call's own
@@ -133,6 +134,45 @@ export class PairHeaders implements CallHeaders {
 
   entries(): Array<[string, string]> {
     return this.#pairs.map(([name, value]) => [name.toLowerCase(), value]);
+  }
+}
+
+/**
+ * A batch call's {@link CallHeaders}, built on first read: most handlers never look at headers, and
+ * the list (the call's own, the inherited ones, `accept`) is then never made. Its limits are checked
+ * before (checkHeaderLimits), so building cannot fail later.
+ */
+export class LazyCallHeaders implements CallHeaders {
+  readonly #call: SubRequest;
+  readonly #parent: ParentInfo;
+  #pairs: PairHeaders | undefined;
+
+  constructor(call: SubRequest, parent: ParentInfo) {
+    this.#call = call;
+    this.#parent = parent;
+  }
+
+  get(name: string): string | null {
+    return this.#built().get(name);
+  }
+
+  has(name: string): boolean {
+    return this.#built().has(name);
+  }
+
+  entries(): Array<[string, string]> {
+    return this.#built().entries();
+  }
+
+  #built(): PairHeaders {
+    if (this.#pairs !== undefined) return this.#pairs;
+    const { headers, present } = callHeaders(this.#call, this.#parent);
+    // As buildSubRequest: a JSON body is the app's `application/json` unless the call said otherwise.
+    if (this.#call.body.kind === 'json' && !present?.has('content-type')) {
+      headers.push(['content-type', 'application/json']);
+    }
+    this.#pairs = new PairHeaders(headers);
+    return this.#pairs;
   }
 }
 

@@ -16,6 +16,9 @@ const JSON_TYPE = 'application/json';
 /** Extra nesting of a body in a results frame over the frame itself (see to-result-frame.ts). */
 const RESULTS_FRAME_EXTRA_DEPTH = 2;
 
+const STACK: unknown[] = [];
+const DEPTHS: number[] = [];
+
 /** A JSON value's shape: whether it is already what `JSON.parse(JSON.stringify(v))` gives, and its bounds. */
 interface Shape {
   /** Only null, booleans, finite numbers, strings, arrays and plain objects, no `__proto__` key. */
@@ -35,8 +38,19 @@ interface Shape {
  * path does with a body the client could not decode as a value).
  */
 function shapeOf(root: unknown, limits: DecodeLimits): Shape {
-  const stack: unknown[] = [root];
-  const depths: number[] = [2];
+  // The walk never re-enters itself (it calls nothing that could): one pair of stacks serves every
+  // call, emptied on the way out (so they hold no value alive), instead of two arrays per result.
+  try {
+    STACK.push(root);
+    DEPTHS.push(2);
+    return walk(STACK, DEPTHS, limits);
+  } finally {
+    STACK.length = 0;
+    DEPTHS.length = 0;
+  }
+}
+
+function walk(stack: unknown[], depths: number[], limits: DecodeLimits): Shape {
   let entries = 0;
   let bytes = 0;
   let deepest = 1;
@@ -121,6 +135,10 @@ export function lightResultFrame(
     value = answer.body;
   } else if (answer === undefined) {
     status = 204;
+  } else if (!(answer instanceof Uint8Array)) {
+    // The common case, a plain value: its one header list is shared by every such result (frames
+    // are encoded, never changed), and sorting has nothing to do.
+    return valueResult(id, answer, options);
   }
   const limits = options.decode;
   let body: Body = NO_BODY;
@@ -171,6 +189,37 @@ export function lightResultFrame(
     );
   }
   return encoded;
+}
+
+const JSON_HEADERS: ReadonlyArray<readonly [string, string]> = Object.freeze([
+  Object.freeze(['content-type', JSON_TYPE] as const),
+]);
+
+/** A plain value's result, as the general path would make it with one `content-type` header. */
+function valueResult(id: number, answer: unknown, options: ResultFrameOptions): PendingResult | Uint8Array {
+  const limits = options.decode;
+  let value = answer;
+  let shape = shapeOf(value, limits);
+  if (!shape.plain) {
+    value = normalise(value);
+    shape = shapeOf(value, limits);
+  }
+  if (shape.bytes > options.maxResponseBytes || shape.depth === Number.POSITIVE_INFINITY) {
+    // Rare (large, deep or odd values): the general path decides with the JSON text.
+    return lightResultFrame(id, new CallResponse(200, [], value), options);
+  }
+  const frame: ResultFrame = {
+    kind: 'result',
+    id,
+    status: 200,
+    headers: JSON_HEADERS,
+    body: { kind: 'json', value },
+  };
+  const bytes = 32 + shape.bytes + 2 * (12 + JSON_TYPE.length) + 10;
+  if (shape.depth + RESULTS_FRAME_EXTRA_DEPTH <= limits.maxDepth && bytes <= limits.maxBytes) {
+    return { frame, bytes, entries: shape.entries + 2 + 8 };
+  }
+  return lightResultFrame(id, new CallResponse(200, [], value), options);
 }
 
 /** What `Response.json(value)` would put on the wire, read back: the JSON round trip. */
