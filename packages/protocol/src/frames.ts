@@ -188,6 +188,7 @@ export async function* readFrameGroups(
   const reader = stream.getReader();
   const buffer = new ChunkQueue();
   let finished = false;
+  let drained = false;
   try {
     for (;;) {
       // Parse every complete frame already buffered before reading more.
@@ -215,7 +216,10 @@ export async function* readFrameGroups(
         });
       }
       if (chunk.done) {
-        if (finished) return;
+        if (finished) {
+          drained = true;
+          return;
+        }
         throw new WirepackError('TRUNCATED', 'the response stream ended before its end frame');
       }
       if (chunk.value.length > 0) {
@@ -224,11 +228,14 @@ export async function* readFrameGroups(
       }
     }
   } finally {
-    // Release the stream whether we finished, failed or the consumer stopped early.
-    reader.cancel().catch(() => {
-      // Cancelling an already-closed or errored stream rejects; nothing is left to release.
-    });
-    reader.releaseLock();
+    // Release the stream when we failed or the consumer stopped early. A stream read to its end needs
+    // neither: cancelling it does nothing, and releaseLock makes an error object every time.
+    if (!drained) {
+      reader.cancel().catch(() => {
+        // Cancelling an already-closed or errored stream rejects; nothing is left to release.
+      });
+      reader.releaseLock();
+    }
   }
 }
 
