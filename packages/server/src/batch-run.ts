@@ -408,50 +408,63 @@ export class BatchRun<TContext> {
     } catch (error) {
       answer = Promise.reject(error);
     }
-    const cache = options.responseCache;
-    const answered = (value: unknown): void => {
-      if (isResponseLike(value)) {
-        this.readResponse(state, signal, value);
-        return;
-      }
-      if (state.state === 'done') {
-        this.appSettled(state); // timed out or cancelled meanwhile: its frame is written
-        return;
-      }
-      let frame: ReturnType<typeof lightResultFrame>;
-      try {
-        frame = lightResultFrame(call.id, value, this.frameOptions);
-      } catch (error) {
-        this.appSettled(state);
-        if (error instanceof WirepackError) this.settleError(state, error);
-        else this.settleAppFailure(state, error);
-        return;
-      }
-      const status = value instanceof CallResponse ? value.status : value === undefined ? 204 : 200;
-      if (cache !== undefined && status < 400 && light.method !== 'OPTIONS' && light.method !== 'TRACE') {
-        // Purged before the result leaves, so the client's next GET cannot find the old entry.
-        cache
-          .purge(parent.origin + light.pathname + light.search)
-          .catch((error: unknown) => this.report(error, call))
-          .then(() => {
-            this.appSettled(state);
-            this.settle(state, frame, status, undefined);
-          });
-        return;
-      }
-      this.appSettled(state);
-      this.settle(state, frame, status, undefined);
-    };
     if (isThenable(answer)) {
-      answer.then(answered, (error: unknown) => {
-        this.appSettled(state);
-        if (isWirepackError(error) && error.code === 'FRAME_TOO_LARGE') this.settleError(state, error);
-        else this.settleAppFailure(state, error);
-      });
+      answer.then(
+        (value) => this.lightAnswered(state, signal, light, value),
+        (error: unknown) => this.lightFailed(state, error),
+      );
     } else {
-      answered(answer);
+      this.lightAnswered(state, signal, light, answer); // no closure for a handler that answers at once
     }
     return true;
+  }
+
+  /** A light handler's answer: a Response is read as on the fetch path, anything else becomes the frame. */
+  private lightAnswered(
+    state: CallState,
+    signal: CallSignal,
+    light: BatchLightCall<TContext>,
+    value: unknown,
+  ): void {
+    if (isResponseLike(value)) {
+      this.readResponse(state, signal, value);
+      return;
+    }
+    if (state.state === 'done') {
+      this.appSettled(state); // timed out or cancelled meanwhile: its frame is written
+      return;
+    }
+    let frame: ReturnType<typeof lightResultFrame>;
+    try {
+      frame = lightResultFrame(state.call.id, value, this.frameOptions);
+    } catch (error) {
+      this.appSettled(state);
+      if (error instanceof WirepackError) this.settleError(state, error);
+      else this.settleAppFailure(state, error);
+      return;
+    }
+    const status = value instanceof CallResponse ? value.status : value === undefined ? 204 : 200;
+    const cache = this.init.options.responseCache;
+    if (cache !== undefined && status < 400 && light.method !== 'OPTIONS' && light.method !== 'TRACE') {
+      // Purged before the result leaves, so the client's next GET cannot find the old entry.
+      cache
+        .purge(this.init.parent.origin + light.pathname + light.search)
+        .catch((error: unknown) => this.report(error, state.call))
+        .then(() => {
+          this.appSettled(state);
+          this.settle(state, frame, status, undefined);
+        });
+      return;
+    }
+    this.appSettled(state);
+    this.settle(state, frame, status, undefined);
+  }
+
+  /** A light handler threw or its promise rejected: a 500 as on the fetch path (or its coded error). */
+  private lightFailed(state: CallState, error: unknown): void {
+    this.appSettled(state);
+    if (isWirepackError(error) && error.code === 'FRAME_TOO_LARGE') this.settleError(state, error);
+    else this.settleAppFailure(state, error);
   }
 
   /** Reads an app's Response into the call's frame (the body within the batch's buffer budget). */
