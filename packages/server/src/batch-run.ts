@@ -11,27 +11,16 @@ import { shedResponse } from './admission/with-admission.ts';
 import { registerSubRequest } from './batch-context.ts';
 import { CallInfo, CallSignal } from './call-signal.ts';
 import { CallSlots, type SlotPermit } from './call-slots.ts';
-import {
-  BatchLightCall,
-  CallResponse,
-  LazyCallHeaders,
-  lightBody,
-  UNREADABLE_BODY_ANSWER,
-  UnreadableBody,
-} from './calls/light-call.ts';
+import type { BatchLightCall } from './calls/light-call.ts';
+import { CallResponse } from './calls/light-call.ts';
 import { lightResultFrame } from './calls/light-result.ts';
+import { type LightCallScope, type PreparedLightCall, prepareLightCall } from './calls/prepare-light-call.ts';
 import { FrameSink } from './frame-sink.ts';
 import type { Metrics } from './metrics.ts';
 import type { ResolvedOptions } from './options.ts';
 import { PriorityQueue } from './priority-queue.ts';
 import { ResultBudget } from './result-budget.ts';
-import {
-  buildSubRequest,
-  callMethod,
-  callTarget,
-  checkHeaderLimits,
-  type ParentInfo,
-} from './sub-request.ts';
+import { buildSubRequest, type ParentInfo } from './sub-request.ts';
 import {
   internalErrorFrame,
   type PendingResult,
@@ -111,9 +100,23 @@ export class BatchRun<TContext> {
   /** performance.now() past which calls still waiting for a slot time out. */
   private queueDeadline = Number.POSITIVE_INFINITY;
   private over = false;
+  /** What the batch's light calls share (undefined without `options.routes`). */
+  private readonly lightScope: LightCallScope<TContext> | undefined;
 
   constructor(init: BatchRunInit<TContext>) {
     this.init = init;
+    const routes = init.options.routes;
+    this.lightScope =
+      routes === undefined
+        ? undefined
+        : {
+            routes,
+            parent: init.parent,
+            cacheSafeCalls: init.options.responseCache !== undefined,
+            context: init.context,
+            batchId: init.batch.batchId,
+            request: init.request,
+          };
     this.unsettled = init.batch.calls.length;
     this.slots = new CallSlots(init.options.limits.concurrency, () => this.pump());
     this.sink = new FrameSink(
@@ -298,7 +301,7 @@ export class BatchRun<TContext> {
 
   /** Hands a call that holds its slot (and its admission permit, if any) to the app. */
   private dispatch(state: CallState, signal: CallSignal): void {
-    if (this.init.options.routes !== undefined && this.dispatchLight(state, signal)) return;
+    if (this.lightScope !== undefined && this.dispatchLight(state, signal)) return;
     const { options, parent, batch } = this.init;
     let request: Request;
     try {
@@ -354,54 +357,16 @@ export class BatchRun<TContext> {
    * routed unsafe call that succeeds purges its URL, as the cache does for requests it forwards.
    */
   private dispatchLight(state: CallState, signal: CallSignal): boolean {
-    const { options, parent, batch } = this.init;
-    const call = state.call;
-    const routes = options.routes as NonNullable<ResolvedOptions<TContext>['routes']>;
-    let light: BatchLightCall<TContext>;
-    let handler: (call: BatchLightCall<TContext>) => unknown;
+    let prepared: PreparedLightCall<TContext> | undefined;
     try {
-      const method = callMethod(call);
-      if (options.responseCache !== undefined && (method === 'GET' || method === 'HEAD')) return false;
-      const target = callTarget(call, parent);
-      const match = routes.match(method, target.pathname);
-      if (match === undefined) return false;
-      checkHeaderLimits(call, parent);
-      checkHeaderPairs(call.headers, call);
-      handler = match.handler as (call: BatchLightCall<TContext>) => unknown;
-      const lightHeaders = new LazyCallHeaders(call, parent);
-      let body: unknown;
-      try {
-        body = lightBody(
-          call.body.kind === 'json'
-            ? call.body.value
-            : call.body.kind === 'bytes'
-              ? call.body.bytes
-              : undefined,
-          call.body.kind === 'bytes' ? lightHeaders.get('content-type') : null,
-        );
-      } catch (error) {
-        if (!(error instanceof UnreadableBody)) throw error;
-        handler = () => UNREADABLE_BODY_ANSWER; // as routesFetch answers it
-      }
-      light = new BatchLightCall(
-        method,
-        target.pathname,
-        target.search,
-        match.params,
-        lightHeaders,
-        body,
-        this.init.context,
-        call.id,
-        batch.batchId,
-        call.priority,
-        this.init.request,
-        signal,
-      );
+      prepared = prepareLightCall(state.call, this.lightScope as LightCallScope<TContext>, signal);
     } catch (error) {
       this.appSettled(state); // the app never saw it
       this.settleError(state, error);
       return true;
     }
+    if (prepared === undefined) return false;
+    const { handler, light } = prepared;
     let answer: unknown;
     try {
       answer = handler(light);
@@ -674,21 +639,6 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
     typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function'
   );
-}
-
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const HEADER_VALUE_INVALID = /[\0\r\n]/;
-
-/** What `Request` refuses in a call's own headers, refused on the light path too with the same code. */
-function checkHeaderPairs(pairs: SubRequest['headers'], call: SubRequest): void {
-  for (const [name, value] of pairs) {
-    if (!HEADER_NAME.test(name) || HEADER_VALUE_INVALID.test(value)) {
-      throw new WirepackError(
-        'INVALID_ENVELOPE',
-        `${call.method.slice(0, 32)} ${call.path.slice(0, 64)} refused: invalid header ${name.slice(0, 32)}`,
-      );
-    }
-  }
 }
 
 function isResponseLike(value: unknown): value is Response {
