@@ -86,22 +86,27 @@ export class CallRoutes<TContext = unknown> {
     return this;
   }
 
+  /** Adds a `GET` route; see {@link CallRoutes.on}. */
   get(pattern: string, handler: LightHandler<TContext>): this {
     return this.on('GET', pattern, handler);
   }
 
+  /** Adds a `POST` route; see {@link CallRoutes.on}. */
   post(pattern: string, handler: LightHandler<TContext>): this {
     return this.on('POST', pattern, handler);
   }
 
+  /** Adds a `PUT` route; see {@link CallRoutes.on}. */
   put(pattern: string, handler: LightHandler<TContext>): this {
     return this.on('PUT', pattern, handler);
   }
 
+  /** Adds a `PATCH` route; see {@link CallRoutes.on}. */
   patch(pattern: string, handler: LightHandler<TContext>): this {
     return this.on('PATCH', pattern, handler);
   }
 
+  /** Adds a `DELETE` route; see {@link CallRoutes.on}. */
   delete(pattern: string, handler: LightHandler<TContext>): this {
     return this.on('DELETE', pattern, handler);
   }
