@@ -8,18 +8,21 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  cloudFrontCacheKey,
-  cloudFrontTarget,
   createManifest,
   type DeployedFile,
   estimateCost,
   type InvalidationPlan,
-  indexAliases,
   type Manifest,
   planInvalidation,
   readManifest,
-  renderCloudFrontPath,
 } from '../src/index.ts';
+// Internals the benchmark's peers are built from (not public API).
+import { indexAliases } from '../src/plan/change-set.ts';
+import {
+  cloudFrontCacheKey,
+  cloudFrontTarget,
+  renderCloudFrontPath,
+} from '../src/providers/cloudfront/cloudfront-profile.ts';
 
 const PRICING = { freePathsPerMonth: 1000, usdPerPath: 0.005 };
 

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type CloudFrontServer, startCloudFrontServer } from '@wirepack/fixture-cloudfront-server';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { main } from './cli-main.ts';
+import { main } from './cli/cli-main.ts';
 import type { InvalidationReport } from './report.ts';
 import { useAwsTestEnvironment } from './test-support/aws-environment.ts';
 
@@ -117,7 +117,7 @@ describe('wirepack invalidate against a CloudFront-compatible server', () => {
 
   it('one-file change (real CLI process): submits the page and its aliases, waits for completion', async () => {
     await start({ completeAfterMs: 100 });
-    const cli = join(dirname(fileURLToPath(import.meta.url)), 'cli.ts');
+    const cli = join(dirname(fileURLToPath(import.meta.url)), 'cli/cli.ts');
     const child = spawn(
       process.execPath,
       [

@@ -1,12 +1,20 @@
-import { cloudFrontProfile } from './cloudfront-profile.ts';
-import { type CloudFrontProviderOptions, createCloudFrontProvider } from './cloudfront-provider.ts';
 import { CdnError } from './errors.ts';
-import { EXIT_CODES, exitCodeFor } from './exit-codes.ts';
-import { EMPTY_MANIFEST, type Manifest } from './manifest.ts';
-import { LOAD_MANIFEST_DEFAULTS, loadManifest, redactUrl } from './manifest-source.ts';
-import { type InvalidationPlan, PLAN_DEFAULTS, planInvalidation } from './plan.ts';
-import type { CdnEvent, InvalidationProvider, ProviderProfile } from './provider.ts';
-import type { BatchReport, DistributionReport, InvalidationReport } from './report.ts';
+import { EMPTY_MANIFEST, type Manifest } from './manifest/manifest.ts';
+import { DEFAULT_LOAD_MANIFEST_OPTIONS, loadManifest } from './manifest/manifest-source.ts';
+import { DEFAULT_PLAN_OPTIONS, type InvalidationPlan, planInvalidation } from './plan/plan.ts';
+import { cloudFrontProfile } from './providers/cloudfront/cloudfront-profile.ts';
+import {
+  type CloudFrontProviderOptions,
+  createCloudFrontProvider,
+} from './providers/cloudfront/cloudfront-provider.ts';
+import type { CdnEvent, InvalidationProvider, ProviderProfile } from './providers/provider.ts';
+import {
+  assembleReport,
+  type BatchReport,
+  type DistributionReport,
+  type InvalidationReport,
+  plannedReports,
+} from './report.ts';
 
 /** Options of {@link invalidate}. */
 export interface InvalidateOptions {
@@ -48,7 +56,7 @@ export interface InvalidateOptions {
 }
 
 /** Defaults of {@link InvalidateOptions}. */
-export const INVALIDATE_DEFAULTS: Readonly<{
+export const DEFAULT_INVALIDATE_OPTIONS: Readonly<{
   dryRun: boolean;
   waitSeconds: number;
   strict: boolean;
@@ -58,8 +66,8 @@ export const INVALIDATE_DEFAULTS: Readonly<{
   dryRun: false,
   waitSeconds: 0,
   strict: false,
-  maxPaths: PLAN_DEFAULTS.maxPaths,
-  fetchTimeoutMs: LOAD_MANIFEST_DEFAULTS.timeoutMs,
+  maxPaths: DEFAULT_PLAN_OPTIONS.maxPaths,
+  fetchTimeoutMs: DEFAULT_LOAD_MANIFEST_OPTIONS.timeoutMs,
 });
 
 const ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
@@ -81,20 +89,10 @@ const MAX_DISTRIBUTIONS = 100;
  * if (!report.ok) process.exitCode = report.exitCode;
  */
 export async function invalidate(options: InvalidateOptions): Promise<InvalidationReport> {
-  const distributions = [...new Set(options.distributions)];
-  if (distributions.length === 0) throw new CdnError('USAGE', 'at least one distribution id is required');
-  if (distributions.length > MAX_DISTRIBUTIONS) {
-    throw new CdnError(
-      'USAGE',
-      `at most ${MAX_DISTRIBUTIONS} distributions per run, got ${distributions.length}`,
-    );
-  }
-  for (const id of distributions) {
-    if (!ID_PATTERN.test(id)) throw new CdnError('USAGE', `invalid distribution id ${JSON.stringify(id)}`);
-  }
-  const dryRun = options.dryRun ?? INVALIDATE_DEFAULTS.dryRun;
-  const strict = options.strict ?? INVALIDATE_DEFAULTS.strict;
-  const waitSeconds = options.waitSeconds ?? INVALIDATE_DEFAULTS.waitSeconds;
+  const distributions = checkDistributions(options.distributions);
+  const dryRun = options.dryRun ?? DEFAULT_INVALIDATE_OPTIONS.dryRun;
+  const strict = options.strict ?? DEFAULT_INVALIDATE_OPTIONS.strict;
+  const waitSeconds = options.waitSeconds ?? DEFAULT_INVALIDATE_OPTIONS.waitSeconds;
   if (!Number.isFinite(waitSeconds) || waitSeconds < 0) {
     throw new CdnError('USAGE', `waitSeconds must be a non-negative number, got ${String(waitSeconds)}`);
   }
@@ -102,14 +100,14 @@ export async function invalidate(options: InvalidateOptions): Promise<Invalidati
     typeof source === 'string'
       ? loadManifest(source, {
           role,
-          timeoutMs: options.fetchTimeoutMs ?? INVALIDATE_DEFAULTS.fetchTimeoutMs,
+          timeoutMs: options.fetchTimeoutMs ?? DEFAULT_INVALIDATE_OPTIONS.fetchTimeoutMs,
           fetch: options.fetch,
         })
       : source;
   const next = await load(options.manifest, 'manifest');
   const previous = options.previous === undefined ? undefined : await load(options.previous, 'previous');
   const profile: ProviderProfile = options.provider ?? cloudFrontProfile;
-  const maxPaths = options.maxPaths ?? INVALIDATE_DEFAULTS.maxPaths;
+  const maxPaths = options.maxPaths ?? DEFAULT_INVALIDATE_OPTIONS.maxPaths;
   let plan: InvalidationPlan;
   try {
     plan = planInvalidation({
@@ -127,20 +125,7 @@ export async function invalidate(options: InvalidateOptions): Promise<Invalidati
     throw error;
   }
 
-  const results: DistributionReport[] = plan.distributions.map((d) => ({
-    id: d.distributionId,
-    status: dryRun ? 'planned' : d.batches.length === 0 ? 'nothing-to-do' : 'submitted',
-    paths: plan.paths,
-    batches: d.batches.map((b) => ({
-      index: b.index,
-      callerReference: b.callerReference ?? null,
-      paths: b.paths,
-      invalidationId: null,
-      status: dryRun ? 'planned' : 'not-sent',
-    })),
-    cost: d.cost,
-    error: null,
-  }));
+  const results = plannedReports(plan, dryRun);
 
   const needsCalls = !dryRun && plan.paths.length > 0;
   if (needsCalls) {
@@ -153,41 +138,23 @@ export async function invalidate(options: InvalidateOptions): Promise<Invalidati
     }
   }
 
-  const describe = (source: string | Manifest | undefined, manifest: Manifest) => ({
-    source: typeof source === 'string' ? redactUrl(source) : null,
-    digest: manifest.digest,
-    files: manifest.files.size,
-  });
-  const failures = results.filter((r) => r.error !== null);
-  const exitCode =
-    failures.length === 0 ? EXIT_CODES.ok : Math.min(...failures.map((r) => exitCodeFor(r.error!.code)));
-  return {
-    reportVersion: 1,
-    ok: failures.length === 0,
-    exitCode,
-    dryRun,
-    runId: plan.runId,
-    provider: plan.provider,
-    manifest: describe(options.manifest, next),
-    previous: previous === undefined ? null : describe(options.previous, previous),
-    changes: {
-      added: plan.changes.added.length,
-      modified: plan.changes.modified.length,
-      deleted: plan.changes.deleted.length,
-      unchanged: plan.changes.unchanged.length,
-      stalePaths: plan.changes.stale.length,
-    },
-    warnings: plan.changes.warnings,
-    plan: {
-      paths: plan.paths,
-      wildcards: plan.wildcards,
-      collapsed: plan.collapsed,
-      needlesslyEvicted: plan.needlesslyEvicted,
-      maxPaths,
-    },
-    cost: plan.cost,
-    distributions: results,
-  };
+  return assembleReport({ options, plan, next, previous, dryRun, maxPaths, results });
+}
+
+/** The distribution ids of a run, deduplicated and checked (USAGE errors). */
+function checkDistributions(ids: readonly string[]): string[] {
+  const distributions = [...new Set(ids)];
+  if (distributions.length === 0) throw new CdnError('USAGE', 'at least one distribution id is required');
+  if (distributions.length > MAX_DISTRIBUTIONS) {
+    throw new CdnError(
+      'USAGE',
+      `at most ${MAX_DISTRIBUTIONS} distributions per run, got ${distributions.length}`,
+    );
+  }
+  for (const id of distributions) {
+    if (!ID_PATTERN.test(id)) throw new CdnError('USAGE', `invalid distribution id ${JSON.stringify(id)}`);
+  }
+  return distributions;
 }
 
 type Mutable<TValue> = { -readonly [TKey in keyof TValue]: TValue[TKey] };

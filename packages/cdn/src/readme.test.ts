@@ -1,13 +1,13 @@
 // The README states values (defaults, exit codes, error codes, the JSON shape): hold it to the code.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_WAIT_SECONDS, HELP } from './cli-main.ts';
-import { CLOUDFRONT_PROVIDER_DEFAULTS } from './cloudfront-provider.ts';
-import { CDN_ERROR_CODES } from './errors.ts';
-import { EXIT_CODES } from './exit-codes.ts';
+import { DEFAULT_WAIT_SECONDS, HELP } from './cli/cli-main.ts';
+import { EXIT_CODES } from './cli/exit-codes.ts';
+import { CDN_ERROR_STATUS } from './errors.ts';
 import { invalidate } from './invalidate.ts';
-import { createManifest } from './manifest.ts';
-import { PLAN_DEFAULTS } from './plan.ts';
+import { createManifest } from './manifest/manifest.ts';
+import { DEFAULT_PLAN_OPTIONS } from './plan/plan.ts';
+import { DEFAULT_CLOUDFRONT_PROVIDER_OPTIONS } from './providers/cloudfront/cloudfront-provider.ts';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 
@@ -19,9 +19,9 @@ describe('README', () => {
   });
 
   it('states the defaults the code uses', () => {
-    expect(readme).toContain(`(default ${PLAN_DEFAULTS.maxPaths})`);
+    expect(readme).toContain(`(default ${DEFAULT_PLAN_OPTIONS.maxPaths})`);
     expect(readme).toContain(`(${DEFAULT_WAIT_SECONDS} s when given without a value)`);
-    const d = CLOUDFRONT_PROVIDER_DEFAULTS;
+    const d = DEFAULT_CLOUDFRONT_PROVIDER_OPTIONS;
     expect(readme).toContain(`up to ${d.maxAttempts} attempts`);
     expect(readme).toContain(`(${d.retryBaseDelayMs / 1000} s doubling to ${d.retryMaxDelayMs / 1000} s)`);
     expect(readme).toContain(
@@ -31,7 +31,7 @@ describe('README', () => {
   });
 
   it('lists the error codes and every CLI option', () => {
-    for (const code of CDN_ERROR_CODES) expect(readme).toContain(`\`${code}\``);
+    for (const code of Object.keys(CDN_ERROR_STATUS)) expect(readme).toContain(`\`${code}\``);
     for (const option of HELP.matchAll(/^ {2}(--[a-z-]+)/gm)) expect(readme).toContain(`\`${option[1]}`);
   });
 

@@ -1,7 +1,13 @@
-// The outcome of a run, as `invalidate` returns it and `wirepack invalidate --json` prints it.
-import type { PlanWarning } from './change-set.ts';
-import type { CostEstimate } from './cost.ts';
+// The outcome of a run, as `invalidate` returns it and `wirepack invalidate --json` prints it: its types,
+// and the two pure steps that build it (the rows as planned, then the whole report).
+
+import { EXIT_CODES, exitCodeFor } from './cli/exit-codes.ts';
 import type { CdnErrorCode } from './errors.ts';
+import type { Manifest } from './manifest/manifest.ts';
+import { redactUrl } from './manifest/manifest-source.ts';
+import type { PlanWarning } from './plan/change-set.ts';
+import type { CostEstimate } from './plan/cost.ts';
+import type { InvalidationPlan } from './plan/plan.ts';
 
 /** One batch in a report. */
 export interface BatchReport {
@@ -80,4 +86,74 @@ export interface InvalidationReport {
   readonly cost: CostEstimate;
   /** Per distribution: paths, batches, invalidation ids, statuses and cost. */
   readonly distributions: readonly DistributionReport[];
+}
+
+/** One report row per distribution as planned, before anything is sent (submitAll and waitAll fill them in). */
+export function plannedReports(plan: InvalidationPlan, dryRun: boolean): DistributionReport[] {
+  return plan.distributions.map((d) => ({
+    id: d.distributionId,
+    status: dryRun ? 'planned' : d.batches.length === 0 ? 'nothing-to-do' : 'submitted',
+    paths: plan.paths,
+    batches: d.batches.map((b) => ({
+      index: b.index,
+      callerReference: b.callerReference ?? null,
+      paths: b.paths,
+      invalidationId: null,
+      status: dryRun ? 'planned' : 'not-sent',
+    })),
+    cost: d.cost,
+    error: null,
+  }));
+}
+
+/** The JSON report of a run: what was loaded, planned and done, and the exit code its failures call for. */
+export function assembleReport(run: {
+  /** Where the manifests came from (a URL or path, redacted in the report), or the manifests passed in. */
+  readonly options: {
+    readonly manifest: string | Manifest;
+    readonly previous?: string | Manifest | undefined;
+  };
+  readonly plan: InvalidationPlan;
+  readonly next: Manifest;
+  readonly previous: Manifest | undefined;
+  readonly dryRun: boolean;
+  readonly maxPaths: number;
+  readonly results: DistributionReport[];
+}): InvalidationReport {
+  const { options, plan, next, previous, dryRun, maxPaths, results } = run;
+  const describe = (source: string | Manifest | undefined, manifest: Manifest) => ({
+    source: typeof source === 'string' ? redactUrl(source) : null,
+    digest: manifest.digest,
+    files: manifest.files.size,
+  });
+  const failures = results.filter((r) => r.error !== null);
+  const exitCode =
+    failures.length === 0 ? EXIT_CODES.ok : Math.min(...failures.map((r) => exitCodeFor(r.error!.code)));
+  return {
+    reportVersion: 1,
+    ok: failures.length === 0,
+    exitCode,
+    dryRun,
+    runId: plan.runId,
+    provider: plan.provider,
+    manifest: describe(options.manifest, next),
+    previous: previous === undefined ? null : describe(options.previous, previous),
+    changes: {
+      added: plan.changes.added.length,
+      modified: plan.changes.modified.length,
+      deleted: plan.changes.deleted.length,
+      unchanged: plan.changes.unchanged.length,
+      stalePaths: plan.changes.stale.length,
+    },
+    warnings: plan.changes.warnings,
+    plan: {
+      paths: plan.paths,
+      wildcards: plan.wildcards,
+      collapsed: plan.collapsed,
+      needlesslyEvicted: plan.needlesslyEvicted,
+      maxPaths,
+    },
+    cost: plan.cost,
+    distributions: results,
+  };
 }

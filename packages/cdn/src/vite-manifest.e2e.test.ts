@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 import wirepack from '@wirepack/vite-plugin';
 import { build } from 'vite';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadManifest } from './manifest-source.ts';
-import { planInvalidation } from './plan.ts';
+import { loadManifest } from './manifest/manifest-source.ts';
+import { planInvalidation } from './plan/plan.ts';
 
 const fixture = fileURLToPath(new URL('../../../fixtures/small-app', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'wirepack-cdn-vite-'));

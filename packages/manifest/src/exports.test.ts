@@ -10,7 +10,7 @@ describe('export list', () => {
         "CACHE_CONTROL_REVALIDATE",
         "DEFAULT_MANIFEST_PATH",
         "MANIFEST_CODINGS",
-        "MANIFEST_ERROR_CODES",
+        "MANIFEST_ERROR_STATUS",
         "MANIFEST_GENERATOR",
         "MANIFEST_LIMITS",
         "MANIFEST_VERSION",

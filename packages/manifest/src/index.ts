@@ -7,7 +7,7 @@ export { buildManifest, type ManifestInput, serializeManifest } from './build-ma
 // --- Errors ---------------------------------------------------------------------------------
 export {
   isManifestError,
-  MANIFEST_ERROR_CODES,
+  MANIFEST_ERROR_STATUS,
   ManifestError,
   type ManifestErrorCode,
 } from './errors.ts';

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { createBatchId } from './batch-id.ts';
 import { encodeValue } from './codec.ts';
 import {
   type BatchRequest,
@@ -8,7 +9,6 @@ import {
   encodeCancelMessage,
 } from './envelope.ts';
 import type { WirepackErrorCode } from './errors.ts';
-import { createBatchId } from './problem.ts';
 
 const batch: BatchRequest = {
   batchId: createBatchId(),

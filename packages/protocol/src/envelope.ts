@@ -1,7 +1,7 @@
 import { decodeMessage, decodeValue, encodeValue } from './codec.ts';
 import { BodyKind, PROTOCOL_VERSION, PriorityCode } from './constants.ts';
 import { WirepackError } from './errors.ts';
-import { flattenHeaders, readHeaders } from './headers.ts';
+import { flattenHeaders, type HeaderList, readHeaders } from './headers.ts';
 import type { DecodeLimits } from './limits.ts';
 import { DEFAULT_DECODE_LIMITS } from './limits.ts';
 
@@ -18,9 +18,6 @@ export type Body =
 
 /** How urgently a sub-request should run, after the Fetch API's `priority`. */
 export type Priority = keyof typeof PriorityCode;
-
-/** A header list: `[name, value]` pairs, names in lower case, repeats allowed (set-cookie). */
-export type HeaderList = ReadonlyArray<readonly [name: string, value: string]>;
 
 /** One call inside a batch. */
 export interface SubRequest {

@@ -26,3 +26,15 @@ test('the cause is kept for logs', () => {
   const cause = new Error('disk on fire');
   expect(new WirepackError('INTERNAL', 'internal error', { cause }).cause).toBe(cause);
 });
+
+test('isWirepackError tells the class, across copies of the package, and optionally the code', () => {
+  const error = new WirepackError('TRUNCATED', 'cut short');
+  expect(isWirepackError(error)).toBe(true);
+  expect(isWirepackError(error, 'TRUNCATED')).toBe(true);
+  expect(isWirepackError(error, 'MALFORMED')).toBe(false);
+  // Another copy of the package: same name and a known code.
+  const copy = Object.assign(new Error('x'), { name: 'WirepackError', code: 'TIMEOUT' });
+  expect(isWirepackError(copy, 'TIMEOUT')).toBe(true);
+  expect(isWirepackError(Object.assign(new Error('x'), { name: 'WirepackError', code: 'NOPE' }))).toBe(false);
+  expect(isWirepackError(new Error('x'))).toBe(false);
+});

@@ -112,12 +112,15 @@ export class WirepackError extends Error {
   }
 }
 
-/** Whether a value is a {@link WirepackError}, also across copies of this package. */
-export function isWirepackError(value: unknown): value is WirepackError {
-  return (
+/**
+ * Whether a value is a {@link WirepackError}, also across copies of this package, optionally of one
+ * code (the same shape as `isManifestError` and `isCdnError`).
+ */
+export function isWirepackError(value: unknown, code?: WirepackErrorCode): value is WirepackError {
+  const coded =
     value instanceof WirepackError ||
     (value instanceof Error &&
       value.name === 'WirepackError' &&
-      isWirepackErrorCode((value as WirepackError).code))
-  );
+      isWirepackErrorCode((value as WirepackError).code));
+  return coded && (code === undefined || (value as WirepackError).code === code);
 }

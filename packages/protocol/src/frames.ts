@@ -1,9 +1,10 @@
+import { ChunkQueue } from './chunk-queue.ts';
 import { decodeValue, encodeWithPrefix } from './codec.ts';
 import { BodyKind, FRAME_HEADER_BYTES, FrameKind } from './constants.ts';
-import type { Body, HeaderList } from './envelope.ts';
+import type { Body } from './envelope.ts';
 import { bodyKindName, bodyPayload, expectTuple, invalid, readBody } from './envelope.ts';
 import { isWirepackErrorCode, WirepackError, type WirepackErrorCode } from './errors.ts';
-import { flattenHeaders, readHeaders } from './headers.ts';
+import { flattenHeaders, type HeaderList, readHeaders } from './headers.ts';
 import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from './limits.ts';
 
 /** A sub-response. Wire form: `[0, id, status, headers, bodyKind, body]`. */
@@ -236,66 +237,6 @@ export async function* readFrameGroups(
       });
       reader.releaseLock();
     }
-  }
-}
-
-/** A byte queue over received chunks that copies only when a frame spans chunks. */
-class ChunkQueue {
-  private chunks: Uint8Array[] = [];
-  private offset = 0; // into chunks[0]
-  length = 0;
-
-  push(chunk: Uint8Array): void {
-    this.chunks.push(chunk);
-    this.length += chunk.length;
-  }
-
-  peekUint32(): number {
-    const head = this.chunks[0] as Uint8Array;
-    if (head.length - this.offset >= 4) {
-      return new DataView(head.buffer, head.byteOffset + this.offset, 4).getUint32(0);
-    }
-    const bytes = this.copy(4, false);
-    return new DataView(bytes.buffer).getUint32(0);
-  }
-
-  skip(count: number): void {
-    this.copy(count, true);
-  }
-
-  take(count: number): Uint8Array {
-    const head = this.chunks[0] as Uint8Array;
-    if (head.length - this.offset >= count) {
-      const view = head.subarray(this.offset, this.offset + count);
-      this.advance(count);
-      return view;
-    }
-    return this.copy(count, true);
-  }
-
-  private advance(count: number): void {
-    this.offset += count;
-    this.length -= count;
-    while (this.chunks.length > 0 && this.offset >= (this.chunks[0] as Uint8Array).length) {
-      this.offset -= (this.chunks.shift() as Uint8Array).length;
-    }
-  }
-
-  private copy(count: number, consume: boolean): Uint8Array {
-    const out = new Uint8Array(count);
-    let written = 0;
-    let index = 0;
-    let offset = this.offset;
-    while (written < count) {
-      const chunk = this.chunks[index] as Uint8Array;
-      const part = Math.min(count - written, chunk.length - offset);
-      out.set(chunk.subarray(offset, offset + part), written);
-      written += part;
-      offset = 0;
-      index++;
-    }
-    if (consume) this.advance(count);
-    return out;
   }
 }
 

@@ -1,5 +1,7 @@
-import type { HeaderList } from './envelope.ts';
 import { WirepackError } from './errors.ts';
+
+/** A header list: `[name, value]` pairs, names in lower case, repeats allowed (set-cookie). */
+export type HeaderList = ReadonlyArray<readonly [name: string, value: string]>;
 
 /**
  * Header fields common enough to send as one small integer (like HTTP/2's HPACK static table, but

@@ -1,6 +1,9 @@
 // @wirepack/protocol: the batch wire format shared by @wirepack/client and @wirepack/server.
 // The format itself is specified in this package's README.md.
 
+// --- Batch ids ------------------------------------------------------------------------------
+export { createBatchId } from './batch-id.ts';
+// --- The codec ------------------------------------------------------------------------------
 export { decodeValue, encodeValue } from './codec.ts';
 // --- Constants ------------------------------------------------------------------------------
 export {
@@ -24,7 +27,6 @@ export {
   decodeCancelMessage,
   encodeBatchRequest,
   encodeCancelMessage,
-  type HeaderList,
   NO_BODY,
   type Priority,
   type SubRequest,
@@ -54,18 +56,12 @@ export {
   readFrames,
 } from './frames.ts';
 // --- Headers ------------------------------------------------------------------------------
-export { isForbiddenRequestHeader, STATIC_HEADERS } from './headers.ts';
-// --- Limits and the codec -------------------------------------------------------------------
+export { type HeaderList, isForbiddenRequestHeader, STATIC_HEADERS } from './headers.ts';
+// --- Decode limits ---------------------------------------------------------------------------
 export { DEFAULT_DECODE_LIMITS, type DecodeLimits, resolveDecodeLimits } from './limits.ts';
+// --- Media types ----------------------------------------------------------------------------
+export { isJsonMediaType, isMediaType } from './media-type.ts';
 // --- Options --------------------------------------------------------------------------------
 export { rejectUnknownKeys } from './option-keys.ts';
-
-// --- Helpers --------------------------------------------------------------------------------
-export {
-  createBatchId,
-  fromProblem,
-  isJsonMediaType,
-  isMediaType,
-  type Problem,
-  toProblem,
-} from './problem.ts';
+// --- Problem details (batch-level errors) ---------------------------------------------------
+export { fromProblem, type Problem, toProblem } from './problem.ts';

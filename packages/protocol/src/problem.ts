@@ -34,25 +34,3 @@ export function fromProblem(body: unknown, status: number): WirepackError | unde
   if (!isWirepackErrorCode(code)) return undefined;
   return new WirepackError(code, typeof detail === 'string' ? detail : code, { status });
 }
-
-/** Whether a Content-Type names JSON (`application/json`, `application/*+json`, any parameters). */
-export function isJsonMediaType(contentType: string | null | undefined): boolean {
-  if (!contentType) return false;
-  const essence = (contentType.split(';', 1)[0] as string).trim().toLowerCase();
-  return essence === 'application/json' || (essence.startsWith('application/') && essence.endsWith('+json'));
-}
-
-/** Whether a Content-Type's essence equals a media type, ignoring case and parameters. */
-export function isMediaType(contentType: string | null | undefined, mediaType: string): boolean {
-  if (!contentType) return false;
-  return (contentType.split(';', 1)[0] as string).trim().toLowerCase() === mediaType;
-}
-
-/** A new unguessable batch id: 128 random bits as 22 base64url characters. */
-export function createBatchId(): string {
-  const bytes = new Uint8Array(16);
-  globalThis.crypto.getRandomValues(bytes);
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
-}

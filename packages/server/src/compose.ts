@@ -6,8 +6,11 @@
  * bundles) and never reaches the wire.
  */
 
-/** A Web-standard handler: what `createBatchHandler`, `serveStatic` and most frameworks' `fetch` are. */
-export type RequestHandler = (request: Request) => Response | Promise<Response>;
+/**
+ * A Web-standard handler: what `createBatchHandler`, `serveStatic` and most frameworks' `fetch` are.
+ * Arguments after the request are what a runtime passes there (Workers: `env`, `ctx`).
+ */
+export type RequestHandler = (request: Request, ...extra: never[]) => Response | Promise<Response>;
 
 const PASS = Symbol.for('wirepack.pass');
 
@@ -40,7 +43,9 @@ export function isPassResponse(response: Response): boolean {
  * const handler = createBatchHandler({ fetch: compose(serveStatic({ root: 'dist' }), app.fetch) });
  * createServer(toNodeListener(handler)).listen(3000);
  */
-export function compose(...handlers: readonly RequestHandler[]): RequestHandler {
+export function compose(
+  ...handlers: readonly RequestHandler[]
+): (request: Request, ...extra: unknown[]) => Promise<Response> {
   if (handlers.length === 0) throw new TypeError('[wirepack/server] compose() needs at least one handler');
   for (const [index, handler] of handlers.entries()) {
     if (typeof handler !== 'function') {
@@ -49,10 +54,11 @@ export function compose(...handlers: readonly RequestHandler[]): RequestHandler 
       );
     }
   }
-  return async (request) => {
+  // Arguments after the request (Workers: `env`, `ctx`) reach every handler unchanged.
+  return async (request, ...extra) => {
     let response: Response | undefined;
     for (const handler of handlers) {
-      response = await handler(request);
+      response = await handler(request, ...(extra as never[]));
       if (!isPassResponse(response)) return response;
       // Not sent: release whatever the passing handler put in its body.
       await response.body?.cancel();

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { placeFileAtomicSync } from './atomic-write.js';
-import { temporaryDirectory } from './testing/build-fixture.js';
+import { temporaryDirectory } from './test-support/build-fixture.js';
 
 const dir = temporaryDirectory('atomic-write');
 afterAll(() => dir.remove());

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cacheKey, findCacheEntry } from './cache.js';
 import { codecTag, zstdSupported } from './codecs.js';
 import { wirepack } from './index.js';
-import { buildFixture, type FixtureBuild, temporaryDirectory } from './testing/build-fixture.js';
+import { buildFixture, type FixtureBuild, temporaryDirectory } from './test-support/build-fixture.js';
 
 // The schema the plugin publishes is the one @wirepack/manifest owns, copied byte for byte (an export
 // map cannot point into another package); the test below keeps the copy honest.

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cacheKey, readCacheEntry } from './cache.js';
 import { type CodecSpec, codecTag } from './codecs.js';
 import { type CompressionJob, runCompressionJob, worthKeeping } from './compress-job.js';
-import { temporaryDirectory } from './testing/build-fixture.js';
+import { temporaryDirectory } from './test-support/build-fixture.js';
 
 const codecs: CodecSpec[] = [
   { encoding: 'br', level: 4 },

@@ -6,7 +6,7 @@ import { precompressPlugin } from './plugins/precompress-plugin.js';
 import { previewPlugin } from './plugins/preview-plugin.js';
 import { reportPlugin } from './plugins/report-plugin.js';
 import { sriPlugin } from './plugins/sri-plugin.js';
-import { WirepackState } from './plugins/state.js';
+import { createWirepackState } from './plugins/state.js';
 
 /**
  * Precompresses, fingerprints and SRI-tags a Vite build.
@@ -29,7 +29,7 @@ import { WirepackState } from './plugins/state.js';
  * ```
  */
 export function wirepack(options?: WirepackOptions): Plugin[] {
-  const state = new WirepackState(resolveOptions(options, zstdSupported()));
+  const state = createWirepackState(resolveOptions(options, zstdSupported()));
   // Order matters: closeBundle steps run in this order, each after every other plugin's.
   const plugins: Plugin[] = [];
   if (state.options.sri) plugins.push(sriPlugin(state));

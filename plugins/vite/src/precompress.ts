@@ -2,22 +2,19 @@ import { open } from 'node:fs/promises';
 import type { ManifestEncoding } from '@wirepack/manifest';
 import { cacheKey, maxEntryBytes, readCacheEntry } from './cache.js';
 import type { CodecSpec, Encoding } from './codecs.js';
-import { codecTag, SIBLING_EXTENSIONS } from './codecs.js';
-import {
-  type CompressionJob,
-  type CompressionJobFailure,
-  type CompressionJobResult,
-  type EncodingOutcome,
-  placeSibling,
-  worthKeeping,
-} from './compress-job.js';
+import { codecTag } from './codecs.js';
+import { type EncodingOutcome, placeSibling, worthKeeping } from './compress-job.js';
+import { type CompressionAnswer, createCompressionQueue } from './compression-queue.js';
 import { type ContentTypeInfo, contentTypeFromName, SNIFF_BYTES, sniffContentType } from './content-types.js';
-import { fingerprint } from './fingerprint.js';
+import { outputFileError, outputFileErrorFrom } from './errors.js';
+import { type Fingerprint, fingerprint } from './fingerprint.js';
 import type { FilterInput } from './options.js';
+import { decideCompression, type FileDecision } from './precompress-decisions.js';
+import { keepSiblings } from './precompress-totals.js';
 import { ReadBuffer } from './read-buffer.js';
 import type { WirepackReport } from './report.js';
+import { createTimeSlicer } from './time-slicer.js';
 import type { OutputFile } from './walk-out-dir.js';
-import { WorkerPool } from './worker-pool.js';
 
 /** Everything known about one output file after fingerprinting and compression. */
 export interface FileRecord {
@@ -66,25 +63,27 @@ export interface PrecompressOutcome
   readonly badCacheEntries: { readonly count: number; readonly first: string } | undefined;
 }
 
-/** A build-failing problem with one output file, named in the message. */
-export class OutputFileError extends Error {
-  override readonly name = 'OutputFileError';
-  /** The Node error code (`ENOENT` for a file that disappeared). */
-  readonly code: string;
-  /** The output file, relative to the output directory. */
-  readonly file: string;
-  constructor(file: string, code: string, message: string) {
-    super(message);
-    this.file = file;
-    this.code = code;
-  }
-}
-
 /**
  * The main thread's synchronous file work runs in slices of about this long, with a turn of the
  * event loop between them, so that timers and I/O callbacks of other plugins are not held up.
  */
 const SLICE_MS = 20;
+
+/** A codec with its cache tag (`codecTag`). */
+type TaggedCodec = { readonly spec: CodecSpec; readonly tag: string };
+
+/** The counters and lists a run fills in, file by file (the report's figures). */
+interface RunTally {
+  readonly skipped: { -readonly [TKey in keyof WirepackReport['skipped']]: number };
+  readonly cache: { hits: number; misses: number; corrupt: number; writeErrors: number };
+  readonly compressed: { file: string; encoding: Encoding }[];
+  compressible: { files: number; bytes: number };
+  early: number;
+  cacheWriteError: string | undefined;
+  badCacheEntries: { count: number; first: string } | undefined;
+  /** Per file, what each encoding produced (from the cache or a worker). */
+  readonly siblings: Partial<Record<Encoding, EncodingOutcome>>[];
+}
 
 /**
  * Fingerprints every file and writes its compressed siblings, in two phases:
@@ -103,91 +102,53 @@ export async function precompressFiles(
   files: readonly OutputFile[],
   settings: PrecompressSettings,
 ): Promise<PrecompressOutcome> {
-  const tags = settings.codecs.map((spec) => ({ spec, tag: codecTag(spec) }));
-  const skipped = { notCompressible: 0, belowThreshold: 0, filtered: 0, notSmaller: 0 };
-  const cache = { hits: 0, misses: 0, corrupt: 0, writeErrors: 0 };
-  const records: FileRecord[] = new Array(files.length);
-  const siblings: Partial<Record<Encoding, EncodingOutcome>>[] = files.map(() => ({}));
-  const compressed: { file: string; encoding: Encoding }[] = [];
-  let compressibleFiles = 0;
-  let compressibleBytes = 0;
-  let early = 0;
-
-  // Decisions first, in file order, so `filter` sees files in a stable order.
-  const plans: { type: ContentTypeInfo; compress: boolean }[] = [];
-  for (const entry of files) {
-    const type = contentTypeFromName(entry.file) ?? (await sniff(entry));
-    const eligible = type.compressible && entry.size >= settings.threshold;
-    const verdict = eligible && (settings.select === undefined || settings.select(entry.file));
-    const compress =
-      settings.filter === undefined
-        ? verdict
-        : settings.filter({
-            file: entry.file,
-            size: entry.size,
-            contentType: type.contentType,
-            compress: verdict,
-          });
-    if (compress !== true && compress !== false) {
-      throw new TypeError(
-        `[wirepack/vite-plugin] option \`filter\` must return a boolean, got ${typeof compress} for ${entry.file}`,
-      );
-    }
-    if (!compress) {
-      if (eligible) skipped.filtered += 1;
-      else if (!type.compressible) skipped.notCompressible += 1;
-      else skipped.belowThreshold += 1;
-    } else if (tags.length > 0) {
-      compressibleFiles += 1;
-      compressibleBytes += entry.size;
-    }
-    plans.push({ type, compress: compress && tags.length > 0 });
-  }
-
-  const total = plans.filter((plan) => plan.compress).length;
+  const codecs: TaggedCodec[] = settings.codecs.map((spec) => ({ spec, tag: codecTag(spec) }));
+  const tally: RunTally = {
+    skipped: { notCompressible: 0, belowThreshold: 0, filtered: 0, notSmaller: 0 },
+    cache: { hits: 0, misses: 0, corrupt: 0, writeErrors: 0 },
+    compressed: [],
+    compressible: { files: 0, bytes: 0 },
+    early: 0,
+    cacheWriteError: undefined,
+    badCacheEntries: undefined,
+    siblings: files.map(() => ({})),
+  };
+  const decisions = await decideAll(files, settings, codecs.length > 0, tally);
+  const total = decisions.filter((decision) => decision.compress).length;
   let done = 0;
   const progress = (): void => {
     done += 1;
     settings.onProgress?.(done, total);
   };
+  const onAnswer = (answer: CompressionAnswer): void => {
+    if (!answer.ok) throw outputFileError(files[answer.id]!.file, answer);
+    if (answer.cacheWriteError !== undefined) {
+      tally.cache.writeErrors += 1;
+      tally.cacheWriteError ??= answer.cacheWriteError;
+    }
+    for (const outcome of answer.encodings) tally.siblings[answer.id]![outcome.encoding] = outcome;
+    progress();
+  };
 
   // One input and one cache-entry buffer, reused: no per-file garbage (see `ReadBuffer`).
   const inputBuffer = new ReadBuffer();
   const entryBuffer = new ReadBuffer();
-  let cacheWriteError: string | undefined;
-  let badCacheEntries: { count: number; first: string } | undefined;
-  let pool: WorkerPool<CompressionJob, CompressionJobResult | CompressionJobFailure> | undefined;
-  const pending: Promise<void>[] = [];
-  let poolFailure: { error: unknown } | undefined;
-  const onResult = (result: CompressionJobResult | CompressionJobFailure): void => {
-    if (!result.ok) throw failure(files[result.id]!, result);
-    if (result.cacheWriteError !== undefined) {
-      cache.writeErrors += 1;
-      cacheWriteError ??= result.cacheWriteError;
-    }
-    for (const outcome of result.encodings) siblings[result.id]![outcome.encoding] = outcome;
-    progress();
-  };
+  const queue = createCompressionQueue(settings.workerEntry, settings.concurrency);
+  const slicer = createTimeSlicer(SLICE_MS);
+  const records: FileRecord[] = new Array(files.length);
   // Largest first: the longest compression starts first instead of finishing last.
   const order = files.map((_, id) => id).sort((a, b) => files[b]!.size - files[a]!.size || a - b);
-  let sliceStart = performance.now();
   try {
     for (const id of order) {
+      if (queue.failed) break;
+      await slicer.pause();
       const entry = files[id]!;
-      if (poolFailure !== undefined) break;
-      if (performance.now() - sliceStart > SLICE_MS) {
-        await new Promise((resolve) => setImmediate(resolve));
-        sliceStart = performance.now();
-      }
-      const plan = plans[id]!;
+      const decision = decisions[id]!;
       let input: Buffer;
       try {
         input = inputBuffer.readFileSync(entry.path);
       } catch (error) {
-        throw failure(entry, {
-          code: (error as NodeJS.ErrnoException).code ?? 'EIO',
-          message: (error as Error).message,
-        });
+        throw outputFileErrorFrom(entry.file, error);
       }
       const print = fingerprint(input);
       records[id] = {
@@ -195,120 +156,136 @@ export async function precompressFiles(
         size: input.byteLength,
         hash: print.hash,
         integrity: print.integrity,
-        contentType: plan.type.contentType,
+        contentType: decision.type.contentType,
         immutable: settings.hashed.has(entry.file),
         encodings: {},
       };
-      if (!plan.compress) continue;
-      const missing: { spec: CodecSpec; tag: string }[] = [];
-      for (const codec of tags) {
-        const key = cacheKey(print.sha256Hex, codec.tag);
-        const lookup =
-          settings.cacheDir === null
-            ? undefined
-            : readCacheEntry(settings.cacheDir, key, maxEntryBytes(input.byteLength), entryBuffer);
-        if (lookup?.status !== 'hit') {
-          missing.push(codec);
-          if (lookup?.status === 'bad') {
-            badCacheEntries ??= { count: 0, first: `${lookup.path}: ${lookup.reason}` };
-            badCacheEntries.count += 1;
-          }
-          if (lookup?.status === 'corrupt' || lookup?.status === 'bad') cache.corrupt += 1;
-          else if (lookup?.status === 'miss') cache.misses += 1;
-          continue;
-        }
-        if (settings.earlyKeys?.has(key) === true) {
-          // Compressed by this build's early pass: work done now, not a reuse of an earlier build's.
-          cache.misses += 1;
-          early += 1;
-          compressed.push({ file: entry.file, encoding: codec.spec.encoding });
-        } else {
-          cache.hits += 1;
-        }
-        const kept = worthKeeping(lookup.payload.byteLength, input.byteLength, settings.ratio);
-        try {
-          placeSibling(entry.path, codec.spec.encoding, lookup.payload, kept, lookup.path, lookup.identity);
-        } catch (error) {
-          throw failure(entry, {
-            code: (error as NodeJS.ErrnoException).code ?? 'EIO',
-            message: (error as Error).message,
-          });
-        }
-        siblings[id]![codec.spec.encoding] = {
-          encoding: codec.spec.encoding,
-          size: lookup.payload.byteLength,
-          hash: lookup.hash,
-          kept,
-        };
+      if (!decision.compress) continue;
+      const missing = placeCachedSiblings(id, entry, input, print, codecs, settings, entryBuffer, tally);
+      if (missing.length === 0) {
+        progress();
+        continue;
       }
-      if (missing.length > 0) {
-        pool ??= new WorkerPool(settings.workerEntry, settings.concurrency);
-        const job: CompressionJob = {
+      queue.submit(
+        {
           id,
           path: entry.path,
           sha256Hex: print.sha256Hex,
           codecs: missing,
           cacheDir: settings.cacheDir,
           ratio: settings.ratio,
-        };
-        // A handler at once: a failure must not be an unhandled rejection while phase 1 goes on.
-        pending.push(
-          pool
-            .run(job)
-            .then(onResult)
-            .catch((error: unknown) => {
-              poolFailure ??= { error };
-              // Start nothing more: what is queued is rejected, and the build fails with this error.
-              void pool?.close();
-            }),
-        );
-        for (const codec of missing) compressed.push({ file: entry.file, encoding: codec.spec.encoding });
-      } else {
-        progress();
-      }
+        },
+        onAnswer,
+      );
+      for (const codec of missing) tally.compressed.push({ file: entry.file, encoding: codec.spec.encoding });
     }
-    await Promise.all(pending);
-  } finally {
-    await pool?.close();
+  } catch (error) {
+    await queue.close();
+    throw error;
   }
-  if (poolFailure !== undefined) throw poolFailure.error;
+  await queue.settle();
 
-  const encodings: Partial<Record<Encoding, { files: number; bytes: number; originalBytes: number }>> = {};
-  for (const [id, record] of records.entries()) {
-    const kept: Partial<Record<Encoding, ManifestEncoding>> = {};
-    for (const { spec } of tags) {
-      const outcome = siblings[id]![spec.encoding];
-      if (outcome === undefined) continue;
-      if (!outcome.kept) {
-        skipped.notSmaller += 1;
-        continue;
-      }
-      kept[spec.encoding] = {
-        path: record.file + SIBLING_EXTENSIONS[spec.encoding],
-        size: outcome.size,
-        hash: outcome.hash,
-      };
-      const totals = encodings[spec.encoding] ?? { files: 0, bytes: 0, originalBytes: 0 };
-      encodings[spec.encoding] = totals;
-      totals.files += 1;
-      totals.bytes += outcome.size;
-      totals.originalBytes += record.size;
-    }
-    records[id] = { ...record, encodings: kept };
-  }
-  compressed.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.encoding < b.encoding ? -1 : 1));
-  return {
+  const { kept, encodings, notSmaller } = keepSiblings(
     records,
-    compressible: { files: compressibleFiles, bytes: compressibleBytes },
+    tally.siblings,
+    codecs.map((codec) => codec.spec.encoding),
+  );
+  tally.skipped.notSmaller += notSmaller;
+  tally.compressed.sort((a, b) =>
+    a.file < b.file ? -1 : a.file > b.file ? 1 : a.encoding < b.encoding ? -1 : 1,
+  );
+  return {
+    records: records.map((record, id) => ({ ...record, encodings: kept[id]! })),
+    compressible: tally.compressible,
     encodings,
-    skipped,
-    cache,
-    cacheWriteError,
-    badCacheEntries,
-    compressed,
-    early,
-    workers: pool?.started ?? 0,
+    skipped: tally.skipped,
+    cache: tally.cache,
+    cacheWriteError: tally.cacheWriteError,
+    badCacheEntries: tally.badCacheEntries,
+    compressed: tally.compressed,
+    early: tally.early,
+    workers: queue.workers,
   };
+}
+
+/**
+ * Decisions first, in file order, so `filter` sees files in a stable order; counts what is skipped and
+ * what is compressible. A file whose extension says nothing is classified by its first bytes.
+ */
+async function decideAll(
+  files: readonly OutputFile[],
+  settings: PrecompressSettings,
+  anyCodec: boolean,
+  tally: RunTally,
+): Promise<FileDecision[]> {
+  const decisions: FileDecision[] = [];
+  for (const entry of files) {
+    const type = contentTypeFromName(entry.file) ?? (await sniff(entry));
+    const decision = decideCompression(entry, type, { ...settings, anyCodec });
+    if (decision.skipped !== undefined) tally.skipped[decision.skipped] += 1;
+    else if (anyCodec) {
+      tally.compressible.files += 1;
+      tally.compressible.bytes += entry.size;
+    }
+    decisions.push(decision);
+  }
+  return decisions;
+}
+
+/**
+ * Looks each encoding of one file up in the cache and writes the sibling of every hit at once; returns
+ * the codecs the cache could not supply (for a worker). Hits on keys this build's early pass wrote
+ * count as this build's work (misses, `early`), not as reuse.
+ */
+function placeCachedSiblings(
+  id: number,
+  entry: OutputFile,
+  input: Buffer,
+  print: Fingerprint,
+  codecs: readonly TaggedCodec[],
+  settings: PrecompressSettings,
+  entryBuffer: ReadBuffer,
+  tally: RunTally,
+): TaggedCodec[] {
+  const missing: TaggedCodec[] = [];
+  for (const codec of codecs) {
+    const key = cacheKey(print.sha256Hex, codec.tag);
+    const lookup =
+      settings.cacheDir === null
+        ? undefined
+        : readCacheEntry(settings.cacheDir, key, maxEntryBytes(input.byteLength), entryBuffer);
+    if (lookup?.status !== 'hit') {
+      missing.push(codec);
+      if (lookup?.status === 'bad') {
+        tally.badCacheEntries ??= { count: 0, first: `${lookup.path}: ${lookup.reason}` };
+        tally.badCacheEntries.count += 1;
+      }
+      if (lookup?.status === 'corrupt' || lookup?.status === 'bad') tally.cache.corrupt += 1;
+      else if (lookup?.status === 'miss') tally.cache.misses += 1;
+      continue;
+    }
+    if (settings.earlyKeys?.has(key) === true) {
+      // Compressed by this build's early pass: work done now, not a reuse of an earlier build's.
+      tally.cache.misses += 1;
+      tally.early += 1;
+      tally.compressed.push({ file: entry.file, encoding: codec.spec.encoding });
+    } else {
+      tally.cache.hits += 1;
+    }
+    const kept = worthKeeping(lookup.payload.byteLength, input.byteLength, settings.ratio);
+    try {
+      placeSibling(entry.path, codec.spec.encoding, lookup.payload, kept, lookup.path, lookup.identity);
+    } catch (error) {
+      throw outputFileErrorFrom(entry.file, error);
+    }
+    tally.siblings[id]![codec.spec.encoding] = {
+      encoding: codec.spec.encoding,
+      size: lookup.payload.byteLength,
+      hash: lookup.hash,
+      kept,
+    };
+  }
+  return missing;
 }
 
 /** Classifies a file whose extension is unknown by its first bytes. */
@@ -320,19 +297,8 @@ async function sniff(entry: OutputFile): Promise<ContentTypeInfo> {
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
     return sniffContentType(buffer.subarray(0, bytesRead));
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
-    throw failure(entry, { code, message: (error as Error).message });
+    throw outputFileErrorFrom(entry.file, error);
   } finally {
     await handle?.close();
   }
-}
-
-function failure(entry: OutputFile, problem: { code: string; message: string }): OutputFileError {
-  const what =
-    problem.code === 'ENOENT'
-      ? `${entry.file} disappeared from the output directory during the build (deleted or renamed by another plugin or process?)`
-      : problem.code === 'ECHANGED'
-        ? `${entry.file} changed while it was being compressed (another plugin or process is still writing the output directory)`
-        : `${entry.file} could not be processed (${problem.code}): ${problem.message}`;
-  return new OutputFileError(entry.file, problem.code, `[wirepack/vite-plugin] ${what}`);
 }

@@ -6,7 +6,12 @@ import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { type PreviewServer, preview } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type WirepackManifest, wirepack } from './index.js';
-import { buildFixture, recordingLogger, SMALL_APP, temporaryDirectory } from './testing/build-fixture.js';
+import {
+  buildFixture,
+  recordingLogger,
+  SMALL_APP,
+  temporaryDirectory,
+} from './test-support/build-fixture.js';
 
 interface Answer {
   readonly status: number;

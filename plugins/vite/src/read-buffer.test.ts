@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ReadBuffer } from './read-buffer.js';
-import { temporaryDirectory } from './testing/build-fixture.js';
+import { temporaryDirectory } from './test-support/build-fixture.js';
 
 const dir = temporaryDirectory('read-buffer');
 afterAll(() => dir.remove());

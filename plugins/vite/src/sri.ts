@@ -32,12 +32,66 @@ export interface IntegrityResult {
   readonly skipped: readonly string[];
 }
 
-interface Attribute {
+/** A start tag found by `scanStartTags`. */
+export interface StartTag {
+  /** The tag name, lower-cased. */
+  readonly name: string;
+  readonly attributes: readonly Attribute[];
+  /** Offset of the `<`. */
+  readonly start: number;
+  /** Offset just past the closing `>`. */
+  readonly end: number;
+  readonly selfClosing: boolean;
+  /** For `script`, `style`, `textarea` and `title`: the offset where their raw text ends. */
+  readonly textEnd: number | undefined;
+}
+
+/** An attribute of a start tag: name lower-cased, value entity-decoded (`undefined` when bare). */
+export interface Attribute {
   readonly name: string;
   readonly value: string | undefined;
 }
 
 const RAW_TEXT = new Set(['script', 'style', 'textarea', 'title']);
+
+/**
+ * The start tags of a document in order, skipping comments and the raw text of `<script>`,
+ * `<style>`, `<textarea>` and `<title>`; stops at truncated markup.
+ */
+export function* scanStartTags(html: string): Generator<StartTag> {
+  let index = 0;
+  while (index < html.length) {
+    const open = html.indexOf('<', index);
+    if (open === -1) return;
+    if (html.startsWith('<!--', open)) {
+      const close = html.indexOf('-->', open + 4);
+      index = close === -1 ? html.length : close + 3;
+      continue;
+    }
+    const name = /^<([a-zA-Z][a-zA-Z0-9-]*)/.exec(html.slice(open, open + 64))?.[1]?.toLowerCase();
+    if (name === undefined) {
+      index = open + 1;
+      continue;
+    }
+    const tag = scanStartTag(html, open + 1 + name.length);
+    if (tag === undefined) return;
+    index = tag.end;
+    let textEnd: number | undefined;
+    if (RAW_TEXT.has(name)) {
+      const close = html.slice(index).search(new RegExp(`</${name}[\\s/>]`, 'i'));
+      textEnd = close === -1 ? html.length : index + close;
+      index = textEnd;
+    }
+    yield {
+      name,
+      attributes: tag.attributes,
+      start: open,
+      end: tag.end,
+      selfClosing: tag.selfClosing,
+      textEnd,
+    };
+  }
+}
 
 /**
  * Inserts `integrity` into every eligible tag for which `integrityOf(url)` returns a value; tags
@@ -51,43 +105,22 @@ export function addIntegrity(
   let copied = 0;
   let added = 0;
   const skipped: string[] = [];
-  let index = 0;
-  while (index < html.length) {
-    const open = html.indexOf('<', index);
-    if (open === -1) break;
-    if (html.startsWith('<!--', open)) {
-      const close = html.indexOf('-->', open + 4);
-      index = close === -1 ? html.length : close + 3;
+  for (const tag of scanStartTags(html)) {
+    const candidate =
+      tag.name === 'script' || tag.name === 'link' ? candidateOf(tag.name, tag.attributes) : undefined;
+    if (candidate === undefined) continue;
+    const integrity = integrityOf(candidate);
+    if (integrity === undefined) continue;
+    if (needsCorsForIntegrity(candidate, tag.attributes)) {
+      skipped.push(candidate.url);
       continue;
     }
-    const name = /^<([a-zA-Z][a-zA-Z0-9-]*)/.exec(html.slice(open, open + 64))?.[1]?.toLowerCase();
-    if (name === undefined) {
-      index = open + 1;
-      continue;
-    }
-    const tag = scanStartTag(html, open + 1 + name.length);
-    if (tag === undefined) break;
-    const candidate = name === 'script' || name === 'link' ? candidateOf(name, tag.attributes) : undefined;
-    if (candidate !== undefined) {
-      const integrity = integrityOf(candidate);
-      if (integrity !== undefined) {
-        if (needsCorsForIntegrity(candidate, tag.attributes)) {
-          skipped.push(candidate.url);
-        } else {
-          const insertAt = tag.selfClosing ? tag.end - 2 : tag.end - 1;
-          const before = html.slice(copied, insertAt);
-          const spacer = /\s$/.test(before) ? '' : ' ';
-          output += `${before}${spacer}integrity="${integrity}"${tag.selfClosing ? ' ' : ''}`;
-          copied = insertAt;
-          added += 1;
-        }
-      }
-    }
-    index = tag.end;
-    if (RAW_TEXT.has(name)) {
-      const close = html.slice(index).search(new RegExp(`</${name}[\\s/>]`, 'i'));
-      index = close === -1 ? html.length : index + close;
-    }
+    const insertAt = tag.selfClosing ? tag.end - 2 : tag.end - 1;
+    const before = html.slice(copied, insertAt);
+    const spacer = /\s$/.test(before) ? '' : ' ';
+    output += `${before}${spacer}integrity="${integrity}"${tag.selfClosing ? ' ' : ''}`;
+    copied = insertAt;
+    added += 1;
   }
   output += html.slice(copied);
   return { html: output, added, skipped };

@@ -10,8 +10,8 @@ import type { WirepackManifest } from '@wirepack/manifest';
 import type { Plugin, ResolvedConfig } from 'vite';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolveOptions } from './options.js';
-import { WirepackState } from './plugins/state.js';
-import { buildFixture, SMALL_APP, temporaryDirectory } from './testing/build-fixture.js';
+import { createWirepackState } from './plugins/state.js';
+import { buildFixture, SMALL_APP, temporaryDirectory } from './test-support/build-fixture.js';
 
 const temporary = temporaryDirectory('conventions');
 const cacheDir = join(temporary.path, 'cache');
@@ -163,7 +163,9 @@ describe('manifest.outFile', () => {
 
 describe('manifest.outFile shared by two environments', () => {
   it('fails the second one instead of letting it overwrite the first manifest', () => {
-    const state = new WirepackState(resolveOptions({ manifest: { outFile: '/deploy/manifest.json' } }, true));
+    const state = createWirepackState(
+      resolveOptions({ manifest: { outFile: '/deploy/manifest.json' } }, true),
+    );
     expect(state.claimManifestPath({ environment: 'client', outDir: '/app/dist' })).toBe(
       '/deploy/manifest.json',
     );

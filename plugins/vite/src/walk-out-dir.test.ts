@@ -1,7 +1,7 @@
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { temporaryDirectory } from './testing/build-fixture.js';
+import { temporaryDirectory } from './test-support/build-fixture.js';
 import { type OutputFile, walkOutDir } from './walk-out-dir.js';
 
 const dir = temporaryDirectory('walk');

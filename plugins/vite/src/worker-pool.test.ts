@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { codecTag } from './codecs.js';
 import type { CompressionJob, CompressionJobFailure, CompressionJobResult } from './compress-job.js';
-import { temporaryDirectory } from './testing/build-fixture.js';
+import { temporaryDirectory } from './test-support/build-fixture.js';
 import { runWorkerPool, WorkerPool } from './worker-pool.js';
 
 const entry = new URL('./compress-worker.ts', import.meta.url);

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CloudFrontServer, startCloudFrontServer } from '@wirepack/fixture-cloudfront-server';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli-main.ts';
-import { createCloudFrontProvider } from '../../src/cloudfront-provider.ts';
+import { main } from '../../src/cli/cli-main.ts';
+import { createCloudFrontProvider } from '../../src/providers/cloudfront/cloudfront-provider.ts';
 import type { InvalidationReport } from '../../src/report.ts';
 import { useAwsTestEnvironment } from '../../src/test-support/aws-environment.ts';
 

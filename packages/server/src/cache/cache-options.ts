@@ -21,8 +21,11 @@ export interface CacheErrorInfo {
 
 /** Options of `createResponseCache`. */
 export interface ResponseCacheOptions {
-  /** The app's handler, called on misses and revalidations. Required. */
-  readonly fetch: FetchHandler;
+  /**
+   * The app's handler, called on misses and revalidations, with whatever the runtime passed after the
+   * request (`env`, `ctx`); any bindings type fits. Required.
+   */
+  readonly fetch: FetchHandler<never, never>;
   /**
    * Where entries live.
    * @default createMemoryStore() (64 MiB in this process)

@@ -32,7 +32,8 @@ import { storedHeaders, updatedHeaders } from './stored-headers.ts';
 
 /** What {@link createResponseCache} returns: the cached handler, and a way to drop a URL's entries. */
 export interface ResponseCache {
-  (request: Request): Promise<Response>;
+  /** Answers a request; arguments after it (a Workers runtime's `env`, `ctx`) reach the app unchanged. */
+  (request: Request, ...extra: unknown[]): Promise<Response>;
   /** Removes the stored responses for a URL (every `Vary` variant), as an unsafe request to it does. */
   purge(url: string): Promise<void>;
 }
@@ -66,7 +67,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     );
   }
   const defaults = DEFAULT_RESPONSE_CACHE_OPTIONS;
-  const origin: FetchHandler = options.fetch;
+  const app: FetchHandler<never, never> = options.fetch;
   const maxEntryBytes = checkCount('maxEntryBytes', options.maxEntryBytes ?? defaults.maxEntryBytes);
   const keepStaleMs = checkCount('keepStaleMs', options.keepStaleMs ?? defaults.keepStaleMs);
   const maxUrlLength = checkCount('maxUrlLength', options.maxUrlLength ?? defaults.maxUrlLength);
@@ -83,7 +84,10 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   // Misses being fetched now, by primary key: later requests wait for the entry they produce.
   const inflight = new Map<string, Promise<StoredResponse | undefined>>();
 
-  async function handle(request: Request): Promise<Response> {
+  async function handle(request: Request, ...extra: unknown[]): Promise<Response> {
+    // The app gets whatever the runtime passed after the request (`env`, `ctx`), on misses and
+    // revalidations alike.
+    const origin = async (forwarded: Request): Promise<Response> => app(forwarded, ...(extra as []));
     const { method, url } = request;
     if (method !== 'GET' && method !== 'HEAD') {
       const response = await origin(request);
@@ -107,7 +111,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       const use = usability(request, stored, now());
       if (use === 'fresh') return hit(request, stored, 'HIT');
       if (directives.onlyIfCached) return gatewayTimeout();
-      if (use === 'revalidate' && method === 'GET') return revalidate(request, key, stored);
+      if (use === 'revalidate' && method === 'GET') return revalidate(origin, request, key, stored);
     }
     if (directives.onlyIfCached) return gatewayTimeout();
     if (method === 'HEAD') return mark(await origin(request), 'MISS');
@@ -122,10 +126,15 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
         return hit(request, shared, 'HIT');
       }
     }
-    return fetchAndStore(request, key, unconditional(request));
+    return fetchAndStore(origin, request, key, unconditional(request));
   }
 
-  async function fetchAndStore(request: Request, key: string, originRequest: Request): Promise<Response> {
+  async function fetchAndStore(
+    origin: (request: Request) => Promise<Response>,
+    request: Request,
+    key: string,
+    originRequest: Request,
+  ): Promise<Response> {
     let settle: ((entry: StoredResponse | undefined) => void) | undefined;
     if (coalesce && !inflight.has(key)) {
       inflight.set(key, new Promise((resolve) => (settle = resolve)));
@@ -172,7 +181,12 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     return { response: answer(request, entry, 'MISS'), entry };
   }
 
-  async function revalidate(request: Request, key: string, stored: StoredResponse): Promise<Response> {
+  async function revalidate(
+    origin: (request: Request) => Promise<Response>,
+    request: Request,
+    key: string,
+    stored: StoredResponse,
+  ): Promise<Response> {
     const headers = withoutConditionals(request.headers);
     const etag = stored.headers.get('etag');
     const lastModified = stored.headers.get('last-modified');

@@ -20,8 +20,8 @@ import { toJsonText, wireSafe } from './json-bridge.ts';
 
 /** Options of {@link createMsgpackHandler}. */
 export interface MsgpackHandlerOptions {
-  /** The app's handler, which reads and writes JSON. Required. */
-  readonly fetch: FetchHandler;
+  /** The app's handler, which reads and writes JSON, called with whatever the runtime passed after the request (`env`, `ctx`); any bindings type fits. Required. */
+  readonly fetch: FetchHandler<never, never>;
   /**
    * Largest MessagePack request body as received (413 BODY_TOO_LARGE), and after undoing its
    * `Content-Encoding` (413 DECOMPRESSED_TOO_LARGE).
@@ -70,7 +70,7 @@ const MSGPACK = MSGPACK_MEDIA_TYPES[0] as string;
  */
 export function createMsgpackHandler(
   options: MsgpackHandlerOptions,
-): (request: Request) => Promise<Response> {
+): (request: Request, ...extra: unknown[]) => Promise<Response> {
   if (typeof options?.fetch !== 'function') {
     throw new TypeError(
       `[wirepack/server] createMsgpackHandler needs options.fetch, a function; got ${typeof options?.fetch}`,
@@ -82,7 +82,8 @@ export function createMsgpackHandler(
   const limits = resolveDecodeLimits({ ...DEFAULT_DECODE_LIMITS, maxBytes: maxBodyBytes, ...options.decode });
   const decoders = options.decoders ?? {};
 
-  return async (request: Request): Promise<Response> => {
+  // Arguments after the request (a Workers runtime's `env`, `ctx`) reach the app unchanged.
+  return async (request: Request, ...extra: unknown[]): Promise<Response> => {
     let forwarded = request;
     const contentType = request.headers.get('content-type');
     if (request.body !== null && MSGPACK_MEDIA_TYPES.some((type) => isMediaType(contentType, type))) {
@@ -92,7 +93,7 @@ export function createMsgpackHandler(
         return problem(error);
       }
     }
-    const response = await app(forwarded);
+    const response = await app(forwarded, ...(extra as []));
     if (!isJsonMediaType(response.headers.get('content-type'))) return response;
     if (
       !prefersMsgpack(request.headers.get('accept')) ||

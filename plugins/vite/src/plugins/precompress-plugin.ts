@@ -2,9 +2,10 @@ import { rm } from 'node:fs/promises';
 import type { Plugin } from 'vite';
 import { evictCache } from '../cache.js';
 import { startEarlyPrecompression } from '../early-precompress.js';
-import { OutputFileError, precompressFiles } from '../precompress.js';
+import { precompressFiles } from '../precompress.js';
 import { createProgressLine } from '../progress-line.js';
 import { userSetReportCompressedSize } from '../report-compressed-size.js';
+import { staleSiblings } from '../stale-siblings.js';
 import { type OutputFile, walkOutDir } from '../walk-out-dir.js';
 import {
   type EnvironmentLike,
@@ -40,7 +41,7 @@ export function precompressPlugin(state: WirepackState): Plugin {
       return { build: { reportCompressedSize: false } };
     },
     configResolved(config) {
-      state.config = config;
+      state.useConfig(config);
       if (state.options.zstdUnavailable) {
         this.warn(
           `[wirepack/vite-plugin] zstd was requested but Node.js ${process.version} has no zstd in zlib ` +
@@ -107,6 +108,8 @@ async function precompress(state: WirepackState, run: EnvironmentRun, context: S
   const { options } = state;
   const progress = createProgressLine(run.environment);
   try {
+    // A WirepackPluginError (an output file that vanished or changed) reaches Vite through this.error,
+    // naming the file and the step (postCloseBundle).
     run.outcome = await precompressFiles(files, {
       codecs: options.codecs,
       threshold: options.threshold,
@@ -120,22 +123,11 @@ async function precompress(state: WirepackState, run: EnvironmentRun, context: S
       workerEntry: WORKER_ENTRY,
       earlyKeys: state.earlyOutcomes.get(run.environment)?.keys ?? new Set(),
     });
-  } catch (error) {
-    // Through the plugin context, so Vite prints the message naming the file (and the step), then fails the build.
-    if (error instanceof OutputFileError) context.error(error.message);
-    throw error;
   } finally {
     progress.end();
   }
-  // Siblings from an earlier build into this directory (`emptyOutDir: false`) that this build did
-  // not write again would be served for files that no longer match them: remove them.
-  const written = new Set(
-    run.outcome.records.flatMap((record) => Object.values(record.encodings).map((encoding) => encoding.path)),
-  );
   await Promise.all(
-    earlierSiblings
-      .filter((entry) => !written.has(entry.file))
-      .map((entry) => rm(entry.path, { force: true })),
+    staleSiblings(earlierSiblings, run.outcome.records).map((entry) => rm(entry.path, { force: true })),
   );
   if (run.outcome.cacheWriteError !== undefined) {
     state.warnCache(context, `cannot write entries under ${run.cacheDir} (${run.outcome.cacheWriteError})`);
@@ -143,7 +135,7 @@ async function precompress(state: WirepackState, run: EnvironmentRun, context: S
   const bad = run.outcome.badCacheEntries;
   if (bad !== undefined) {
     // Not `warnCache`: the cache stays in use, and this is worth saying on every build it happens.
-    run.logger.warn(
+    context.warn(
       `[wirepack/vite-plugin] compression cache: ${bad.count} ${bad.count === 1 ? 'entry was' : 'entries were'} ` +
         `not usable (${bad.first}); removed where possible and compressed again. Only wirepack should write ` +
         `under ${run.cacheDir}.`,

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { placeFileAtomicSync } from '../../src/atomic-write.js';
 import { cacheKey, maxEntryBytes, readCacheEntry, writeCacheEntry } from '../../src/cache.js';
-import { buildFixture, temporaryDirectory } from '../../src/testing/build-fixture.js';
+import { buildFixture, temporaryDirectory } from '../../src/test-support/build-fixture.js';
 
 const temporary = temporaryDirectory('cache-entry-types');
 afterAll(() => temporary.remove());
