@@ -43,6 +43,8 @@ describe('createCallRoutes', () => {
       /createCallRoutes/,
     );
     expect(() => callResponse(1, { status: 99 })).toThrow(RangeError);
+    expect(() => callResponse(1, { headers: { 'bad name': 'x' } })).toThrow(TypeError);
+    expect(() => callResponse(1, { headers: { 'x-a': 'one\r\ntwo' } })).toThrow(TypeError);
   });
 });
 

@@ -48,6 +48,8 @@ export interface LightCall<TContext = unknown> {
   readonly parent: Request;
 }
 
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
+
 /** A call's status, headers and body chosen by a light handler; see {@link callResponse}. */
 export class CallResponse {
   /** @internal */
@@ -103,7 +105,13 @@ export function callResponse(body: unknown, init: CallResponseInit = {}): CallRe
   if (given !== undefined) {
     const pairs = Array.isArray(given) ? given : Object.entries(given);
     for (const [name, value] of pairs as ReadonlyArray<readonly [string, string]>) {
-      headers.push([String(name).toLowerCase(), String(value)]);
+      const lower = String(name).toLowerCase();
+      const text = String(value);
+      // What `new Headers` refuses, refused here too (a handler's mistake is a 500 on both paths).
+      if (!HEADER_NAME.test(lower) || /[\0\r\n]/.test(text)) {
+        throw new TypeError(`[wirepack/server] callResponse: invalid header ${lower.slice(0, 32)}`);
+      }
+      headers.push([lower, text]);
     }
   }
   return new CallResponse(status, headers, body);
