@@ -45,7 +45,10 @@ export function loadUser(id: number, delayMs = 0): Promise<User> {
 const USER_PATH = /^\/api\/users\/(\d{1,9})$/;
 
 /** Parses a REST call's path and query; `undefined` when it is not one. */
-function parseUserCall(pathname: string, delay: string | null): { id: number; delayMs: number } | undefined {
+export function parseUserCall(
+  pathname: string,
+  delay: string | null,
+): { id: number; delayMs: number } | undefined {
   const match = USER_PATH.exec(pathname);
   if (!match?.[1]) return undefined;
   const delayMs = delay === null ? 0 : Number(delay);

@@ -36,6 +36,18 @@ export async function createCaller(
     case 'trpc-stream':
     case 'trpc-stream-url':
       return trpcCaller(kind, origin);
+    case 'naive':
+    case 'naive-stream':
+      return (await import('./naive.ts')).createNaiveCaller(origin, kind === 'naive-stream');
+    case 'wirepack-light': {
+      const { createWirepackFetch } = await import('./wirepack-client.ts');
+      const api = createWirepackFetch(origin, wirepackOptions);
+      return async (id, delayMs) => {
+        const result = await api.call(`${origin}${userPath(id, delayMs)}`);
+        if (!result.ok) throw new Error(`HTTP ${result.status}`);
+        return result.body;
+      };
+    }
     case 'wirepack':
     case 'wirepack-identity': {
       const { createWirepackFetch } = await import('./wirepack-client.ts');

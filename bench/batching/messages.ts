@@ -1,7 +1,7 @@
 // Messages between the orchestrator and its two child processes (server, client), over Node's IPC.
 
 /** Which server a contender talks to. */
-export type ServerKind = 'rest' | 'trpc' | 'wirepack' | 'wirepack-identity';
+export type ServerKind = 'rest' | 'trpc' | 'wirepack' | 'wirepack-identity' | 'wirepack-light' | 'naive';
 
 /** Which client a contender uses. */
 export type ClientKind =
@@ -11,7 +11,10 @@ export type ClientKind =
   | 'trpc-stream'
   | 'trpc-stream-url'
   | 'wirepack'
-  | 'wirepack-identity';
+  | 'wirepack-identity'
+  | 'wirepack-light'
+  | 'naive'
+  | 'naive-stream';
 
 /** Orchestrator → server: start or stop a measurement window, or exit. */
 export type ServerCommand = { type: 'begin' } | { type: 'end' } | { type: 'exit' };

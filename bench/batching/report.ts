@@ -2,7 +2,7 @@
 // service targets of the developers' guide evaluated on our server.
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { WORK_MS } from './app.ts';
-import { type Contender, OURS, REFERENCE_PEER } from './contenders.ts';
+import { type Contender, LIGHT, NAIVE_REFERENCE, OURS, REFERENCE_PEER } from './contenders.ts';
 import type { ClientKind } from './messages.ts';
 import { median, type RunMetrics } from './stats.ts';
 
@@ -14,6 +14,8 @@ export interface Scenario {
   /** Index of the slow call, or -1 when every call does the same work. */
   slowIndex: number;
   repeats: number;
+  /** Whether another process keeps one core busy during the scenario. */
+  busy?: boolean;
 }
 
 /** What one contender produced: per scenario key, combined metrics or why there are none. */
@@ -154,6 +156,7 @@ export function printReport(report: Report): void {
   if (notes.length)
     console.log(`\nFailures, as the contenders reported them:\n${notes.map((n) => `- ${n}`).join('\n')}`);
   printGoals(report);
+  printLightGoals(report);
   printServiceTargets(report);
   console.log(`\nTotal time ${fmt(report.elapsedMs / 1_000, 1)} s.`);
 }
@@ -245,11 +248,108 @@ function printGoals(report: Report): void {
  * ours/peer calls/s for each repeat of `key` in which both ran (the round-robin runs them back to
  * back, so a pair shares the machine's load of the moment); empty when the runs do not pair up.
  */
-function pairedRatios(report: Report, key: string): number[] {
-  const ours = report.results.get(OURS)?.get(key)?.all;
-  const peer = report.results.get(REFERENCE_PEER)?.get(key)?.all;
+function pairedRatios(
+  report: Report,
+  key: string,
+  mine: ClientKind = OURS,
+  other: ClientKind = REFERENCE_PEER,
+): number[] {
+  const ours = report.results.get(mine)?.get(key)?.all;
+  const peer = report.results.get(other)?.get(key)?.all;
   if (!ours || !peer || ours.length !== peer.length || ours.some(failed) || peer.some(failed)) return [];
   return ours.map((run, index) => run.callsPerSecond / (peer[index]?.callsPerSecond ?? Number.NaN));
+}
+
+/**
+ * Issue 11's goals for the light path (routes on the server, `call()` on the client), each with
+ * "met" or "missed": calls/s against tRPC's httpBatchLink and the naive streamed reference (medians
+ * of per-repeat ratios), CPU per call on each end, head-of-line p50 with and without a busy core,
+ * the N = 10,000 p95, and bytes per call against the default path measured in the same run.
+ */
+function printLightGoals(report: Report): void {
+  const label = (id: ClientKind): string => report.contenders.find((c) => c.id === id)?.label ?? id;
+  if (!report.contenders.some((c) => c.id === LIGHT)) return;
+  console.log(`\n### Goals (issue 11): ${label(LIGHT)}, same run\n`);
+  const rows: string[][] = [];
+  const said = (pass: boolean | undefined): string => (pass === undefined ? 'n/a' : pass ? 'met' : 'missed');
+  const ran = (key: string): boolean => report.scenarios.some((scenario) => scenario.key === key);
+  const light = metricsOf(report, LIGHT, 'n1k');
+  for (const [peer, goal] of [
+    [REFERENCE_PEER, 3],
+    [NAIVE_REFERENCE, 0.4],
+  ] as const) {
+    const other = metricsOf(report, peer, 'n1k');
+    const paired = pairedRatios(report, 'n1k', LIGHT, peer);
+    const ratio =
+      paired.length > 0
+        ? median(paired)
+        : light && other
+          ? light.callsPerSecond / other.callsPerSecond
+          : undefined;
+    const spread =
+      paired.length > 1 ? ` (${fmt(Math.min(...paired), 2)}-${fmt(Math.max(...paired), 2)})` : '';
+    rows.push([
+      `calls/s at N = 1,000 vs ${label(peer)}`,
+      `${fmt(light?.callsPerSecond ?? Number.NaN)} vs ${fmt(other?.callsPerSecond ?? Number.NaN)}`,
+      ratio === undefined ? '-' : `${fmt(ratio, 2)}x${spread}`,
+      `>= ${goal}x`,
+      said(ratio === undefined ? undefined : ratio >= goal),
+    ]);
+  }
+  for (const key of ['n1k', 'n10k']) {
+    if (!ran(key)) continue;
+    const mine = metricsOf(report, LIGHT, key);
+    const naive = metricsOf(report, NAIVE_REFERENCE, key);
+    const n = key === 'n1k' ? '1,000' : '10,000';
+    for (const [side, goal] of [
+      ['server', 20],
+      ['client', 25],
+    ] as const) {
+      const value = side === 'server' ? mine?.serverCpuMicrosPerCall : mine?.clientCpuMicrosPerCall;
+      const theirs = side === 'server' ? naive?.serverCpuMicrosPerCall : naive?.clientCpuMicrosPerCall;
+      rows.push([
+        `${side} CPU/call at N = ${n}`,
+        `${fmt(value ?? Number.NaN, 1)} us (naive streamed ${fmt(theirs ?? Number.NaN, 1)} us)`,
+        '',
+        `<= ${goal} us`,
+        said(value === undefined ? undefined : value <= goal),
+      ]);
+    }
+  }
+  for (const key of ['hol', 'hol-busy']) {
+    if (!ran(key)) continue;
+    const mine = metricsOf(report, LIGHT, key);
+    const naive = metricsOf(report, NAIVE_REFERENCE, key);
+    rows.push([
+      key === 'hol' ? 'head-of-line: other 99 p50' : '  same, one core kept busy',
+      `${fmt(mine?.othersP50Ms ?? Number.NaN, 1)} ms (naive streamed ${fmt(naive?.othersP50Ms ?? Number.NaN, 1)} ms)`,
+      '',
+      '<= 10 ms',
+      said(mine === undefined ? undefined : mine.othersP50Ms <= 10),
+    ]);
+  }
+  if (ran('n10k')) {
+    const mine = metricsOf(report, LIGHT, 'n10k');
+    rows.push([
+      'p95 at N = 10,000',
+      `${fmt(mine?.p95Ms ?? Number.NaN, 1)} ms`,
+      '',
+      '< 200 ms',
+      said(mine === undefined ? undefined : mine.p95Ms < 200),
+    ]);
+  } else {
+    rows.push(['p95 at N = 10,000', 'not run (--quick)', '', '< 200 ms', 'n/a']);
+  }
+  const today = metricsOf(report, OURS, 'n1k');
+  const bytes = light && today ? light.bytesPerCall / today.bytesPerCall : undefined;
+  rows.push([
+    'bytes/call at N = 1,000 vs the default path',
+    `${fmt(light?.bytesPerCall ?? Number.NaN)} vs ${fmt(today?.bytesPerCall ?? Number.NaN)}`,
+    bytes === undefined ? '-' : `${fmt(bytes, 2)}x`,
+    'no worse',
+    said(light && today ? Math.round(light.bytesPerCall) <= Math.round(today.bytesPerCall) : undefined),
+  ]);
+  console.log(table(['goal', 'measured', 'ratio', 'goal', 'verdict'], rows));
 }
 
 /** The developers' guide's service targets, checked on our server in every scenario of the run. */

@@ -10,8 +10,9 @@ import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'nod
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SLOW_MS } from './app.ts';
+import { startBusyLoop } from './busy-loop.ts';
 import { killAllChildren } from './child.ts';
-import { CONTENDERS, OURS } from './contenders.ts';
+import { CONTENDERS, LIGHT, OURS } from './contenders.ts';
 import { Lane } from './lane.ts';
 import { printReport, type Scenario, type ScenarioResults } from './report.ts';
 import { combineRuns, type RunMetrics } from './stats.ts';
@@ -52,6 +53,14 @@ const scenarios: Scenario[] = [
     calls: 100,
     slowIndex: 0,
     repeats: quick ? 2 : 5,
+  },
+  {
+    key: 'hol-busy',
+    title: `Head-of-line: one ${SLOW_MS} ms call among 100, one core kept busy by another process`,
+    calls: 100,
+    slowIndex: 0,
+    repeats: quick ? 2 : 5,
+    busy: true,
   },
 ];
 /**
@@ -148,7 +157,10 @@ const lanes = contenders.map(
       RUN_TIMEOUT_MS,
       contender.server.startsWith('wirepack')
         ? {
-            cpuProfDir: contender.id === OURS ? cpuProfDir : undefined,
+            cpuProfDir:
+              cpuProfDir !== undefined && (contender.id === OURS || contender.id === LIGHT)
+                ? resolve(cpuProfDir, contender.id)
+                : undefined,
             built,
             serverArgs: tuning.server ? [JSON.stringify(tuning.server)] : [],
             clientArgs: tuning.client ? [JSON.stringify(tuning.client)] : [],
@@ -194,12 +206,18 @@ try {
   // time, so a burst of load from elsewhere on the machine falls on all of them alike.
   for (const scenario of scenarios) {
     process.stderr.write(`[wirepack/bench] ${scenario.title}\n`);
-    for (let repeat = 0; repeat < scenario.repeats; repeat++) {
-      if (repeat > 0 && Date.now() - startedAt > BUDGET_MS) break;
-      for (let turn = 0; turn < lanes.length; turn++) {
-        const lane = lanes[(repeat + turn) % lanes.length];
-        if (lane?.open) await runLane(lane, scenario, scenario.calls, scenario.slowIndex);
+    // A process spinning on one core for the scenario, as another program on a user's machine would.
+    const busy = scenario.busy ? await startBusyLoop(BUDGET_MS + 60_000) : undefined;
+    try {
+      for (let repeat = 0; repeat < scenario.repeats; repeat++) {
+        if (repeat > 0 && Date.now() - startedAt > BUDGET_MS) break;
+        for (let turn = 0; turn < lanes.length; turn++) {
+          const lane = lanes[(repeat + turn) % lanes.length];
+          if (lane?.open) await runLane(lane, scenario, scenario.calls, scenario.slowIndex);
+        }
       }
+    } finally {
+      busy?.stop();
     }
   }
 } finally {
@@ -217,7 +235,10 @@ for (const contender of contenders) {
   all.set(contender.id, results);
 }
 printReport({ contenders, scenarios, results: all, quick, built, tuning, elapsedMs: Date.now() - startedAt });
-if (cpuProfDir) console.log(`\nCPU profiles (wirepack server and client): ${cpuProfDir}`);
+if (cpuProfDir) {
+  console.log(`\nCPU profiles (wirepack's server and client, default and light path): ${cpuProfDir}`);
+  console.log(`Top frames: node bench/batching/profile-top.mjs ${cpuProfDir}/${LIGHT}`);
+}
 if (flags.json) {
   const plain = Object.fromEntries([...all].map(([id, scenarios]) => [id, Object.fromEntries(scenarios)]));
   writeFileSync(

@@ -28,11 +28,18 @@ async function createListener(kind: ServerKind): Promise<RequestListener> {
       return createRestListener();
     case 'trpc':
       return (await import('./trpc-router.ts')).createTrpcListener();
+    case 'naive':
+      return (await import('./naive.ts')).createNaiveListener();
     case 'wirepack':
-    case 'wirepack-identity': {
+    case 'wirepack-identity':
+    case 'wirepack-light': {
       const { createWirepackListener } = await import('./wirepack-server.ts');
       const overrides = JSON.parse(process.argv[3] ?? '{}');
-      return createWirepackListener(overrides, kind === 'wirepack-identity' ? { compression: false } : {});
+      return createWirepackListener(
+        overrides,
+        kind === 'wirepack-identity' ? { compression: false } : {},
+        kind === 'wirepack-light',
+      );
     }
   }
 }

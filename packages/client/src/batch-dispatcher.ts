@@ -76,30 +76,36 @@ class Batch {
       this.started = true;
       this.markStarted();
       this.compressor.noteAcceptEncoding(answer.acceptEncoding);
-      for await (const frame of answer.frames) {
-        if (frame.kind === 'result') {
-          this.take(frame.id)?.resolve(frame);
-        } else if (frame.kind === 'error') {
-          const call = this.take(frame.id);
-          call?.reject(
-            new WirepackError(
+      // One step per message: the results that left the server together settle together.
+      for await (const group of answer.frames) {
+        for (const frame of group) {
+          if (frame.kind === 'result') {
+            this.take(frame.id)?.resolve(frame);
+          } else if (frame.kind === 'error') {
+            const call = this.take(frame.id);
+            call?.reject(
+              new WirepackError(
+                frame.code,
+                `[wirepack/client] ${call.request.method} ${call.request.url.pathname} failed on the server (${frame.code}): ${frame.message}`,
+              ),
+            );
+          } else if (frame.kind === 'fatal') {
+            throw new WirepackError(
               frame.code,
-              `[wirepack/client] ${call.request.method} ${call.request.url.pathname} failed on the server (${frame.code}): ${frame.message}`,
-            ),
-          );
-        } else if (frame.kind === 'fatal') {
-          throw new WirepackError(
-            frame.code,
-            `[wirepack/client] the batch failed on the server: ${frame.message}`,
-          );
+              `[wirepack/client] the batch failed on the server: ${frame.message}`,
+            );
+          }
         }
       }
-      this.rejectOpen(
-        new WirepackError(
-          'MISSING_RESULT',
-          '[wirepack/client] the batch response ended without a result for this call',
-        ),
-      );
+      // Only when some call is left: an error object (its stack) per batch costs more than a call.
+      if (this.open.size > 0) {
+        this.rejectOpen(
+          new WirepackError(
+            'MISSING_RESULT',
+            '[wirepack/client] the batch response ended without a result for this call',
+          ),
+        );
+      }
     } catch (error) {
       this.rejectOpen(normalize(error));
     } finally {

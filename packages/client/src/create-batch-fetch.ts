@@ -3,6 +3,7 @@ import { abortReason } from './abort.ts';
 import { BatchDispatcher } from './batch-dispatcher.ts';
 import { responseFromFrame } from './batched-response.ts';
 import { CallQueue } from './call-queue.ts';
+import { type CallResult, callResultFromFrame, callResultFromResponse } from './call-result.ts';
 import { type BatchFetchOptions, type ResolvedOptions, resolveOptions } from './options.ts';
 import {
   type BatchRequestInit,
@@ -21,6 +22,12 @@ import { delay, shedRetryDelay } from './retry.ts';
 /** A `fetch` that batches same-origin calls; see {@link createBatchFetch}. */
 export interface BatchFetch {
   (input: RequestInfo | URL, init?: BatchRequestInit): Promise<Response>;
+  /**
+   * The same call as `batchFetch(input, init)`, answered without a `Response`: its status, headers and
+   * decoded body (a JSON body's value). Same batching, priorities, aborts, cache and redirects; for code
+   * that reads JSON, it skips the per-call `Response` and its body stream.
+   */
+  call(input: RequestInfo | URL, init?: BatchRequestInit): Promise<CallResult>;
   /** Empties the response cache (a no-op when the cache is off). */
   clearCache(): void;
 }
@@ -171,32 +178,36 @@ export function createBatchFetch(options: BatchFetchOptions = {}): BatchFetch {
    * within the limits; see retry.ts). Each attempt is a new call in whatever batch is open then, so a
    * shed call waits alone and its batch's other calls are never held or failed with it.
    */
-  const attempt = async (
+  const attempt = (
     request: OutgoingRequest,
     init: BatchRequestInit | undefined,
-  ): Promise<ResultFrame> => {
-    for (let retries = 0; ; retries++) {
-      let frame: ResultFrame;
-      try {
-        frame = await execute(request, init);
-      } catch (error) {
+    retries = 0,
+  ): Promise<ResultFrame> =>
+    // Chained rather than an async loop: a call that is not shed (nearly all) settles in two promise
+    // hops, not an await per step.
+    execute(request, init).then(
+      (frame) => {
+        const wait = shedRetryDelay(request, { frame }, retries, resolved.retry);
+        if (wait === undefined) return frame;
+        return delay(wait, request.signal).then(() => attempt(request, init, retries + 1));
+      },
+      (error: unknown) => {
         const wait = shedRetryDelay(request, { error }, retries, resolved.retry);
         if (wait === undefined) throw error;
-        await delay(wait, request.signal);
-        continue;
-      }
-      const wait = shedRetryDelay(request, { frame }, retries, resolved.retry);
-      if (wait === undefined) return frame;
-      await delay(wait, request.signal);
-    }
-  };
+        return delay(wait, request.signal).then(() => attempt(request, init, retries + 1));
+      },
+    );
 
   /** A call through the batch, following redirects the way fetch's `redirect: 'follow'` does. */
-  const run = async (first: OutgoingRequest, init: BatchRequestInit | undefined): Promise<Response> => {
+  const run = async (
+    first: OutgoingRequest,
+    init: BatchRequestInit | undefined,
+    firstFrame?: ResultFrame,
+  ): Promise<Response> => {
     let request = first;
     for (let hops = 0; ; hops++) {
-      const frame = await attempt(request, init);
-      warnIfCookies(request, frame);
+      const frame = hops === 0 && firstFrame !== undefined ? firstFrame : await attempt(request, init);
+      if (hops > 0 || firstFrame === undefined) warnIfCookies(request, frame);
       if (!isRedirect(frame)) return responseFromFrame(frame, request.url, request.method, hops > 0);
       if (request.redirect === 'error') {
         throw new TypeError('fetch failed', { cause: new Error('unexpected redirect (redirect: error)') });
@@ -254,7 +265,50 @@ export function createBatchFetch(options: BatchFetchOptions = {}): BatchFetch {
       return Promise.reject(error);
     }
   };
+  /**
+   * A call answered as a CallResult: from its frame when it is not a redirect (the common case, with
+   * no Response made), else through `run`, which follows the redirect from the frame already received.
+   */
+  const runLight = (request: OutgoingRequest, init: BatchRequestInit | undefined): Promise<CallResult> =>
+    attempt(request, init).then((frame) => {
+      warnIfCookies(request, frame);
+      if (!isRedirect(frame)) return callResultFromFrame(frame, request.method);
+      return run(request, init, frame).then((response) => callResultFromResponse(response, request.method));
+    });
+
+  /** A call `call()` cannot batch itself, through batchFetch, its Response read into a CallResult. */
+  const callViaFetch = (
+    input: RequestInfo | URL,
+    init: BatchRequestInit | undefined,
+  ): Promise<CallResult> => {
+    const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
+    return batchFetch(input, init).then((response) => callResultFromResponse(response, method));
+  };
+
+  const call = (input: RequestInfo | URL, init?: BatchRequestInit): Promise<CallResult> => {
+    try {
+      if (unbatchableReason(init, resolved.credentials) !== undefined || input instanceof Request) {
+        return callViaFetch(input, init);
+      }
+      let url: URL;
+      try {
+        url = new URL(input instanceof URL ? input.href : String(input), pageUrl());
+      } catch {
+        return callViaFetch(input, init);
+      }
+      if (!isBatchable(url)) return callViaFetch(input, init);
+      if (url.href.includes('#')) url.hash = '';
+      const request = readOutgoingRequest(url, init, resolved.jsonBodiesAsValues);
+      return request instanceof Promise
+        ? request.then((read) => runLight(read, init))
+        : runLight(request, init);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
+
   return Object.assign(batchFetch, {
+    call,
     clearCache: (): void => cache?.clear(),
   });
 }

@@ -4,6 +4,7 @@
 // --- Errors (from @wirepack/protocol, so callers need not depend on it) ----------------------
 export { isWirepackError, WirepackError, type WirepackErrorCode } from '@wirepack/protocol';
 // --- The batching fetch ---------------------------------------------------------------------
+export type { CallResult } from './call-result.ts';
 export { type BatchFetch, createBatchFetch } from './create-batch-fetch.ts';
 // --- Options --------------------------------------------------------------------------------
 export {

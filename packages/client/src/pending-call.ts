@@ -25,7 +25,7 @@ export class PendingCall {
   onAbandon: (() => void) | undefined;
   /** Set by the dedupe map: forgets the call once it can no longer be shared. */
   onFinish: (() => void) | undefined;
-  private readonly subscribers: Subscriber[] = [];
+  private subscribers: Subscriber[] = [];
 
   constructor(request: OutgoingRequest) {
     this.request = request;
@@ -54,11 +54,13 @@ export class PendingCall {
   /** Settles every subscriber with the frame; each after the first gets its own copy of a JSON value. */
   resolve(frame: ResultFrame): void {
     if (!this.finish()) return;
-    const subscribers = this.subscribers.splice(0);
-    subscribers.forEach((subscriber, index) => {
+    const subscribers = this.subscribers;
+    this.subscribers = [];
+    for (let index = 0; index < subscribers.length; index++) {
+      const subscriber = subscribers[index] as Subscriber;
       detach(subscriber);
       subscriber.resolve(index === 0 ? frame : copyFrame(frame));
-    });
+    }
   }
 
   /** Rejects every subscriber with the error. */

@@ -66,10 +66,11 @@ export function shedRetryDelay(
   retriesSoFar: number,
   options: ResolvedRetry,
 ): number | undefined {
+  // The outcome first: nearly every frame is not a 503, and that is one comparison.
+  if ('frame' in outcome && outcome.frame.status !== 503) return undefined;
   if (retriesSoFar >= options.limit || !isIdempotent(request)) return undefined;
   let waitMs: number | undefined;
   if ('frame' in outcome) {
-    if (outcome.frame.status !== 503) return undefined;
     const header = outcome.frame.headers.find(([name]) => name === 'retry-after');
     waitMs = parseRetryAfter(header?.[1]);
   } else {

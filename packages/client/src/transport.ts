@@ -7,7 +7,7 @@ import {
   fromProblem,
   isMediaType,
   PROBLEM_MEDIA_TYPE,
-  readFrames,
+  readFrameGroups,
   WirepackError,
 } from '@wirepack/protocol';
 import type { ContentCoding } from './request-compression.ts';
@@ -24,7 +24,8 @@ export interface TransportOptions {
 
 /** A batch request that the server accepted: its frames, and what it advertised. */
 export interface BatchAnswer {
-  readonly frames: AsyncGenerator<Frame, void, undefined>;
+  /** The frames of each message as they arrive (a results frame's results together). */
+  readonly frames: AsyncGenerator<readonly Frame[], void, undefined>;
   /** The response's `Accept-Encoding` header: codings the server reads (RFC 7694). */
   readonly acceptEncoding: string | null;
 }
@@ -71,7 +72,7 @@ export async function postBatch(
     });
   }
   return {
-    frames: readFrames(response.body, { limits: options.limits }),
+    frames: readFrameGroups(response.body, { limits: options.limits }),
     acceptEncoding: response.headers.get('accept-encoding'),
   };
 }

@@ -36,6 +36,7 @@ test('export list', () => {
       "isMediaType",
       "isWirepackError",
       "isWirepackErrorCode",
+      "readFrameGroups",
       "readFrames",
       "rejectUnknownKeys",
       "resolveDecodeLimits",

@@ -2,7 +2,14 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { encodeValue } from './codec.ts';
 import type { WirepackErrorCode } from './errors.ts';
-import { encodeFrame, encodeResultsFrame, type Frame, type ResultFrame, readFrames } from './frames.ts';
+import {
+  encodeFrame,
+  encodeResultsFrame,
+  type Frame,
+  type ResultFrame,
+  readFrameGroups,
+  readFrames,
+} from './frames.ts';
 
 const frames: Frame[] = [
   {
@@ -191,5 +198,38 @@ describe('readFrames', () => {
       },
     });
     await expect(readFrames(stream).next()).rejects.toMatchObject({ code: 'NETWORK' });
+  });
+});
+
+describe('readFrameGroups', () => {
+  const result = (id: number): ResultFrame => ({
+    kind: 'result',
+    id,
+    status: 200,
+    headers: [],
+    body: { kind: 'json', value: { id } },
+  });
+  const end: Frame = { kind: 'end', timing: { total: 1, calls: 3, errors: 0 } };
+
+  test('yields the frames of each message together, in the order readFrames yields them one by one', async () => {
+    const bytes = concat([
+      encodeResultsFrame([result(1), result(2)]),
+      encodeFrame(result(3)),
+      encodeFrame(end),
+    ]);
+    const groups: Frame[][] = [];
+    for await (const group of readFrameGroups(streamOf([bytes.subarray(0, 7), bytes.subarray(7)]))) {
+      groups.push([...group]);
+    }
+    expect(groups.map((group) => group.length)).toEqual([2, 1, 1]);
+    const flat: Frame[] = [];
+    for await (const frame of readFrames(streamOf([bytes]))) flat.push(frame);
+    expect(groups.flat()).toEqual(flat);
+  });
+
+  test('fails as readFrames does on a stream without its end frame', async () => {
+    const groups = readFrameGroups(streamOf([encodeResultsFrame([result(1), result(2)])]));
+    await expect(groups.next()).resolves.toMatchObject({ done: false });
+    await expect(groups.next()).rejects.toMatchObject({ code: 'TRUNCATED' });
   });
 });

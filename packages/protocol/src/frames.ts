@@ -173,11 +173,23 @@ export async function* readFrames(
   stream: ReadableStream<Uint8Array>,
   options: ReadFramesOptions = {},
 ): AsyncGenerator<Frame, void, undefined> {
+  for await (const group of readFrameGroups(stream, options)) yield* group;
+}
+
+/**
+ * {@link readFrames}, one array per message: a results frame's results come as one array, so a
+ * reader settles a hundred calls in one step instead of one `await` each. Same checks and errors.
+ */
+export async function* readFrameGroups(
+  stream: ReadableStream<Uint8Array>,
+  options: ReadFramesOptions = {},
+): AsyncGenerator<readonly Frame[], void, undefined> {
   const limits = options.limits ?? DEFAULT_DECODE_LIMITS;
   const maxFrameBytes = options.maxFrameBytes ?? limits.maxBytes;
   const reader = stream.getReader();
   const buffer = new ChunkQueue();
   let finished = false;
+  let drained = false;
   try {
     for (;;) {
       // Parse every complete frame already buffered before reading more.
@@ -191,10 +203,9 @@ export async function* readFrames(
         }
         if (buffer.length < FRAME_HEADER_BYTES + length) break;
         buffer.skip(FRAME_HEADER_BYTES);
-        for (const frame of decodeFrameMessage(buffer.take(length), limits)) {
-          if (frame.kind === 'end' || frame.kind === 'fatal') finished = true;
-          yield frame;
-        }
+        const group = decodeFrameMessage(buffer.take(length), limits);
+        for (const frame of group) if (frame.kind === 'end' || frame.kind === 'fatal') finished = true;
+        yield group;
       }
       if (finished && buffer.length > 0) throw new WirepackError('MALFORMED', 'bytes after the last frame');
       let chunk: ReadableStreamReadResult<Uint8Array>;
@@ -206,7 +217,10 @@ export async function* readFrames(
         });
       }
       if (chunk.done) {
-        if (finished) return;
+        if (finished) {
+          drained = true;
+          return;
+        }
         throw new WirepackError('TRUNCATED', 'the response stream ended before its end frame');
       }
       if (chunk.value.length > 0) {
@@ -215,11 +229,14 @@ export async function* readFrames(
       }
     }
   } finally {
-    // Release the stream whether we finished, failed or the consumer stopped early.
-    reader.cancel().catch(() => {
-      // Cancelling an already-closed or errored stream rejects; nothing is left to release.
-    });
-    reader.releaseLock();
+    // Release the stream when we failed or the consumer stopped early. A stream read to its end needs
+    // neither: cancelling it does nothing, and releaseLock makes an error object every time.
+    if (!drained) {
+      reader.cancel().catch(() => {
+        // Cancelling an already-closed or errored stream rejects; nothing is left to release.
+      });
+      reader.releaseLock();
+    }
   }
 }
 

@@ -52,6 +52,7 @@ export {
   type Frame,
   type ReadFramesOptions,
   type ResultFrame,
+  readFrameGroups,
   readFrames,
 } from './frames.ts';
 // --- Headers ------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import { Agent, createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BATCH_MEDIA_TYPE, createBatchId, encodeBatchRequest, NO_BODY, readFrames } from '@wirepack/protocol';
 import { toNodeListener } from '../src/adapters/node.ts';
-import { createBatchHandler } from '../src/index.ts';
+import { createBatchHandler, createCallRoutes } from '../src/index.ts';
 
 const CALLS_PER_BATCH = Number(process.env.CALLS ?? 100);
 const ROUNDS = Number(process.env.ROUNDS ?? 200);
@@ -61,8 +61,20 @@ async function unbatched(): Promise<void> {
   );
 }
 
-function batched(jsonAsValues: boolean): () => Promise<void> {
-  const handler = createBatchHandler({ fetch: app, jsonAsValues, limits: { concurrency: CALLS_PER_BATCH } });
+/** The same endpoint as a light route (issue 11): the call object in, the record out. */
+const routes = createCallRoutes().get('/api/users/:id', async (call) => {
+  // WORK=1: 1 ms of asynchronous work per call, as in bench:batching.
+  if (process.env.WORK === '1') await new Promise((resolve) => setTimeout(resolve, 1));
+  return user(Number(call.params.id));
+});
+
+function batched(jsonAsValues: boolean, light = false): () => Promise<void> {
+  const handler = createBatchHandler({
+    fetch: app,
+    jsonAsValues,
+    limits: { concurrency: CALLS_PER_BATCH },
+    ...(light ? { routes } : {}),
+  });
   let checked = false;
   return async () => {
     const response = await handler(
@@ -96,7 +108,11 @@ async function overHttp(): Promise<{
   plain: () => Promise<void>;
   close: () => Promise<void>;
 }> {
-  const handler = createBatchHandler({ fetch: app, limits: { concurrency: CALLS_PER_BATCH } });
+  const handler = createBatchHandler({
+    fetch: app,
+    ...(process.env.CONCURRENCY === 'default' ? {} : { limits: { concurrency: CALLS_PER_BATCH } }),
+    ...(process.env.LIGHT === '1' ? { routes } : {}),
+  });
   const server = createServer(toNodeListener(handler));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -154,11 +170,26 @@ if (process.env.ONLY === 'values') {
   await measure('batched, JSON as msgpack values', batched(true));
   process.exit(0);
 }
+if (process.env.ONLY === 'light') {
+  await measure('batched, light route', batched(true, true));
+  process.exit(0);
+}
+if (process.env.ONLY === 'http') {
+  // One HTTP figure for profiling (LIGHT=1: the light route): ONLY=http ENCODING=br node --cpu-prof ...
+  const http = await overHttp();
+  await measure(
+    `HTTP batch, ${process.env.ENCODING ?? 'identity'}`,
+    http.batch(process.env.ENCODING ?? 'identity'),
+  );
+  await http.close();
+  process.exit(0);
+}
 const peer = await measure('unbatched app.fetch (peer)', unbatched);
 const values = await measure('batched, JSON as msgpack values', batched(true));
 const bytes = await measure('batched, JSON as bytes', batched(false));
+const light = await measure('batched, light route (routes)', batched(true, true));
 console.log(
-  `ratios vs peer: values ${(values / peer).toFixed(2)}x, bytes ${(bytes / peer).toFixed(2)}x; ` +
+  `ratios vs peer: values ${(values / peer).toFixed(2)}x, bytes ${(bytes / peer).toFixed(2)}x, light route ${(light / peer).toFixed(2)}x; ` +
     `JSON-as-value cost ${(values - bytes).toFixed(1)} us/call`,
 );
 const http = await overHttp();

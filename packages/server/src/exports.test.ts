@@ -7,15 +7,19 @@ describe('export lists', () => {
     expect(Object.keys(entry).sort()).toMatchInlineSnapshot(`
       [
         "CODING_PREFERENCE",
+        "CallResponse",
+        "CallRoutes",
         "DEFAULT_ADMISSION_OPTIONS",
         "DEFAULT_INHERITED_HEADERS",
         "DEFAULT_MEMORY_STORE_OPTIONS",
         "DEFAULT_MSGPACK_HANDLER_OPTIONS",
         "DEFAULT_RESPONSE_CACHE_OPTIONS",
         "DEFAULT_SERVER_LIMITS",
+        "callResponse",
         "compose",
         "createAdmissionController",
         "createBatchHandler",
+        "createCallRoutes",
         "createMemoryStore",
         "createMsgpackHandler",
         "createResponseCache",
@@ -25,6 +29,7 @@ describe('export lists', () => {
         "negotiateEncoding",
         "passResponse",
         "priorityFromHeader",
+        "routesFetch",
         "shedResponse",
         "withAdmission",
       ]

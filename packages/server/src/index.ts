@@ -35,6 +35,16 @@ export {
   DEFAULT_MEMORY_STORE_OPTIONS,
   type MemoryStoreOptions,
 } from './cache/memory-store.ts';
+// --- The light path (opt-in routes that skip Request and Response per call) ----------------
+export { CallRoutes, createCallRoutes, type LightHandler, type RouteMatch } from './calls/call-routes.ts';
+export {
+  type CallHeaders,
+  CallResponse,
+  type CallResponseInit,
+  callResponse,
+  type LightCall,
+} from './calls/light-call.ts';
+export { routesFetch } from './calls/routes-fetch.ts';
 // --- Composing handlers --------------------------------------------------------------------
 export { compose, isPassResponse, passResponse, type RequestHandler } from './compose.ts';
 // --- The handler ----------------------------------------------------------------------------

@@ -7,6 +7,8 @@ import {
 } from '@wirepack/protocol';
 import type { AdmissionController } from './admission/admission-controller.ts';
 import type { AdmissionPriority } from './admission/admission-options.ts';
+import type { ResponseCache } from './cache/create-response-cache.ts';
+import { CallRoutes } from './calls/call-routes.ts';
 import type { MetricsSnapshot } from './metrics.ts';
 
 /**
@@ -270,6 +272,22 @@ export interface BatchHandlerOptions<TContext = unknown, TEnv = unknown, TExecut
    * @default the RFC 9218 `Priority` header: `u=0`-`u=2` high, none or `u=3` auto, `u=4`-`u=7` low
    */
   readonly priorityOf?: (request: Request) => AdmissionPriority;
+  /**
+   * The light path, opt-in: calls whose method and path match a route of `createCallRoutes()` run its
+   * handler with a light call object (method, path, query, headers, decoded body, params) and send the
+   * value it returns, without a `Request` or `Response` per call. Every other call goes to `fetch`.
+   * Admission, priorities, limits, timeouts and cancels apply alike.
+   * @default undefined (every call goes to `fetch`)
+   */
+  readonly routes?: CallRoutes<TContext>;
+  /**
+   * The response cache `fetch` goes through (`createResponseCache`), when `routes` are set: routed
+   * GET and HEAD calls are then answered through `fetch`, so the cache serves them (its origin must
+   * serve the routes too: `routesFetch(routes, app.fetch)`), and a routed unsafe call that succeeds
+   * purges its URL from it.
+   * @default undefined
+   */
+  readonly responseCache?: ResponseCache;
 }
 
 /** Options after defaults are applied. */
@@ -287,6 +305,8 @@ export interface ResolvedOptions<TContext> {
   readonly exposeSetCookie: boolean;
   readonly admission: AdmissionController | undefined;
   readonly priorityOf: ((request: Request) => AdmissionPriority) | undefined;
+  readonly routes: CallRoutes<TContext> | undefined;
+  readonly responseCache: ResponseCache | undefined;
 }
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
@@ -305,6 +325,8 @@ const OPTION_KEYS: readonly string[] = Object.freeze([
   'exposeSetCookie',
   'admission',
   'priorityOf',
+  'routes',
+  'responseCache',
 ] satisfies (keyof BatchHandlerOptions)[]);
 const PREFIX = '[wirepack/server]';
 
@@ -380,6 +402,12 @@ export function resolveOptions<TContext, TEnv = unknown, TExecutionContext = unk
   if (priorityOf !== undefined && typeof priorityOf !== 'function') {
     throw new TypeError('[wirepack/server] options.priorityOf must be a function');
   }
+  if (options.routes !== undefined && !(options.routes instanceof CallRoutes)) {
+    throw new TypeError('[wirepack/server] options.routes must come from createCallRoutes()');
+  }
+  if (options.responseCache !== undefined && typeof options.responseCache?.purge !== 'function') {
+    throw new TypeError('[wirepack/server] options.responseCache must come from createResponseCache()');
+  }
   return {
     // The handler forwards exactly the arguments it was called with, which are TEnv and TExecutionContext.
     fetch: options.fetch as ResolvedOptions<TContext>['fetch'],
@@ -394,6 +422,8 @@ export function resolveOptions<TContext, TEnv = unknown, TExecutionContext = unk
     exposeSetCookie: options.exposeSetCookie ?? false,
     admission,
     priorityOf,
+    routes: options.routes,
+    responseCache: options.responseCache,
   };
 }
 

@@ -129,33 +129,25 @@ function checkResolvedUrl(href: string, parent: ParentInfo): void {
   }
 }
 
+/** The headers a call's handler sees, and the lower-case names the call set itself (undefined: none). */
+export interface CallHeaders {
+  readonly headers: Array<[string, string]>;
+  readonly present: Set<string> | undefined;
+}
+
 /**
- * Builds the app's Request for one sub-request. Throws WirepackError for what the client got wrong:
- * INVALID_PATH for anything but a same-origin absolute path (`https://x`, `//x`, `/\x`, control
- * characters) or for the batch endpoint, HEADERS_TOO_LARGE, INVALID_ENVELOPE for what Request refuses.
+ * The headers of one call as the app sees them, whichever path runs it: the call's own (minus the
+ * forbidden, proxy and HTTP/2 set-up ones), then the inherited ones it lacks, then `accept: *\/*` if it
+ * set none. HEADERS_TOO_LARGE past the count or byte limit.
  */
-export function buildSubRequest(call: SubRequest, parent: ParentInfo, signal: CallSignal): Request {
-  checkPathShape(call.path);
-  if (call.headers.length > parent.maxHeaderCount) {
-    throw new WirepackError(
-      'HEADERS_TOO_LARGE',
-      `${call.headers.length} headers exceed the limit of ${parent.maxHeaderCount}`,
-    );
-  }
+export function callHeaders(call: SubRequest, parent: ParentInfo): CallHeaders {
+  checkHeaderLimits(call, parent);
   // Pairs rather than a Headers object: Request copies its init headers anyway, and this skips one
   // Headers per call. Request validates names and values.
   const headers: Array<[string, string]> = [];
   // Names the call set itself; most calls set none, and then no set is made.
   let present: Set<string> | undefined;
-  let bytes = 0;
   for (const [name, value] of call.headers) {
-    bytes += name.length + value.length;
-    if (bytes > parent.maxHeaderBytes) {
-      throw new WirepackError(
-        'HEADERS_TOO_LARGE',
-        `headers exceed the limit of ${parent.maxHeaderBytes} bytes`,
-      );
-    }
     const lower = name.toLowerCase();
     // Dropped silently, as a browser's fetch drops forbidden headers: the batch request's own values
     // (inherited below) are the ones the app sees.
@@ -172,6 +164,111 @@ export function buildSubRequest(call: SubRequest, parent: ParentInfo, signal: Ca
   // answers a batched call as it answers the unbatched one. The batch request's own Accept names the
   // frame stream, so it is never inherited.
   if (!present?.has('accept')) headers.push(['accept', '*/*']);
+  return { headers, present };
+}
+
+/**
+ * HEADERS_TOO_LARGE past the call's header count or bytes (names plus values), checked before the
+ * headers are built: the light path builds them only if its handler reads them.
+ */
+export function checkHeaderLimits(call: SubRequest, parent: ParentInfo): void {
+  if (call.headers.length > parent.maxHeaderCount) {
+    throw new WirepackError(
+      'HEADERS_TOO_LARGE',
+      `${call.headers.length} headers exceed the limit of ${parent.maxHeaderCount}`,
+    );
+  }
+  let bytes = 0;
+  for (const [name, value] of call.headers) bytes += name.length + value.length;
+  if (bytes > parent.maxHeaderBytes) {
+    throw new WirepackError(
+      'HEADERS_TOO_LARGE',
+      `headers exceed the limit of ${parent.maxHeaderBytes} bytes`,
+    );
+  }
+}
+
+/** Where a call goes, without building a URL in the common case. */
+export interface CallTarget {
+  /** The path as the app's URL parser would resolve it (dot segments and backslashes resolved). */
+  readonly pathname: string;
+  /** The query string with its `?`, or `''`. */
+  readonly search: string;
+}
+
+/** Methods a `Request` refuses (https://fetch.spec.whatwg.org/#forbidden-method). */
+const FORBIDDEN_METHODS: ReadonlySet<string> = new Set(['CONNECT', 'TRACE', 'TRACK']);
+/** Methods `Request` upper-cases (https://fetch.spec.whatwg.org/#concept-method-normalize). */
+const NORMALISED_METHODS: ReadonlySet<string> = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT']);
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/**
+ * The method as a `Request` would report it (the six standard ones upper-cased), or INVALID_ENVELOPE
+ * for what a `Request` refuses: not a token, CONNECT/TRACE/TRACK, a body on GET or HEAD. The light path
+ * refuses exactly what the `fetch` path refuses, with the same code.
+ */
+export function callMethod(call: SubRequest): string {
+  // Most calls are plain GETs: one comparison instead of the checks below.
+  if (call.method === 'GET' && call.body.kind === 'none') return 'GET';
+  const upper = call.method.toUpperCase();
+  const method = NORMALISED_METHODS.has(upper) ? upper : call.method;
+  const refusal = !TOKEN.test(call.method)
+    ? 'invalid method'
+    : FORBIDDEN_METHODS.has(upper)
+      ? 'forbidden method'
+      : (method === 'GET' || method === 'HEAD') && call.body.kind !== 'none'
+        ? 'a GET or HEAD request cannot have a body'
+        : undefined;
+  if (refusal !== undefined) {
+    throw new WirepackError(
+      'INVALID_ENVELOPE',
+      `${call.method.slice(0, 32)} ${call.path.slice(0, 64)} refused: ${refusal}`,
+    );
+  }
+  return method;
+}
+
+/**
+ * The pathname and query of a call for the light path, with the same checks as {@link buildSubRequest}
+ * (INVALID_PATH for another origin, a `//` path, the batch endpoint). A path with nothing the URL
+ * parser would rewrite (`.` segments, `\\`, `%`, `#`, non-ASCII) is split as is; any other goes through
+ * `URL`, as the `fetch` path's `Request` would.
+ */
+export function callTarget(call: SubRequest, parent: ParentInfo): CallTarget {
+  const path = call.path;
+  checkPathShape(path);
+  if (needsUrlParser(path)) {
+    const url = new URL(parent.origin + path);
+    checkResolvedUrl(url.href, parent);
+    return { pathname: url.pathname, search: url.search };
+  }
+  const query = path.indexOf('?');
+  const pathname = query === -1 ? path : path.slice(0, query);
+  if (pathname === parent.endpoint) {
+    throw new WirepackError('INVALID_PATH', 'a sub-request cannot target the batch endpoint');
+  }
+  return { pathname, search: query === -1 || query === path.length - 1 ? '' : path.slice(query) };
+}
+
+/** Whether the URL parser could change the path: dot segments, backslashes, escapes, a fragment, non-ASCII. */
+function needsUrlParser(path: string): boolean {
+  for (let i = 0; i < path.length; i++) {
+    const code = path.charCodeAt(i);
+    // '%' 37, '.' 46, '\\' 92, '#' 35, and quotes, angle brackets, backticks, braces the parser escapes.
+    if (code === 37 || code === 46 || code === 92 || code === 35 || code > 126) return true;
+    if (code === 34 || code === 60 || code === 62 || code === 96 || code === 123 || code === 125) return true;
+  }
+  return false;
+}
+
+/**
+ * Builds the app's Request for one sub-request. Throws WirepackError for what the client got wrong:
+ * INVALID_PATH for anything but a same-origin absolute path (`https://x`, `//x`, `/\x`, control
+ * characters) or for the batch endpoint, HEADERS_TOO_LARGE, INVALID_ENVELOPE for what Request refuses.
+ */
+export function buildSubRequest(call: SubRequest, parent: ParentInfo, signal: CallSignal): Request {
+  checkPathShape(call.path);
+  const { headers, present } = callHeaders(call, parent);
   let body: BodyInit | null = null;
   if (call.body.kind === 'bytes') {
     body = call.body.bytes as Uint8Array<ArrayBuffer>;

@@ -37,6 +37,8 @@ export interface WirepackServerOptions<TContext = unknown> {
   /**
    * The batch endpoint (`createBatchHandler`); brotli (and zstd) request bodies are read unless
    * `decoders` is given. `false` for none: plain requests still pass admission, cache and msgpack.
+   * With `routes` (the light path), the routes also serve plain requests (`routesFetch`), and the
+   * response cache applies to routed calls (`responseCache` is set to the server's cache).
    * @default {} (endpoint '/__wirepack', the default limits)
    */
   readonly batch?: WirepackBatchOptions<TContext> | false;

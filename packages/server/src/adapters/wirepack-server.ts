@@ -4,6 +4,7 @@ import { Counter, Gauge } from 'prom-client';
 import { type AdmissionController, createAdmissionController } from '../admission/admission-controller.ts';
 import { withAdmission } from '../admission/with-admission.ts';
 import { createResponseCache, type ResponseCache } from '../cache/create-response-cache.ts';
+import { routesFetch } from '../calls/routes-fetch.ts';
 import { compose, isPassResponse } from '../compose.ts';
 import { type BatchHandler, createBatchHandler } from '../create-batch-handler.ts';
 import { createMsgpackHandler } from '../msgpack/create-msgpack-handler.ts';
@@ -116,19 +117,25 @@ export function createWirepackServer<TContext = unknown>(
 
   const stops: (() => void)[] = [];
   const admission = makeAdmission(options, metrics, stops);
-  let inner: FetchHandler = options.app;
+  const batchOption = options.batch ?? defaults.batch;
+  // Light routes (batch.routes) serve plain requests too, and are what the response cache fetches
+  // from: a routed GET then gets the same cached answer batched or not.
+  const routes = batchOption === false ? undefined : batchOption.routes;
+  let inner: FetchHandler =
+    routes === undefined ? options.app : (routesFetch(routes, options.app) as FetchHandler);
   const msgpack = options.msgpack ?? defaults.msgpack;
   if (msgpack !== false) inner = createMsgpackHandler({ ...(msgpack === true ? {} : msgpack), fetch: inner });
   const cacheOption = options.cache ?? defaults.cache;
   const cache = cacheOption === false ? undefined : makeCache(cacheOption, inner, metrics);
   if (cache !== undefined) inner = cache;
 
-  const batchOption = options.batch ?? defaults.batch;
   const batch =
     batchOption === false
       ? undefined
       : createBatchHandler<TContext>({
           ...nodeCompression(),
+          // Routed calls respect the cache: GETs are answered through it, unsafe calls purge it.
+          ...(cache === undefined || routes === undefined ? {} : { responseCache: cache }),
           ...batchOption,
           fetch: inner,
           ...(admission === undefined ? {} : { admission }),
