@@ -37,8 +37,11 @@ const MAX_IN_FLIGHT = 2000; // page loads; past it a new one counts as failed ra
 // Sockets the generator may open. Page loads stand for many visitors, each with connections of its own,
 // so the wait for a busy server must sit in the server (where admission sees it), not in a small pool
 // of this process: with 64 pooled sockets the stress step queued its requests here and the server,
-// seeing at most 64 at a time, never had a reason to shed (stop 14: 0 shed, p95 3.4 s outside, 38 ms inside).
-const MAX_SOCKETS = 1024;
+// seeing at most 64 at a time, never had a reason to shed (stop 14: 0 shed, p95 3.4 s outside, 38 ms
+// inside). Not more than 256 either: with 1,024 the bursts of new connections overflowed the kernel's
+// accept queue (Node's listen backlog is 511; 89,302 ListenOverflows in one run) and SYN retransmits
+// (1 s, 3 s, 7 s...) made the stress step's latency, which measures TCP, not the server.
+const MAX_SOCKETS = 256;
 
 // --- the server child --------------------------------------------------------------------------
 let child: ChildProcess | undefined;
