@@ -243,7 +243,10 @@ export function createServerMetrics(options: ServerMetricsOptions = {}): ServerM
       try {
         response = await handler(request);
       } catch (error) {
-        http.record(request, pathname, isBatch, 500, now() - start);
+        // The client went away and the app gave up on it: the client's doing (499, as nginx logs it),
+        // not a failure on the server's side that the health window should count against the error rate.
+        const status = request.signal.aborted ? CLIENT_CLOSED_REQUEST : 500;
+        http.record(request, pathname, isBatch, status, now() - start);
         throw error;
       }
       http.record(request, pathname, isBatch, response.status, now() - start);
@@ -266,6 +269,9 @@ export function createServerMetrics(options: ServerMetricsOptions = {}): ServerM
     close: () => clearInterval(timer),
   };
 }
+
+/** nginx's status for a request whose client closed the connection before the answer. */
+const CLIENT_CLOSED_REQUEST = 499;
 
 const PRIORITIES: ReadonlySet<string> = new Set(['high', 'auto', 'low']);
 const ENCODINGS: ReadonlySet<string> = new Set(['br', 'gzip', 'zstd', 'deflate']);
