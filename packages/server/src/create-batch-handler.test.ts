@@ -788,9 +788,11 @@ describe('createBatchHandler', () => {
     const handler = handlerFor({ limits: { concurrency: 2 } });
     const calls = Array.from({ length: 20 }, (_, id) => ({ id, path: '/api/big?bytes=400000' }));
     const response = await handler(batchRequest(calls));
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    // About 1 MiB of frames queue up, then nothing new starts until the reader pulls.
-    expect(api.stats().requests).toBeLessThan(10);
+    // Wait until calls stop starting, however slow the machine: a fixed sleep then a count passes on
+    // a slow machine without proving anything. Without back-pressure the count settles at 20 and the
+    // assertion below fails; with it, about 1 MiB of frames queue up and nothing new starts.
+    const started = await settledCount(() => api.stats().requests);
+    expect(started).toBeLessThan(10);
     const frames = await collectFrames(response);
     expect(resultsById(frames).size).toBe(20);
     expect(api.stats().requests).toBe(20);
@@ -805,3 +807,15 @@ describe('createBatchHandler', () => {
     );
   });
 });
+
+/** Polls `read` until it has not changed for 10 polls in a row (bounded: 500 polls), and returns it. */
+async function settledCount(read: () => number): Promise<number> {
+  let last = read();
+  for (let polls = 0, same = 0; polls < 500 && same < 10; polls++) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const now = read();
+    same = now === last ? same + 1 : 0;
+    last = now;
+  }
+  return last;
+}
