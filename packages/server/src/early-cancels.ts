@@ -11,7 +11,7 @@ export interface EarlyCancelsOptions {
 }
 
 /** The defaults: 1,000 batches for 10 s, 256 call ids each (at most a few MB however it is flooded). */
-export const EARLY_CANCEL_DEFAULTS: Readonly<EarlyCancelsOptions> = Object.freeze({
+export const DEFAULT_EARLY_CANCEL_OPTIONS: Readonly<EarlyCancelsOptions> = Object.freeze({
   maxBatches: 1000,
   ttlMs: 10_000,
   maxIdsPerBatch: 256,
@@ -41,7 +41,7 @@ export class EarlyCancels {
   private readonly finished = new Map<string, number>();
 
   constructor(options: Partial<EarlyCancelsOptions> = {}) {
-    this.options = { ...EARLY_CANCEL_DEFAULTS, ...options };
+    this.options = { ...DEFAULT_EARLY_CANCEL_OPTIONS, ...options };
   }
 
   /** Holds call ids to cancel once a batch with this id registers. A repeated id changes nothing. */
