@@ -18,6 +18,7 @@ import { isRedirect, MAX_REDIRECTS, redirectRequest } from './redirect.ts';
 import { RequestCompressor } from './request-compression.ts';
 import { ResponseCache, responseCacheKey } from './response-cache.ts';
 import { delay, shedRetryDelay } from './retry.ts';
+import { detectRuntime } from './runtime.ts';
 
 /** A `fetch` that batches same-origin calls; see {@link createBatchFetch}. */
 export interface BatchFetch {
@@ -30,23 +31,6 @@ export interface BatchFetch {
   call(input: RequestInfo | URL, init?: BatchRequestInit): Promise<CallResult>;
   /** Empties the response cache (a no-op when the cache is off). */
   clearCache(): void;
-}
-
-/**
- * The page's URL, which relative URLs resolve against, as they do in `fetch`. Browsers and
- * workers have `location`; Node and other servers do not, and need absolute URLs.
- */
-function pageUrl(): string | undefined {
-  return typeof location === 'undefined' ? undefined : location.href;
-}
-
-/**
- * Whether cookies from responses go to a browser's cookie jar, which only the HTTP layer can
- * fill (HttpOnly cookies cannot be set from script). A batch response starts streaming before
- * its calls finish, so it cannot carry their `Set-Cookie` headers.
- */
-function hasCookieJar(): boolean {
-  return typeof document !== 'undefined';
 }
 
 /**
@@ -98,7 +82,7 @@ export function createBatchFetch(options: BatchFetchOptions = {}): BatchFetch {
 
   /** Tells the developer, once per route, that a batched call's cookies were not stored. */
   const warnIfCookies = (request: OutgoingRequest, frame: ResultFrame): void => {
-    if (!hasCookieJar() || !frame.headers.some(([name]) => name === 'set-cookie')) return;
+    if (!detectRuntime().cookieJar || !frame.headers.some(([name]) => name === 'set-cookie')) return;
     const route = `${request.method} ${request.url.pathname}`;
     if (cookieWarnings.has(route)) return;
     cookieWarnings.add(route);
@@ -111,7 +95,7 @@ export function createBatchFetch(options: BatchFetchOptions = {}): BatchFetch {
   const endpointUrl = (): URL => {
     if (endpoint !== undefined) return endpoint;
     try {
-      endpoint = new URL(resolved.endpoint, pageUrl());
+      endpoint = new URL(resolved.endpoint, detectRuntime().baseUrl);
     } catch (error) {
       throw new TypeError(
         `[wirepack/client] options.endpoint ${String(resolved.endpoint)} cannot be resolved: outside a page, give an absolute URL`,
@@ -253,7 +237,7 @@ export function createBatchFetch(options: BatchFetchOptions = {}): BatchFetch {
       }
       let url: URL;
       try {
-        url = new URL(input instanceof URL ? input.href : String(input), pageUrl());
+        url = new URL(input instanceof URL ? input.href : String(input), detectRuntime().baseUrl);
       } catch {
         return passThrough(baseFetch, input, init); // fetch reports an invalid URL its own way
       }
@@ -292,7 +276,7 @@ export function createBatchFetch(options: BatchFetchOptions = {}): BatchFetch {
       }
       let url: URL;
       try {
-        url = new URL(input instanceof URL ? input.href : String(input), pageUrl());
+        url = new URL(input instanceof URL ? input.href : String(input), detectRuntime().baseUrl);
       } catch {
         return callViaFetch(input, init);
       }

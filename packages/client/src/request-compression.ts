@@ -1,4 +1,5 @@
 import type { BrotliEncoder, RequestCompression } from './options.ts';
+import { detectRuntime } from './runtime.ts';
 
 /** A content coding the client can write. */
 export type ContentCoding = 'gzip' | 'br';
@@ -7,14 +8,6 @@ export type ContentCoding = 'gzip' | 'br';
 export interface EncodedBody {
   readonly bytes: Uint8Array;
   readonly coding: ContentCoding | undefined;
-}
-
-/**
- * Where the runtime can gzip: `CompressionStream` is in browsers since 2023 and Node since 18.
- * Checked once per compression, not at import, so tests and polyfills can install it late.
- */
-function canGzip(): boolean {
-  return typeof CompressionStream === 'function';
 }
 
 /**
@@ -61,7 +54,7 @@ export class RequestCompressor {
       const brotli = this.mode === 'br' ? await this.loadBrotliOnce() : this.brotliNow();
       if (brotli !== undefined) return { bytes: brotli.compress(bytes, { quality: 5 }), coding: 'br' };
     }
-    if (this.wants('gzip') && canGzip()) return { bytes: await gzip(bytes), coding: 'gzip' };
+    if (this.wants('gzip') && detectRuntime().gzip) return { bytes: await gzip(bytes), coding: 'gzip' };
     return { bytes, coding: undefined };
   }
 
