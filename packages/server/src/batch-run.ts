@@ -9,6 +9,7 @@ import {
 import type { AdmissionPermit } from './admission/admission-controller.ts';
 import { shedResponse } from './admission/with-admission.ts';
 import { registerSubRequest } from './batch-context.ts';
+import { CallDeadlines } from './call-deadlines.ts';
 import { CallInfo, CallSignal } from './call-signal.ts';
 import { CallSlots, type SlotPermit } from './call-slots.ts';
 import type { BatchLightCall } from './calls/light-call.ts';
@@ -91,11 +92,7 @@ export class BatchRun<TContext> {
   private readonly budget: ResultBudget;
   private pumping = false;
   private unsettled: number;
-  // Running calls in start order. Every call of a batch has the same time limit, so deadlines come in
-  // the same order and one timer, set for the oldest running call, serves them all (a timer per call
-  // cost about a microsecond each, and as much again in garbage).
-  private deadlines: CallState[] = [];
-  private deadlineHead = 0;
+  private readonly deadlines = new CallDeadlines<CallState>((state) => state.state === 'done');
   private timer: ReturnType<typeof setTimeout> | undefined;
   /** performance.now() past which calls still waiting for a slot time out. */
   private queueDeadline = Number.POSITIVE_INFINITY;
@@ -248,7 +245,7 @@ export class BatchRun<TContext> {
     const signal = new CallSignal();
     state.signal = signal;
     state.deadline = state.startedAt + options.limits.timeoutMs;
-    this.deadlines.push(state);
+    this.deadlines.add(state);
     if (this.timer === undefined) this.armTimer();
     const { admission } = options;
     if (admission !== undefined) {
@@ -485,19 +482,10 @@ export class BatchRun<TContext> {
   }
 
   private armTimer(): void {
-    let due = this.queue.size > 0 ? this.queueDeadline : Number.POSITIVE_INFINITY;
-    while (this.deadlineHead < this.deadlines.length) {
-      const head = this.deadlines[this.deadlineHead] as CallState;
-      if (head.state !== 'done') {
-        due = Math.min(due, head.deadline);
-        break;
-      }
-      this.deadlineHead++;
-    }
-    if (this.deadlineHead === this.deadlines.length) {
-      this.deadlines = [];
-      this.deadlineHead = 0;
-    }
+    const due = Math.min(
+      this.queue.size > 0 ? this.queueDeadline : Number.POSITIVE_INFINITY,
+      this.deadlines.next(),
+    );
     if (due === Number.POSITIVE_INFINITY) {
       this.timer = undefined;
       return;
@@ -509,12 +497,9 @@ export class BatchRun<TContext> {
     this.timer = undefined;
     const now = performance.now();
     const { timeoutMs, queueTimeoutMs } = this.init.options.limits;
-    while (this.deadlineHead < this.deadlines.length) {
-      const head = this.deadlines[this.deadlineHead] as CallState;
-      if (head.state !== 'done' && head.deadline > now) break;
-      this.deadlineHead++;
-      this.abortCall(head, 'TIMEOUT', `the sub-request ran longer than ${timeoutMs} ms`);
-    }
+    this.deadlines.expire(now, (state) =>
+      this.abortCall(state, 'TIMEOUT', `the sub-request ran longer than ${timeoutMs} ms`),
+    );
     if (now >= this.queueDeadline) {
       // Taken out first: settling them pumps, which must not start any of them.
       for (const state of this.queue.drain()) {
