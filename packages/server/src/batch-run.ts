@@ -9,6 +9,7 @@ import {
 import type { AdmissionPermit } from './admission/admission-controller.ts';
 import { shedResponse } from './admission/with-admission.ts';
 import { registerSubRequest } from './batch-context.ts';
+import { summarizeBatch } from './batch-summary.ts';
 import { CallDeadlines } from './call-deadlines.ts';
 import { CallInfo, CallSignal } from './call-signal.ts';
 import { CallSlots, type SlotPermit } from './call-slots.ts';
@@ -572,34 +573,20 @@ export class BatchRun<TContext> {
     this.over = true;
     const { metrics, batch, options, arrivedAt, bytesIn } = this.init;
     clearTimeout(this.timer);
-    const durationMs = performance.now() - arrivedAt;
-    const errorCount = Object.values(this.errors).reduce((sum, count) => sum + count, 0);
-    this.sink.end(
-      encodeFrame({
-        kind: 'end',
-        timing: {
-          total: Math.round(durationMs * 1000) / 1000,
-          calls: batch.calls.length,
-          errors: errorCount,
-        },
-      }),
-    );
-    metrics.batchMs.record(durationMs);
+    const { summary, endFrame } = summarizeBatch({
+      batchId: batch.batchId,
+      calls: batch.calls.length,
+      errors: this.errors,
+      durationMs: performance.now() - arrivedAt,
+      bytesIn,
+    });
+    this.sink.end(endFrame);
+    metrics.batchMs.record(summary.durationMs);
     metrics.bytesOut += this.sink.bytesOut;
     this.init.onDone();
     if (options.onBatch !== undefined) {
       try {
-        options.onBatch(
-          {
-            batchId: batch.batchId,
-            calls: batch.calls.length,
-            errors: { ...this.errors },
-            durationMs,
-            bytesIn,
-            bytesOut: this.sink.bytesOut,
-          },
-          () => metrics.snapshot(),
-        );
+        options.onBatch({ ...summary, bytesOut: this.sink.bytesOut }, () => metrics.snapshot());
       } catch (error) {
         this.report(error, undefined);
       }
