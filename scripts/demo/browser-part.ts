@@ -5,13 +5,11 @@
 // the fly), the same server with no content coding at all (Accept-Encoding removed on arrival), and the
 // same page with batching off (?batch=off: plain fetch). Then a navigation away from a view whose live feed is
 // still loading, timed until the server sees that call's request.signal abort.
-import { existsSync } from 'node:fs';
 import type { DashboardApi, DashboardCounts, DashboardServer } from '@wirepack/fixture-dashboard';
 import { type Browser, chromium } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_LAUNCH_OPTIONS, hasChromium } from '../chromium.ts';
 import { bytes, check, line, ms, table, times } from './print.ts';
 
-/** Where the browser is looked for; WIREPACK_CHROMIUM overrides it. */
-export const CHROMIUM: string = process.env.WIREPACK_CHROMIUM ?? '/usr/bin/chromium';
 const ROUNDS = 3;
 
 /** One measured page load. */
@@ -48,7 +46,7 @@ export async function browserPart(
   api: DashboardApi,
   { served, onTheFly, identity }: BrowserPartServers,
 ): Promise<BrowserFigures | undefined> {
-  if (!existsSync(CHROMIUM)) {
+  if (!hasChromium) {
     line(`no Chromium at ${CHROMIUM}: the browser figures are skipped (the dashboard is still served).`);
     line(
       "to get them: install Debian's chromium (`sudo apt-get install chromium`, as `npm test` does in CI)",
@@ -56,20 +54,7 @@ export async function browserPart(
     line('or point WIREPACK_CHROMIUM at a Chromium or Chrome binary, then run `npm run demo` again.');
     return undefined;
   }
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await chromium.launch(CHROMIUM_LAUNCH_OPTIONS);
   try {
     line(`headless Chromium (${browser.version()}) loads ${served.url}/orders in a fresh context each time`);
     line(`(empty cache); ${ROUNDS} rounds of four loads, interleaved in turn, after one warm-up load:`);

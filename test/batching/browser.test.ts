@@ -1,7 +1,7 @@
 // @wirepack/client in a real browser: Debian's Chromium (never a downloaded one) driven by
 // playwright-core loads a page bundled with esbuild and makes batched calls against the real
 // @wirepack/server + REST fixture on 127.0.0.1, same origin as the page.
-import { existsSync } from 'node:fs';
+
 import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -10,10 +10,9 @@ import { BINARY_BODY, JSON_BODY } from '@wirepack/fixture-rest-api';
 import { build } from 'esbuild';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, CHROMIUM_LAUNCH_OPTIONS, hasChromium } from '../../scripts/chromium.ts';
 import { type Served, serve } from './serve.ts';
 
-const CHROMIUM = process.env.WIREPACK_CHROMIUM ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) {
   console.warn(
     `\n!!! [wirepack/test] SKIPPING the @wirepack/client browser test: ${CHROMIUM} is missing.\n` +
@@ -79,20 +78,7 @@ describe.skipIf(!hasChromium)('@wirepack/client in Chromium', () => {
         headers: { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' },
       });
     });
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await chromium.launchPersistentContext(profile, CHROMIUM_LAUNCH_OPTIONS);
   });
 
   afterAll(async () => {

@@ -1,7 +1,6 @@
 // Shared by the dashboard's browser tests: a real build of fixtures/dashboard with the plugin (brotli
 // at quality 5 to keep it quick), the API on an in-memory SQLite database, the production server on
 // 127.0.0.1, and Debian's Chromium through playwright-core (never a downloaded browser).
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,21 +13,9 @@ import {
   serveDashboard,
 } from '@wirepack/fixture-dashboard';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { CHROMIUM_LAUNCH_OPTIONS } from '../../scripts/chromium.ts';
 
-export const CHROMIUM: string = process.env.WIREPACK_CHROMIUM ?? '/usr/bin/chromium';
-export const hasChromium: boolean = existsSync(CHROMIUM);
-
-/** The flags every browser test starts Chromium with. */
-export const CHROMIUM_ARGS: readonly string[] = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+export { hasChromium } from '../../scripts/chromium.ts';
 
 /** A built, served dashboard and a browser. */
 export interface DashboardRig {
@@ -63,11 +50,7 @@ export async function startRig(): Promise<DashboardRig> {
     metrics: { health: { thresholds: { p95Ms: 60_000 } } },
   });
   const profile = await mkdtemp(join(tmpdir(), 'wirepack-dashboard-profile-'));
-  const browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [...CHROMIUM_ARGS],
-  });
+  const browser = await chromium.launchPersistentContext(profile, CHROMIUM_LAUNCH_OPTIONS);
   return {
     dist,
     api,

@@ -3,11 +3,12 @@
 // figures it prints say what the demo claims: fewer bytes with precompression, fewer HTTP requests and SQL
 // queries batched, a cancelled call seen by the server, a retried deploy that creates nothing. Then the same
 // without Chromium (it still serves and says how to get the browser figures), and a bad argument.
+
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { hasChromium } from '../../scripts/chromium.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const tsxCli = createRequire(`${root}package.json`).resolve('tsx/cli');
@@ -64,8 +65,6 @@ function sizeOf(text: string): number {
   const unit = { B: 1, KiB: 1024, MiB: 1024 * 1024 }[match?.[2] as 'B' | 'KiB' | 'MiB'];
   return Number(match?.[1]) * unit;
 }
-
-const hasChromium = existsSync(process.env.WIREPACK_CHROMIUM ?? '/usr/bin/chromium');
 
 describe('npm run demo -- --once', () => {
   it('builds, serves, measures the page in Chromium, deploys, tours the protocol, and exits 0', {

@@ -5,7 +5,7 @@
 // other bytes; the precompressed siblings removed so the tampered identity file is what is served),
 // and checks that the chunk does not run and that Chromium reports the integrity failure.
 // Regression (issue 10): before the import map integrity, the tampered lazy chunks ran.
-import { existsSync } from 'node:fs';
+
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,9 +17,8 @@ import wirepack from '@wirepack/vite-plugin';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, CHROMIUM_LAUNCH_OPTIONS, hasChromium } from '../../scripts/chromium.ts';
 
-const CHROMIUM = process.env.WIREPACK_CHROMIUM ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) {
   console.warn(
     `\n!!! [wirepack/test] SKIPPING the lazy-chunk integrity browser test: ${CHROMIUM} is missing.\n` +
@@ -113,20 +112,7 @@ describe.skipIf(!hasChromium)('SRI of eager and lazily imported chunks, in Chrom
       build: { outDir: dist, emptyOutDir: true },
       plugins: [wirepack({ brotli: { quality: 5 }, cache: { dir: join(work, 'wirepack-cache') } })],
     });
-    browser = await chromium.launchPersistentContext(join(work, 'profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await chromium.launchPersistentContext(join(work, 'profile'), CHROMIUM_LAUNCH_OPTIONS);
   }, 120_000);
 
   afterAll(async () => {
