@@ -7,23 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { createAdmissionController } from '../../src/admission/admission-controller.ts';
 import { createBatchHandler } from '../../src/create-batch-handler.ts';
 import { batchRequest, bodyText, collectFrames, ORIGIN, resultsById } from '../../src/test-support/batch.ts';
-
-interface Env {
-  readonly GREETING: string;
-}
-
-/** What Workers pass as `ctx`: the promises given to waitUntil are kept to check they arrived. */
-class ExecutionContext {
-  readonly waited: Promise<unknown>[] = [];
-  readonly props = {};
-  waitUntil(promise: Promise<unknown>): void {
-    this.waited.push(promise);
-  }
-  passThroughOnException(): void {}
-}
+import { ExecutionContext, type GreetingEnv } from '../../src/test-support/workers.ts';
 
 function worker(withAdmission: boolean) {
-  const app = new Hono<{ Bindings: Env }>().get('/api/hello/:name', (c) => {
+  const app = new Hono<{ Bindings: GreetingEnv }>().get('/api/hello/:name', (c) => {
     c.executionCtx.waitUntil(Promise.resolve(c.req.param('name')));
     return c.json({ greeting: `${c.env.GREETING}, ${c.req.param('name')}` });
   });

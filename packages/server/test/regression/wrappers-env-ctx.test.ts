@@ -9,21 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { createResponseCache } from '../../src/cache/create-response-cache.ts';
 import { compose, passResponse } from '../../src/compose.ts';
 import { createMsgpackHandler } from '../../src/msgpack/create-msgpack-handler.ts';
+import { ExecutionContext, type GreetingEnv } from '../../src/test-support/workers.ts';
 
-interface Env {
-  readonly GREETING: string;
-}
-
-class ExecutionContext {
-  readonly waited: Promise<unknown>[] = [];
-  readonly props = {};
-  waitUntil(promise: Promise<unknown>): void {
-    this.waited.push(promise);
-  }
-  passThroughOnException(): void {}
-}
-
-const app = new Hono<{ Bindings: Env }>()
+const app = new Hono<{ Bindings: GreetingEnv }>()
   .get('/api/hello/:name', (c) => {
     c.executionCtx.waitUntil(Promise.resolve(c.req.param('name')));
     c.header('cache-control', 'max-age=60');
