@@ -94,11 +94,28 @@ export async function toResultFrame(
   const headers = headerList(response.headers, asValue, options.exposeSetCookie);
   const frame: ResultFrame = { kind: 'result', id, status: response.status, headers, body };
   // MessagePack never takes more than 2.25x a JSON text (a short float such as `1.5,` becomes a
-  // 9-byte float64); bytes take their length plus a 5-byte header. Header strings are byte strings.
-  let bytes = 32 + (raw === null ? 0 : asValue ? 3 * raw.byteLength : raw.byteLength + 5);
-  for (const [name, value] of headers) bytes += 2 * (name.length + value.length) + 10;
+  // 9-byte float64); bytes take their length plus a 5-byte header.
+  const bodyBytes = raw === null ? 0 : asValue ? 3 * raw.byteLength : raw.byteLength + 5;
+  return shareOrEncode(frame, bodyBytes, entries, shareable, limits);
+}
+
+/**
+ * A result ready to go: pending (to share a results frame with others of the same tick) when it fits
+ * one by depth (`shareable`) and by an upper bound of its encoded size, else encoded alone now, which
+ * also checks that it fits a frame at all. Used by the fetch path and the light path alike.
+ * `bodyBytes` is the caller's upper bound for the body; header strings are byte strings.
+ */
+export function shareOrEncode(
+  frame: ResultFrame,
+  bodyBytes: number,
+  entries: number,
+  shareable: boolean,
+  limits: DecodeLimits,
+): PendingResult | Uint8Array {
+  let bytes = 32 + bodyBytes;
+  for (const [name, value] of frame.headers) bytes += 2 * (name.length + value.length) + 10;
   if (shareable && bytes <= limits.maxBytes) {
-    return { frame, bytes, entries: entries + 2 * headers.length + 8 };
+    return { frame, bytes, entries: entries + 2 * frame.headers.length + 8 };
   }
   const encoded = encodeFrame(frame);
   if (encoded.byteLength - FRAME_HEADER_BYTES > limits.maxBytes) {

@@ -1,13 +1,5 @@
-import {
-  type Body,
-  type DecodeLimits,
-  encodeFrame,
-  FRAME_HEADER_BYTES,
-  NO_BODY,
-  type ResultFrame,
-  WirepackError,
-} from '@wirepack/protocol';
-import type { PendingResult, ResultFrameOptions } from '../to-result-frame.ts';
+import { type Body, type DecodeLimits, NO_BODY, type ResultFrame, WirepackError } from '@wirepack/protocol';
+import { type PendingResult, type ResultFrameOptions, shareOrEncode } from '../to-result-frame.ts';
 import { CallResponse } from './light-call.ts';
 
 const utf8 = new TextEncoder();
@@ -176,19 +168,13 @@ export function lightResultFrame(
   }
   if (headers.length > 1) headers.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const frame: ResultFrame = { kind: 'result', id, status, headers, body };
-  let bytes = 32 + bodyBytes;
-  for (const [name, item] of headers) bytes += 2 * (name.length + item.length) + 10;
-  if (depth + RESULTS_FRAME_EXTRA_DEPTH <= limits.maxDepth && bytes <= limits.maxBytes) {
-    return { frame, bytes, entries: entries + 2 * headers.length + 8 };
-  }
-  const encoded = encodeFrame(frame);
-  if (encoded.byteLength - FRAME_HEADER_BYTES > limits.maxBytes) {
-    throw new WirepackError(
-      'FRAME_TOO_LARGE',
-      `the response frame of ${encoded.byteLength} bytes exceeds the limit of ${limits.maxBytes}`,
-    );
-  }
-  return encoded;
+  return shareOrEncode(
+    frame,
+    bodyBytes,
+    entries,
+    depth + RESULTS_FRAME_EXTRA_DEPTH <= limits.maxDepth,
+    limits,
+  );
 }
 
 const JSON_HEADERS: ReadonlyArray<readonly [string, string]> = Object.freeze([
