@@ -134,12 +134,32 @@ function replay(
   );
 }
 
-/** A complete body compressed in one zlib call, off the main thread. */
+/**
+ * Largest complete body compressed on the main thread. zlib's asynchronous calls run on libuv's thread
+ * pool, and for a small body the hand-off costs more than the compression: brotli q4 of a 7 KB batch
+ * response took 250-325 us of CPU through `brotliCompress` and 98-116 us through `brotliCompressSync`
+ * (gzip 6: 200-290 us against 40-80 us), measured on these machines. Up to this size the main thread is
+ * held for well under a millisecond (about 0.2 ms at 16 KiB, brotli q4); larger bodies go to the pool.
+ */
+export const SYNC_COMPRESS_MAX_BYTES = 16 * 1024;
+
+/** A complete body compressed in one zlib call: on the main thread when small, else on the pool. */
 function compressWhole(
   coding: ContentCoding,
   bytes: Uint8Array,
   options: ResolvedCompression,
 ): Promise<Uint8Array> {
+  if (bytes.byteLength <= SYNC_COMPRESS_MAX_BYTES && coding !== 'zstd') {
+    try {
+      const result =
+        coding === 'br'
+          ? zlib.brotliCompressSync(bytes, brotliOptions(options, bytes.byteLength))
+          : zlib.gzipSync(bytes, { level: options.gzipLevel });
+      return Promise.resolve(new Uint8Array(result.buffer, result.byteOffset, result.byteLength));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
   return new Promise((resolve, reject) => {
     const done = (error: Error | null, result: Buffer): void => {
       if (error === null) resolve(new Uint8Array(result.buffer, result.byteOffset, result.byteLength));
