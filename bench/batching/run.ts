@@ -26,6 +26,7 @@ const { values: flags } = parseArgs({
     built: { type: 'boolean', default: false },
     'client-options': { type: 'string' },
     'server-options': { type: 'string' },
+    warmup: { type: 'string', default: '20' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -35,6 +36,8 @@ if (flags.help) {
                             [--json=<file>]     (every combined figure, for notes and comparisons)
                             [--built]           (wirepack from its built dist/, as published; run
                                                  \`pnpm build\` first; default: its TypeScript sources)
+                            [--warmup=<runs>]   (runs of 1,000 calls per contender before measuring;
+                                                 default 20)
                             [--client-options=<json>] [--server-options=<json>]
                                                 (override wirepack's defaults, to explore tuning;
                                                  goal verdicts then describe the tuned setup)`);
@@ -65,10 +68,17 @@ const scenarios: Scenario[] = [
 ];
 /**
  * Warm-up before measuring: connections, and V8's optimising compiler, whose background threads
- * count in a process's CPU time. One run of 1,000 calls left the next run's CPU per call up to
- * twice the steady figure; three settle it.
+ * count in a process's CPU time. Each measured run is a single burst of tens of milliseconds, so
+ * compilation still under way inflates it: after 3 warm-up runs the naive reference's server measured
+ * 20.7 us per call and ours 39.7; after 10, 3.1 and 9.9; after 20, 4.4 and 14.2; after 40, 1.9 and
+ * 10.9 (one machine, 8 Dec 2026, other jobs running). A server in production runs warm, so CPU per
+ * call is measured warm: 20 runs by default.
  */
-const WARMUP_RUNS = 3;
+const WARMUP_RUNS = Number(flags.warmup);
+if (!Number.isSafeInteger(WARMUP_RUNS) || WARMUP_RUNS < 0) {
+  console.error(`[wirepack/bench] --warmup must be a whole number of runs, got ${flags.warmup}`);
+  process.exit(2);
+}
 const WARMUP_CALLS = 1_000;
 /** The longest one run may take; calls still pending then count as failed and the lane closes. */
 const RUN_TIMEOUT_MS = 30_000;
