@@ -109,6 +109,7 @@ export function createBatchFetch(options: BatchFetchOptions = {}): BatchFetch {
       {
         endpoint: endpointUrl(),
         fetch: baseFetch,
+        runtimeFetch: resolved.runtimeFetch,
         headers: resolved.headers,
         credentials: resolved.credentials,
         limits: resolved.limits,

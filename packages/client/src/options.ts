@@ -190,6 +190,8 @@ export const DEFAULT_BATCH_FETCH_OPTIONS: Readonly<{
 export interface ResolvedOptions {
   readonly endpoint: string | URL;
   readonly fetch: typeof globalThis.fetch;
+  /** No `fetch` option was given: batches go through the runtime's own fetch (see runtime.ts). */
+  readonly runtimeFetch: boolean;
   readonly headers: HeadersInit | (() => HeadersInit) | undefined;
   readonly credentials: RequestCredentials;
   readonly windowMs: number;
@@ -296,6 +298,7 @@ export function resolveOptions(options: BatchFetchOptions): ResolvedOptions {
     // given as `window.fetch` must not be stored and called as a property.
     fetch:
       options.fetch === undefined ? (input, init) => globalThis.fetch(input, init) : plainCall(options.fetch),
+    runtimeFetch: options.fetch === undefined,
     headers: options.headers,
     credentials: options.credentials ?? d.credentials,
     windowMs,

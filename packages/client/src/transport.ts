@@ -11,12 +11,18 @@ import {
   WirepackError,
 } from '@wirepack/protocol';
 import type { ContentCoding } from './request-compression.ts';
+import { detectRuntime } from './runtime.ts';
 import { parseRetryAfter } from './retry.ts';
 
 /** The HTTP side of batching: posts bodies to the endpoint and turns answers into frames or errors. */
 export interface TransportOptions {
   readonly endpoint: URL;
   readonly fetch: typeof globalThis.fetch;
+  /**
+   * `fetch` is the runtime's own, so the `Accept-Encoding` it decodes is known (runtime.ts); a fetch
+   * given as an option is asked for nothing it may not decode.
+   */
+  readonly runtimeFetch: boolean;
   readonly headers: HeadersInit | (() => HeadersInit) | undefined;
   readonly credentials: RequestCredentials;
   readonly limits: DecodeLimits;
@@ -47,6 +53,10 @@ export async function postBatch(
   headers.set('content-type', BATCH_MEDIA_TYPE);
   headers.set('accept', FRAMES_MEDIA_TYPE);
   if (coding !== undefined) headers.set('content-encoding', coding);
+  const responseCodings = options.runtimeFetch ? detectRuntime().responseCodings : undefined;
+  if (responseCodings !== undefined && !headers.has('accept-encoding')) {
+    headers.set('accept-encoding', responseCodings);
+  }
   let response: Response;
   try {
     response = await options.fetch(options.endpoint, {
