@@ -11,8 +11,8 @@ import {
   WirepackError,
 } from '@wirepack/protocol';
 import type { ContentCoding } from './request-compression.ts';
-import { detectRuntime } from './runtime.ts';
 import { parseRetryAfter } from './retry.ts';
+import { detectRuntime } from './runtime.ts';
 
 /** The HTTP side of batching: posts bodies to the endpoint and turns answers into frames or errors. */
 export interface TransportOptions {
