@@ -191,25 +191,6 @@ describe('createBatchHandler', () => {
     expect(frameOrder(frames)).toEqual([3, 5, 2, 6, 1, 4]);
   });
 
-  it('keeps at most `concurrency` calls of a batch running at once', async () => {
-    let active = 0;
-    let peak = 0;
-    const handler = createBatchHandler({
-      fetch: async () => {
-        active++;
-        peak = Math.max(peak, active);
-        await new Promise((resolve) => setTimeout(resolve, 2));
-        active--;
-        return new Response('ok');
-      },
-      limits: { concurrency: 3 },
-    });
-    const calls = Array.from({ length: 20 }, (_, id) => ({ id, path: `/c/${id}` }));
-    const frames = await collectFrames(await handler(batchRequest(calls)));
-    expect(resultsById(frames).size).toBe(20);
-    expect(peak).toBe(3);
-  });
-
   it('times a call out with a TIMEOUT frame and aborts its signal', async () => {
     const handler = handlerFor({ limits: { timeoutMs: 50 } });
     const frames = await collectFrames(
