@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type CloudFrontServer, startCloudFrontServer } from '@wirepack/fixture-cloudfront-server';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from './cli/cli-main.ts';
 import type { InvalidationReport } from './report.ts';
 import { useAwsTestEnvironment } from './test-support/aws-environment.ts';
@@ -338,9 +338,18 @@ describe('wirepack invalidate against a CloudFront-compatible server', () => {
       );
       const changed = writeManifest(site('v1', { '/assets/runtime~main.js': page('sha256-r2') }));
       const before = writeManifest(site('v1', { '/assets/runtime~main.js': page('sha256-r1') }));
-      // A generous deadline: the test completes an invalidation after 300 ms, however loaded the machine.
+      // A generous deadline: the test frees room only once the run has been refused and has counted
+      // what is in flight twice (15 GetInvalidation calls a count), however loaded the machine. A fixed
+      // 300 ms sleep stood here: on a slow machine the run had not even tried yet, and '15 in flight'
+      // held without showing that it waits.
       const pending = run(deploy(changed, before), 30_000);
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await vi.waitFor(
+        () => {
+          expect(server.state.requestsOf('CreateInvalidation').length).toBeGreaterThanOrEqual(1);
+          expect(server.state.requestsOf('GetInvalidation').length).toBeGreaterThanOrEqual(30);
+        },
+        { timeout: 20_000, interval: 10 },
+      );
       expect(server.state.invalidations('EWIREPACK1')).toHaveLength(15);
       server.state.complete('EWIREPACK1', seeded[0]!.id);
       const { code, stderr, report } = await pending;

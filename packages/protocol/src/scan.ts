@@ -45,219 +45,266 @@ export function scanMessagePack(
   limits: DecodeLimits,
   maxItemBytes: number = Number.POSITIVE_INFINITY,
 ): void {
-  const end = bytes.length;
-  if (end > limits.maxBytes) {
+  if (bytes.length > limits.maxBytes) {
     throw new WirepackError(
       'BODY_TOO_LARGE',
-      `message of ${end} bytes exceeds the limit of ${limits.maxBytes}`,
+      `message of ${bytes.length} bytes exceeds the limit of ${limits.maxBytes}`,
     );
   }
-  const { maxDepth, maxEntries, maxStringBytes, maxBinaryBytes, maxExpandedBytes } = limits;
-  if (end > maxExpandedBytes) throw expansionTooLarge(end, maxExpandedBytes);
-  // remaining[d] = values still to read in the container at depth d; maps[d] = 1 for a map,
-  // whose values alternate key, value (a key while the count left is even).
-  const stackSize = Math.min(maxDepth, 4096) + 1;
-  const remaining = new Float64Array(stackSize);
-  const maps = new Uint8Array(stackSize);
-  remaining[0] = 1;
-  let depth = 0;
-  let entries = 0;
-  let pos = 0;
-  // Record shapes defined so far in this message: slot (0-63) -> key count, -1 when undefined.
-  const slots = new Int32Array(64).fill(-1);
-  // Bytes of each slot's keys (headers included): what one more object of that shape would take
-  // as a plain map.
-  const slotKeyBytes = new Float64Array(64);
-  // Bytes charged for record uses so far; the message's expanded size is `end + charged`.
-  let charged = 0;
-  // The item at ITEM_DEPTH being read: where its bytes start and `charged` when it started
-  // (itemStart -1: none, or no item bound).
-  const itemDepth = maxItemBytes === Number.POSITIVE_INFINITY ? -1 : ITEM_DEPTH;
-  let itemStart = -1;
-  let itemCharged = 0;
+  if (bytes.length > limits.maxExpandedBytes) throw expansionTooLarge(bytes.length, limits.maxExpandedBytes);
+  new MessagePackScan(bytes, limits, maxItemBytes).run();
+}
 
-  while (depth >= 0) {
-    const left = remaining[depth] as number;
-    if (left === 0) {
-      if (depth === itemDepth) endItem();
-      depth--;
-      continue;
-    }
-    remaining[depth] = left - 1;
-    if (depth === itemDepth) {
-      endItem();
-      itemStart = pos;
-      itemCharged = charged;
-    }
-    const isKey = maps[depth] === 1 && left % 2 === 0;
-    if (pos >= end) throw truncated();
-    const byte = bytes[pos++] as number;
+/**
+ * The state of one {@link scanMessagePack} walk, and its steps. {@link MessagePackScan.run} reads one
+ * header at a time; a header is a map key ({@link MessagePackScan.readKey}), a one-byte value or
+ * container ({@link MessagePackScan.readValue}), or a longer form ({@link MessagePackScan.readLongForm}).
+ * Each step takes the position just after the header's first byte and returns the position after
+ * what it read; the position stays a local of the loop (a field would be read and written on every
+ * value, measurably slower). Containers are an explicit stack of counts, so hostile nesting cannot
+ * overflow the call stack. One instance per message and nothing allocated per value: this runs on
+ * every batch request.
+ */
+class MessagePackScan {
+  private readonly bytes: Uint8Array;
+  private readonly end: number;
+  private readonly limits: DecodeLimits;
+  private readonly maxItemBytes: number;
+  /** The depth whose items `maxItemBytes` bounds, or -1 when there is no bound. */
+  private readonly itemDepth: number;
+  /** remaining[d] = values still to read in the container at depth d (a map counts keys and values). */
+  private readonly remaining: Float64Array;
+  /** maps[d] = 1 for a map, whose values alternate key, value (a key while the count left is even). */
+  private readonly maps: Uint8Array;
+  private depth = 0;
+  /** Array items and map entries declared so far (limits.maxEntries). */
+  private entries = 0;
+  /** Record shapes defined so far in this message: slot (0-63) -> key count, -1 when undefined. */
+  private readonly slots = new Int32Array(64).fill(-1);
+  /** Bytes of each slot's keys (headers included): what one more object of that shape would take as a plain map. */
+  private readonly slotKeyBytes = new Float64Array(64);
+  /** Bytes charged for record uses so far; the message's expanded size is `end + charged`. */
+  private charged = 0;
+  /** Where the item at `itemDepth` being read starts (-1: none), and `charged` when it started. */
+  private itemStart = -1;
+  private itemCharged = 0;
 
-    // Single-byte headers first: they are most of any real message.
-    if (isKey) {
-      let length: number;
-      if (byte >= 0xa0 && byte <= 0xbf) length = byte & 0x1f;
-      else if (byte === 0xd9 || byte === 0xda || byte === 0xdb) {
-        const size = 1 << (byte - 0xd9);
-        if (pos + size > end) throw truncated();
-        length = readLength(bytes, pos, size);
-        pos += size;
-      } else throw new WirepackError('FORBIDDEN_KEY', 'map keys must be strings');
-      pos = skipString(bytes, pos, length, end, maxStringBytes, true);
-      continue;
+  constructor(bytes: Uint8Array, limits: DecodeLimits, maxItemBytes: number) {
+    this.bytes = bytes;
+    this.end = bytes.length;
+    this.limits = limits;
+    this.maxItemBytes = maxItemBytes;
+    this.itemDepth = maxItemBytes === Number.POSITIVE_INFINITY ? -1 : ITEM_DEPTH;
+    const stackSize = Math.min(limits.maxDepth, 4096) + 1;
+    this.remaining = new Float64Array(stackSize);
+    this.maps = new Uint8Array(stackSize);
+    this.remaining[0] = 1;
+  }
+
+  /** Reads values until the root is complete, then checks that nothing follows it. */
+  run(): void {
+    const { remaining, maps, bytes, end, itemDepth } = this;
+    const { maxStringBytes } = this.limits;
+    let pos = 0;
+    while (this.depth >= 0) {
+      const depth = this.depth;
+      const left = remaining[depth] as number;
+      if (left === 0) {
+        if (depth === itemDepth) this.endItem(pos);
+        this.depth = depth - 1;
+        continue;
+      }
+      remaining[depth] = left - 1;
+      if (depth === itemDepth) {
+        this.endItem(pos);
+        this.itemStart = pos;
+        this.itemCharged = this.charged;
+      }
+      if (pos >= end) throw truncated();
+      const byte = bytes[pos++] as number;
+      // Keys, fixints and fixstrs, most of any real message, are read here without a call.
+      if (maps[depth] === 1 && left % 2 === 0) pos = this.readKey(byte, pos);
+      else if (byte < 0x40 || byte >= 0xe0)
+        continue; // positive and negative fixint
+      else if (byte >= 0xa0 && byte < 0xc0)
+        pos = skipString(bytes, pos, byte & 0x1f, end, maxStringBytes, false);
+      else pos = this.readValue(byte, pos);
     }
-    if (byte < 0x40 || byte >= 0xe0) continue; // positive and negative fixint
+    if (pos !== end) {
+      throw new WirepackError('MALFORMED', `${end - pos} bytes after the end of the MessagePack value`);
+    }
+  }
+
+  /** A map key: a string (fixstr, str8, str16 or str32), never `__proto__`. */
+  private readKey(byte: number, at: number): number {
+    const { bytes, end } = this;
+    let pos = at;
+    let length: number;
+    if (byte >= 0xa0 && byte <= 0xbf) length = byte & 0x1f;
+    else if (byte === 0xd9 || byte === 0xda || byte === 0xdb) {
+      const size = 1 << (byte - 0xd9);
+      if (pos + size > end) throw truncated();
+      length = readLength(bytes, pos, size);
+      pos += size;
+    } else throw new WirepackError('FORBIDDEN_KEY', 'map keys must be strings');
+    return skipString(bytes, pos, length, end, this.limits.maxStringBytes, true);
+  }
+
+  /** A record use or a fixint (0x40-0x7f), a fixmap or a fixarray, else a {@link readLongForm} (0xc0-0xdf). */
+  private readValue(byte: number, pos: number): number {
     if (byte < 0x80) {
-      const shape = slots[byte & 0x3f] as number;
+      const shape = this.slots[byte & 0x3f] as number;
       // A defined slot starts an object of that record shape; otherwise it is a fixint.
       if (shape >= 0) {
-        charge(slotKeyBytes[byte & 0x3f] as number);
-        openContainer(shape, 0);
+        this.charge(this.slotKeyBytes[byte & 0x3f] as number, pos);
+        this.openContainer(shape, 0, pos);
       }
-      continue;
+      return pos;
     }
-    if (byte < 0x90) {
-      openContainer((byte & 0x0f) * 2, 1);
-      continue;
-    }
-    if (byte < 0xa0) {
-      openContainer(byte & 0x0f, 0);
-      continue;
-    }
-    if (byte < 0xc0) {
-      pos = skipString(bytes, pos, byte & 0x1f, end, maxStringBytes, false);
-      continue;
-    }
+    if (byte < 0x90) this.openContainer((byte & 0x0f) * 2, 1, pos);
+    else if (byte < 0xa0) this.openContainer(byte & 0x0f, 0, pos);
+    else return this.readLongForm(byte, pos);
+    return pos;
+  }
+
+  /** A value whose header is 0xc0-0xdf: nil and booleans, numbers, bin, str, array/map 16/32, ext. */
+  private readLongForm(byte: number, pos: number): number {
+    const { bytes, end } = this;
     switch (byte) {
       case 0xc0: // nil
       case 0xc2: // false
       case 0xc3: // true
-        continue;
+        return pos;
       case 0xcc: // uint8, int8
       case 0xd0:
-        pos += 1;
-        break;
+        return this.skipFixed(1, pos);
       case 0xcd: // uint16, int16
       case 0xd1:
-        pos += 2;
-        break;
+        return this.skipFixed(2, pos);
       case 0xca: // float32, uint32, int32
       case 0xce:
       case 0xd2:
-        pos += 4;
-        break;
+        return this.skipFixed(4, pos);
       case 0xcb: // float64, uint64, int64
       case 0xcf:
       case 0xd3:
-        pos += 8;
-        break;
-      case 0xc4:
+        return this.skipFixed(8, pos);
+      case 0xc4: // bin8, bin16, bin32
       case 0xc5:
-      case 0xc6: {
-        const size = 1 << (byte - 0xc4);
-        if (pos + size > end) throw truncated();
-        const length = readLength(bytes, pos, size);
-        if (length > maxBinaryBytes) {
-          throw new WirepackError('BINARY_TOO_LONG', `binary of ${length} bytes exceeds ${maxBinaryBytes}`);
-        }
-        pos += size + length;
-        break;
-      }
-      case 0xd9:
+      case 0xc6:
+        return this.skipBinary(1 << (byte - 0xc4), pos);
+      case 0xd9: // str8, str16, str32
       case 0xda:
       case 0xdb: {
         const size = 1 << (byte - 0xd9);
         if (pos + size > end) throw truncated();
         const length = readLength(bytes, pos, size);
-        pos = skipString(bytes, pos + size, length, end, maxStringBytes, false);
-        continue;
+        return skipString(bytes, pos + size, length, end, this.limits.maxStringBytes, false);
       }
-      case 0xdc:
+      case 0xdc: // array16, array32, map16, map32
       case 0xdd:
       case 0xde:
       case 0xdf: {
         const size = byte === 0xdc || byte === 0xde ? 2 : 4;
         if (pos + size > end) throw truncated();
         const count = readLength(bytes, pos, size);
-        pos += size;
-        openContainer(byte >= 0xde ? count * 2 : count, byte >= 0xde ? 1 : 0);
-        continue;
+        this.openContainer(byte >= 0xde ? count * 2 : count, byte >= 0xde ? 1 : 0, pos + size);
+        return pos + size;
       }
-      case 0xd4:
-        if (bytes[pos] === 0x72) {
-          pos = defineRecord(pos + 1);
-          continue;
-        }
-        pos = skipExtension(1, pos);
-        break;
-      case 0xd5:
+      case 0xd4: // fixext1: a record definition, or another extension
+        if (bytes[pos] === 0x72) return this.defineRecord(pos + 1);
+        return this.skipExtension(1, pos);
+      case 0xd5: // fixext 2, 4, 8, 16
       case 0xd6:
       case 0xd7:
       case 0xd8:
-        pos = skipExtension(1 << (byte - 0xd4), pos);
-        break;
-      case 0xc7:
+        return this.skipExtension(1 << (byte - 0xd4), pos);
+      case 0xc7: // ext8, ext16, ext32
       case 0xc8:
       case 0xc9: {
         const size = 1 << (byte - 0xc7);
         if (pos + size > end) throw truncated();
-        pos = skipExtension(readLength(bytes, pos, size), pos + size);
-        break;
+        return this.skipExtension(readLength(bytes, pos, size), pos + size);
       }
       default: // 0xc1 is never used
         throw new WirepackError('MALFORMED', `invalid MessagePack byte 0x${byte.toString(16)} at ${pos - 1}`);
     }
-    if (pos > end) throw truncated();
   }
-  if (pos !== end) {
-    throw new WirepackError('MALFORMED', `${end - pos} bytes after the end of the MessagePack value`);
+
+  /** A number's `size` bytes after its header. */
+  private skipFixed(size: number, pos: number): number {
+    if (pos + size > this.end) throw truncated();
+    return pos + size;
+  }
+
+  /** bin8/16/32: a length of `size` bytes, then that many bytes (limits.maxBinaryBytes). */
+  private skipBinary(size: number, pos: number): number {
+    if (pos + size > this.end) throw truncated();
+    const length = readLength(this.bytes, pos, size);
+    const { maxBinaryBytes } = this.limits;
+    if (length > maxBinaryBytes) {
+      throw new WirepackError('BINARY_TOO_LONG', `binary of ${length} bytes exceeds ${maxBinaryBytes}`);
+    }
+    if (pos + size + length > this.end) throw truncated();
+    return pos + size + length;
   }
 
   /** Adds one record use's key bytes to the expanded size, of the message and of the current item. */
-  function charge(keyBytes: number): void {
-    charged += keyBytes;
-    if (end + charged > maxExpandedBytes) throw expansionTooLarge(end + charged, maxExpandedBytes);
-    if (itemStart !== -1 && pos - itemStart + charged - itemCharged > maxItemBytes) {
-      throw callTooLarge(maxItemBytes);
+  private charge(keyBytes: number, pos: number): void {
+    this.charged += keyBytes;
+    const { maxExpandedBytes } = this.limits;
+    if (this.end + this.charged > maxExpandedBytes) {
+      throw expansionTooLarge(this.end + this.charged, maxExpandedBytes);
+    }
+    this.checkItem(pos);
+  }
+
+  /** Checks the item just read at `itemDepth` (its wire bytes plus its charges), and closes it. */
+  private endItem(pos: number): void {
+    this.checkItem(pos);
+    this.itemStart = -1;
+  }
+
+  /** CALL_TOO_LARGE once the item being read, up to `pos`, takes more than `maxItemBytes` expanded. */
+  private checkItem(pos: number): void {
+    if (this.itemStart !== -1 && pos - this.itemStart + this.charged - this.itemCharged > this.maxItemBytes) {
+      throw callTooLarge(this.maxItemBytes);
     }
   }
 
-  /** Checks the item just read at ITEM_DEPTH (its wire bytes plus its charges). */
-  function endItem(): void {
-    if (itemStart !== -1 && pos - itemStart + charged - itemCharged > maxItemBytes) {
-      throw callTooLarge(maxItemBytes);
-    }
-    itemStart = -1;
-  }
-
-  /** Pushes a container of `values` items (a map counts keys and values). */
-  function openContainer(values: number, map: 0 | 1): void {
-    entries += map ? values / 2 : values;
-    if (entries > maxEntries) {
+  /** Pushes a container of `values` items (a map counts keys and values) whose first item is at `pos`. */
+  private openContainer(values: number, map: 0 | 1, pos: number): void {
+    const { maxEntries, maxDepth } = this.limits;
+    this.entries += map ? values / 2 : values;
+    if (this.entries > maxEntries) {
       throw new WirepackError('TOO_MANY_ENTRIES', `more than ${maxEntries} array items and map entries`);
     }
     if (values === 0) return;
-    if (depth + 1 > maxDepth)
+    if (this.depth + 1 > maxDepth)
       throw new WirepackError('DEPTH_EXCEEDED', `containers nested deeper than ${maxDepth}`);
     // Each value takes at least one byte: a header declaring more than the bytes left is truncated.
-    if (values > end - pos) throw truncated();
-    depth++;
-    remaining[depth] = values;
-    maps[depth] = map;
+    if (values > this.end - pos) throw truncated();
+    const depth = ++this.depth;
+    this.remaining[depth] = values;
+    this.maps[depth] = map;
   }
 
-  /** `ext <type> <data>` where `pos` is at the type byte and `length` is the data's. */
-  function skipExtension(length: number, at: number): number {
-    if (at + 1 + length > end) throw truncated();
-    const type = bytes[at] as number;
+  /** `ext <type> <data>` where `at` is at the type byte and `length` is the data's; returns the position after it. */
+  private skipExtension(length: number, at: number): number {
+    if (at + 1 + length > this.end) throw truncated();
+    const type = this.bytes[at] as number;
     if (type !== 0xff || (length !== 4 && length !== 8 && length !== 12)) {
       throw new WirepackError('MALFORMED', `unsupported MessagePack extension type ${(type << 24) >> 24}`);
     }
     return at + 1 + length;
   }
 
-  /** `d4 72 <slot> <array of key strings>`, `at` pointing at the slot byte; opens the record's values. */
-  function defineRecord(at: number): number {
+  /**
+   * `d4 72 <slot> <array of key strings>`, `at` pointing at the slot byte: records the shape and
+   * opens the record's values; returns the position of its first value.
+   */
+  private defineRecord(at: number): number {
+    const { bytes, end } = this;
     if (at + 2 > end) throw truncated();
     const slot = bytes[at] as number;
     if (slot < 0x40 || slot > 0x7f) throw new WirepackError('MALFORMED', 'record slot must be 0x40-0x7f');
@@ -283,14 +330,13 @@ export function scanMessagePack(
         length = readLength(bytes, cursor, size);
         cursor += size;
       } else throw new WirepackError('FORBIDDEN_KEY', 'record keys must be strings');
-      cursor = skipString(bytes, cursor, length, end, maxStringBytes, true);
+      cursor = skipString(bytes, cursor, length, end, this.limits.maxStringBytes, true);
     }
-    slots[slot & 0x3f] = count;
+    this.slots[slot & 0x3f] = count;
     // The key strings as written here (headers and bytes) are what each later use would repeat.
-    slotKeyBytes[slot & 0x3f] = cursor - keysStart;
-    pos = cursor;
-    openContainer(count, 0);
-    return pos;
+    this.slotKeyBytes[slot & 0x3f] = cursor - keysStart;
+    this.openContainer(count, 0, cursor);
+    return cursor;
   }
 }
 

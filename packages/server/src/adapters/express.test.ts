@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BATCH_MEDIA_TYPE, createBatchId, type ResultFrame } from '@wirepack/protocol';
+import { BATCH_MEDIA_TYPE, createBatchId, type ResultFrame, readFrames } from '@wirepack/protocol';
 import DataLoader from 'dataloader';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -10,7 +10,6 @@ import {
   bodyText,
   cancelRequest,
   collectFrames,
-  frameOrder,
   resultsById,
   sendOverHttp,
 } from '../test-support/batch.ts';
@@ -59,14 +58,25 @@ app.post('/api/echo', (req, res) => {
 app.get('/api/text', (_req, res) => {
   res.type('text/plain').send('plain text');
 });
-app.get('/api/slow', (req, res) => {
-  setTimeout(() => res.json({ slow: true }), Number(req.query.ms ?? 50));
+/** Wakes the `/api/after-abort?key=` requests waiting for that key's hanging request to be aborted. */
+const abortWaiters = new Map<string, Array<() => void>>();
+const whenAborted = (key: string): Promise<void> =>
+  aborted.includes(key)
+    ? Promise.resolve()
+    : new Promise((resolve) => abortWaiters.set(key, [...(abortWaiters.get(key) ?? []), resolve]));
+app.get('/api/after-abort', async (req, res) => {
+  // A call that finishes after another one was cancelled, whatever the machine's speed.
+  await whenAborted(String(req.query.key));
+  res.json({ after: 'abort' });
 });
 app.get('/api/hang', (req, res) => {
   const key = String(req.query.key);
   started.push(key);
   res.on('close', () => {
-    if (!res.writableFinished) aborted.push(key);
+    if (res.writableFinished) return;
+    aborted.push(key);
+    for (const wake of abortWaiters.get(key) ?? []) wake();
+    abortWaiters.delete(key);
   });
 });
 app.get('/api/pad', (req, res) => {
@@ -177,23 +187,26 @@ describe('createExpressMiddleware', () => {
 
   it('streams in completion order and cancels a running Express handler', async () => {
     const batchId = createBatchId();
-    const framesPromise = postBatch(
+    const response = await postBatch(
       batchBody(
         [
           { id: 1, path: '/api/hang?key=express-cancel' },
-          { id: 2, path: '/api/slow?ms=60' },
+          { id: 2, path: '/api/after-abort?key=express-cancel' },
           { id: 3, path: '/api/text' },
         ],
         batchId,
       ),
-    ).then(collectFrames);
+    );
+    // Each step waits on the event before it: call 3's frame while 1 and 2 are still open, then the
+    // cancel's frame, then call 2, which the app answers only once call 1 was aborted.
+    const frames = readFrames(response.body as ReadableStream<Uint8Array>);
+    expect((await frames.next()).value).toMatchObject({ kind: 'result', id: 3, status: 200 });
     await vi.waitFor(() => expect(started).toContain('express-cancel'));
-    const cancel = cancelRequest(batchId, [1], base);
-    const answer = await sendOverHttp(cancel);
+    const answer = await sendOverHttp(cancelRequest(batchId, [1], base));
     expect(answer.status).toBe(204);
-    const frames = await framesPromise;
-    expect(frameOrder(frames)).toEqual([3, 1, 2]);
-    expect(frames.find((frame) => frame.kind === 'error')).toMatchObject({ id: 1, code: 'CANCELED' });
+    expect((await frames.next()).value).toMatchObject({ kind: 'error', id: 1, code: 'CANCELED' });
+    expect((await frames.next()).value).toMatchObject({ kind: 'result', id: 2, status: 200 });
+    expect((await frames.next()).value).toMatchObject({ kind: 'end' });
     expect(aborted).toContain('express-cancel');
     expect(middleware.metrics()?.cancels).toBeGreaterThanOrEqual(1);
   });
