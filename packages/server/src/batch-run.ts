@@ -1,52 +1,28 @@
 import {
   type BatchRequest,
   encodeFrame,
-  isWirepackError,
   type SubRequest,
   WirepackError,
   type WirepackErrorCode,
 } from '@wirepack/protocol';
-import type { AdmissionPermit } from './admission/admission-controller.ts';
 import { shedResponse } from './admission/with-admission.ts';
-import { registerSubRequest } from './batch-context.ts';
 import { summarizeBatch } from './batch-summary.ts';
 import { CallDeadlines } from './call-deadlines.ts';
-import { CallInfo, CallSignal } from './call-signal.ts';
+import { CallDispatch, type CallState } from './call-dispatch.ts';
+import { CallSignal } from './call-signal.ts';
 import { CallSlots, type SlotPermit } from './call-slots.ts';
-import type { BatchLightCall } from './calls/light-call.ts';
-import { CallResponse } from './calls/light-call.ts';
-import { lightResultFrame } from './calls/light-result.ts';
-import { type LightCallScope, type PreparedLightCall, prepareLightCall } from './calls/prepare-light-call.ts';
 import { FrameSink } from './frame-sink.ts';
 import type { Metrics } from './metrics.ts';
 import type { ResolvedOptions } from './options.ts';
 import { PriorityQueue } from './priority-queue.ts';
 import { ResultBudget } from './result-budget.ts';
-import { buildSubRequest, type ParentInfo } from './sub-request.ts';
+import type { ParentInfo } from './sub-request.ts';
 import {
   internalErrorFrame,
   type PendingResult,
   type ResultFrameOptions,
   toResultFrame,
 } from './to-result-frame.ts';
-
-interface CallState {
-  readonly call: SubRequest;
-  state: 'queued' | 'running' | 'done';
-  readonly enqueuedAt: number;
-  startedAt: number;
-  /** Made when the call starts; its AbortSignal only when read. */
-  signal: CallSignal | undefined;
-  /** performance.now() past which the call times out. */
-  deadline: number;
-  /** The call's slot, held from its start until the app's work for it settles (not when its frame is written). */
-  permit: SlotPermit | undefined;
-  /**
-   * The server-wide admission permit (options.admission), taken after the batch slot and released
-   * with it, when the app's work for the call settles.
-   */
-  admitted: AdmissionPermit | undefined;
-}
 
 /** Everything a batch needs from its handler. */
 export interface BatchRunInit<TContext> {
@@ -81,6 +57,9 @@ export interface BatchRunInit<TContext> {
  * that ignores its signal still counts, so `concurrency` bounds the app work a batch causes (see
  * call-slots.ts). Calls waiting for a slot time out after `queueTimeoutMs`, so a batch whose slots
  * are all held by such handlers still ends.
+ *
+ * This class schedules; handing a call to the app and turning its answer into a frame, on the `fetch`
+ * path or the light path, is call-dispatch.ts's.
  */
 export class BatchRun<TContext> {
   readonly sink: FrameSink;
@@ -88,6 +67,7 @@ export class BatchRun<TContext> {
   private readonly calls = new Map<number, CallState>();
   private readonly queue = new PriorityQueue<CallState>();
   private readonly frameOptions: ResultFrameOptions;
+  private readonly dispatcher: CallDispatch<TContext>;
   private readonly errors: Record<string, number> = Object.create(null);
   private readonly slots: CallSlots;
   private readonly budget: ResultBudget;
@@ -98,23 +78,9 @@ export class BatchRun<TContext> {
   /** performance.now() past which calls still waiting for a slot time out. */
   private queueDeadline = Number.POSITIVE_INFINITY;
   private over = false;
-  /** What the batch's light calls share (undefined without `options.routes`). */
-  private readonly lightScope: LightCallScope<TContext> | undefined;
 
   constructor(init: BatchRunInit<TContext>) {
     this.init = init;
-    const routes = init.options.routes;
-    this.lightScope =
-      routes === undefined
-        ? undefined
-        : {
-            routes,
-            parent: init.parent,
-            cacheSafeCalls: init.options.responseCache !== undefined,
-            context: init.context,
-            batchId: init.batch.batchId,
-            request: init.request,
-          };
     this.unsettled = init.batch.calls.length;
     this.slots = new CallSlots(init.options.limits.concurrency, () => this.pump());
     this.sink = new FrameSink(
@@ -135,6 +101,13 @@ export class BatchRun<TContext> {
       jsonAsValues,
       exposeSetCookie,
     };
+    this.dispatcher = new CallDispatch(init, this.frameOptions, this.budget, {
+      appSettled: (state) => this.appSettled(state),
+      settle: (state, frame, status) => this.settle(state, frame, status, undefined),
+      settleError: (state, error) => this.settleError(state, error),
+      settleAppFailure: (state, error) => this.settleAppFailure(state, error),
+      report: (error, call) => this.report(error, call),
+    });
   }
 
   get batchId(): string {
@@ -256,7 +229,7 @@ export class BatchRun<TContext> {
         return;
       }
     }
-    this.dispatch(state, signal);
+    this.dispatcher.dispatch(state, signal);
   }
 
   /**
@@ -276,7 +249,7 @@ export class BatchRun<TContext> {
             this.appSettled(state); // aborted in the same turn the permit came: the app never saw it
             return;
           }
-          this.dispatch(state, signal);
+          this.dispatcher.dispatch(state, signal);
         },
         (error) => {
           this.appSettled(state); // the app never saw it: its batch slot goes back
@@ -295,177 +268,6 @@ export class BatchRun<TContext> {
           }
         },
       );
-  }
-
-  /** Hands a call that holds its slot (and its admission permit, if any) to the app. */
-  private dispatch(state: CallState, signal: CallSignal): void {
-    if (this.lightScope !== undefined && this.dispatchLight(state, signal)) return;
-    const { options, parent, batch } = this.init;
-    let request: Request;
-    try {
-      request = buildSubRequest(state.call, parent, signal);
-    } catch (error) {
-      this.appSettled(state); // the app never saw it
-      this.settleError(state, error);
-      return;
-    }
-    registerSubRequest(
-      request,
-      new CallInfo(
-        batch.batchId,
-        state.call.id,
-        state.call.priority,
-        this.init.context,
-        this.init.request,
-        signal,
-      ),
-    );
-    let responsePromise: Promise<Response>;
-    try {
-      responsePromise = Promise.resolve(options.fetch(request, ...this.init.extra));
-    } catch (error) {
-      responsePromise = Promise.reject(error);
-    }
-    responsePromise.then(
-      (response) => {
-        // Duck-typed: a Response from another realm or from the undici package works as well.
-        if (!isResponseLike(response)) {
-          this.appSettled(state);
-          this.settleAppFailure(state, new TypeError('the app handler did not return a Response'));
-          return;
-        }
-        this.readResponse(state, signal, response);
-      },
-      (error) => {
-        this.appSettled(state);
-        // An adapter that enforces maxResponseBytes while the app writes (the Express injection)
-        // rejects with FRAME_TOO_LARGE: that is the call's coded error, not an app failure.
-        if (isWirepackError(error) && error.code === 'FRAME_TOO_LARGE') this.settleError(state, error);
-        else this.settleAppFailure(state, error);
-      },
-    );
-  }
-
-  /**
-   * The light path: a call whose method and path match `options.routes` goes to its handler with a
-   * light call object; no Request or Response is made (unless the handler returns a Response). False
-   * when no route matches: the call then goes to `fetch`. Admission, the batch's slots, timeouts and
-   * cancels apply as on the `fetch` path (they are taken and armed before dispatch); with
-   * `options.responseCache`, GET and HEAD calls take the `fetch` path (the cache answers them), and a
-   * routed unsafe call that succeeds purges its URL, as the cache does for requests it forwards.
-   */
-  private dispatchLight(state: CallState, signal: CallSignal): boolean {
-    let prepared: PreparedLightCall<TContext> | undefined;
-    try {
-      prepared = prepareLightCall(state.call, this.lightScope as LightCallScope<TContext>, signal);
-    } catch (error) {
-      this.appSettled(state); // the app never saw it
-      this.settleError(state, error);
-      return true;
-    }
-    if (prepared === undefined) return false;
-    const { handler, light } = prepared;
-    let answer: unknown;
-    try {
-      answer = handler(light);
-    } catch (error) {
-      answer = Promise.reject(error);
-    }
-    if (isThenable(answer)) {
-      answer.then(
-        (value) => this.lightAnswered(state, signal, light, value),
-        (error: unknown) => this.lightFailed(state, error),
-      );
-    } else {
-      this.lightAnswered(state, signal, light, answer); // no closure for a handler that answers at once
-    }
-    return true;
-  }
-
-  /** A light handler's answer: a Response is read as on the fetch path, anything else becomes the frame. */
-  private lightAnswered(
-    state: CallState,
-    signal: CallSignal,
-    light: BatchLightCall<TContext>,
-    value: unknown,
-  ): void {
-    if (isResponseLike(value)) {
-      this.readResponse(state, signal, value);
-      return;
-    }
-    if (state.state === 'done') {
-      this.appSettled(state); // timed out or cancelled meanwhile: its frame is written
-      return;
-    }
-    let frame: ReturnType<typeof lightResultFrame>;
-    try {
-      frame = lightResultFrame(state.call.id, value, this.frameOptions);
-    } catch (error) {
-      this.appSettled(state);
-      if (error instanceof WirepackError) this.settleError(state, error);
-      else this.settleAppFailure(state, error);
-      return;
-    }
-    const status = value instanceof CallResponse ? value.status : value === undefined ? 204 : 200;
-    const cache = this.init.options.responseCache;
-    if (cache !== undefined && status < 400 && light.method !== 'OPTIONS' && light.method !== 'TRACE') {
-      // Purged before the result leaves, so the client's next GET cannot find the old entry.
-      cache
-        .purge(this.init.parent.origin + light.pathname + light.search)
-        .catch((error: unknown) => this.report(error, state.call))
-        .then(() => {
-          this.appSettled(state);
-          this.settle(state, frame, status, undefined);
-        });
-      return;
-    }
-    this.appSettled(state);
-    this.settle(state, frame, status, undefined);
-  }
-
-  /** A light handler threw or its promise rejected: a 500 as on the fetch path (or its coded error). */
-  private lightFailed(state: CallState, error: unknown): void {
-    this.appSettled(state);
-    if (isWirepackError(error) && error.code === 'FRAME_TOO_LARGE') this.settleError(state, error);
-    else this.settleAppFailure(state, error);
-  }
-
-  /** Reads an app's Response into the call's frame (the body within the batch's buffer budget). */
-  private readResponse(state: CallState, signal: CallSignal, response: Response): void {
-    if (state.state === 'done') {
-      // Timed out or cancelled meanwhile: the frame is written, drop what came late.
-      response.body?.cancel().catch(() => {
-        // The app's stream failed while being discarded: nothing to keep.
-      });
-      this.appSettled(state);
-      return;
-    }
-    const budget = this.budget;
-    const share = budget.open();
-    toResultFrame(state.call.id, response, this.frameOptions, {
-      // An abort stops the read, and also a read waiting for room in the budget.
-      onAbort: (stop) =>
-        signal.onAbort(
-          stop &&
-            (() => {
-              stop();
-              budget.close(share);
-            }),
-        ),
-      charge: (bytes) => budget.charge(share, bytes),
-    }).then(
-      (frame) => {
-        this.appSettled(state);
-        this.settle(state, frame, response.status, undefined);
-        budget.close(share); // after the frame is in the sink, so its bytes never go uncounted
-      },
-      (error) => {
-        budget.close(share);
-        this.appSettled(state);
-        if (error instanceof WirepackError) this.settleError(state, error);
-        else this.settleAppFailure(state, error); // the app's body stream failed
-      },
-    );
   }
 
   /**
@@ -605,21 +407,4 @@ export class BatchRun<TContext> {
       // A failing logger must not take the batch down; there is nowhere left to report to.
     }
   }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function'
-  );
-}
-
-function isResponseLike(value: unknown): value is Response {
-  return (
-    value instanceof Response ||
-    (typeof value === 'object' &&
-      value !== null &&
-      typeof (value as Response).status === 'number' &&
-      typeof (value as Response).headers?.get === 'function' &&
-      'body' in value)
-  );
 }
