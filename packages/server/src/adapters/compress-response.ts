@@ -141,7 +141,7 @@ function replay(
  * (gzip 6: 200-290 us against 40-80 us), measured on these machines. Up to this size the main thread is
  * held for well under a millisecond (about 0.2 ms at 16 KiB, brotli q4); larger bodies go to the pool.
  */
-export const SYNC_COMPRESS_MAX_BYTES = 16 * 1024;
+export const SYNC_COMPRESS_MAX_BYTES: number = 16 * 1024;
 
 /** A complete body compressed in one zlib call: on the main thread when small, else on the pool. */
 function compressWhole(
