@@ -7,7 +7,7 @@ import {
   WirepackError,
 } from '@wirepack/protocol';
 import { toSubRequest } from './batch-encoding.ts';
-import type { PendingCall } from './pending-call.ts';
+import type { CallOwner, PendingCall } from './pending-call.ts';
 import type { RequestCompressor } from './request-compression.ts';
 import { type BatchAnswer, postBatch, postCancel, type TransportOptions } from './transport.ts';
 
@@ -38,7 +38,7 @@ export class BatchDispatcher {
   }
 }
 
-class Batch {
+class Batch implements CallOwner {
   private readonly batchId = createBatchId();
   /** Calls still waiting for a frame, by id. */
   private readonly open = new Map<number, PendingCall>();
@@ -59,11 +59,11 @@ class Batch {
     this.whenStarted = new Promise((resolve) => {
       this.markStarted = resolve;
     });
-    calls.forEach((call, id) => {
-      call.state = 'sent';
-      call.onAbandon = () => this.cancel(id);
+    for (let id = 0; id < calls.length; id++) {
+      const call = calls[id] as PendingCall;
+      call.sent(this, id);
       this.open.set(id, call);
-    });
+    }
   }
 
   async run(priority: Priority): Promise<void> {
@@ -143,7 +143,7 @@ class Batch {
   }
 
   /** Cancels a call whose callers all left: on the server, and the whole request if it was the last. */
-  private cancel(id: number): void {
+  cancel(id: number): void {
     if (!this.open.delete(id)) return;
     this.pendingCancels.push(id);
     // Cancels of the same tick travel in one message.
