@@ -8,6 +8,7 @@ class FakeCall {
   queued = true;
   constructor(
     readonly name: string,
+    readonly priority: Priority = 'auto',
     readonly size = 10,
   ) {}
 }
@@ -32,8 +33,8 @@ function setup(options: Partial<CallQueueOptions> = {}) {
     (callback) => setTimeout(callback, 0),
   );
   const add = (name: string, priority: Priority = 'auto', size?: number): FakeCall => {
-    const call = new FakeCall(name, size);
-    queue.enqueue(call, priority);
+    const call = new FakeCall(name, priority, size);
+    queue.enqueue(call);
     return call;
   };
   return { queue, sent, add };
@@ -162,13 +163,13 @@ describe('CallQueue: calls nobody waits for', () => {
 describe('CallQueue: dedupe', () => {
   it('shares a queued call within its lane and a sent call with any priority', async () => {
     const { queue, sent } = setup({ lowPriorityWindowMs: 50 });
-    const low = new FakeCall('low');
-    queue.enqueue(low, 'low', 'GET /same');
+    const low = new FakeCall('low', 'low');
+    queue.enqueue(low, 'GET /same');
     expect(queue.shared('GET /same', 'low')).toBe(low);
     // A 'high' caller must not wait for a 'low' call's window.
     expect(queue.shared('GET /same', 'high')).toBeUndefined();
-    const high = new FakeCall('high');
-    queue.enqueue(high, 'high', 'GET /same');
+    const high = new FakeCall('high', 'high');
+    queue.enqueue(high, 'GET /same');
     expect(queue.shared('GET /same', 'high')).toBe(high);
     await Promise.resolve();
     expect(sent).toEqual(['high:high']);
@@ -182,7 +183,7 @@ describe('CallQueue: dedupe', () => {
 
 describe('splitBySize', () => {
   it('keeps every chunk within the limit, overhead included, and skips dead calls', () => {
-    const calls = [60, 60, 30, 10].map((size, index) => new FakeCall(String(index), size));
+    const calls = [60, 60, 30, 10].map((size, index) => new FakeCall(String(index), 'auto', size));
     (calls[3] as FakeCall).live = false;
     const chunks = splitBySize(calls, BATCH_OVERHEAD_BYTES + 100);
     expect(chunks.map((chunk) => chunk.map((call) => call.name))).toEqual([['0'], ['1', '2']]);

@@ -9,6 +9,8 @@ export interface Queueable {
   readonly live: boolean;
   /** The call has not left with a batch yet. */
   readonly queued: boolean;
+  /** Its lane. */
+  readonly priority: Priority;
 }
 
 /** Scheduling options of a {@link CallQueue} (see BatchFetchOptions for each). */
@@ -46,7 +48,8 @@ export interface CallQueueOptions {
  */
 export class CallQueue<TCall extends Queueable> {
   private readonly lanes: Readonly<Record<Priority, Lane<TCall>>>;
-  private readonly shareable = new Map<string, { readonly call: TCall; readonly priority: Priority }>();
+  /** The call each dedupe key shares, until it settles or everyone leaves it. */
+  private readonly shareable = new Map<string, TCall>();
 
   constructor(
     dispatch: (calls: TCall[], priority: Priority) => void,
@@ -81,21 +84,21 @@ export class CallQueue<TCall extends Queueable> {
   }
 
   /** Adds a call to the open batch of its lane; with `key`, identical calls may share it until {@link forget}. */
-  enqueue(call: TCall, priority: Priority, key?: string): void {
-    if (key !== undefined) this.shareable.set(key, { call, priority });
-    this.lanes[priority].enqueue(call);
+  enqueue(call: TCall, key?: string): void {
+    if (key !== undefined) this.shareable.set(key, call);
+    this.lanes[call.priority].enqueue(call);
   }
 
   /** The call an identical call of `priority` should share, if any (see the class comment). */
   shared(key: string, priority: Priority): TCall | undefined {
-    const entry = this.shareable.get(key);
-    if (entry === undefined) return undefined;
-    return !entry.call.queued || entry.priority === priority ? entry.call : undefined;
+    const call = this.shareable.get(key);
+    if (call === undefined) return undefined;
+    return !call.queued || call.priority === priority ? call : undefined;
   }
 
   /** Stops sharing a call (it settled, or everyone left it). */
   forget(key: string, call: TCall): void {
-    if (this.shareable.get(key)?.call === call) this.shareable.delete(key);
+    if (this.shareable.get(key) === call) this.shareable.delete(key);
   }
 }
 

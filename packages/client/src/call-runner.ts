@@ -91,7 +91,7 @@ export class CallRunner {
     const call = new PendingCall(request, key, this.queue);
     attempt.storeKey = storeKey;
     call.subscribe(attempt);
-    this.queue.enqueue(call, request.priority, key);
+    this.queue.enqueue(call, key);
   }
 
   /** Keeps an attempt's result, unless the credentials changed while it was out (it may be either user's). */

@@ -1,4 +1,4 @@
-import type { ResultFrame } from '@wirepack/protocol';
+import type { Priority, ResultFrame } from '@wirepack/protocol';
 import { abortReason } from './abort.ts';
 import { estimateCallBytes } from './batch-encoding.ts';
 import type { OutgoingRequest } from './outgoing-request.ts';
@@ -64,6 +64,11 @@ export class PendingCall {
   /** The call has not left with a batch yet. */
   get queued(): boolean {
     return this.state === 'queued';
+  }
+
+  /** Its priority lane. */
+  get priority(): Priority {
+    return this.request.priority;
   }
 
   /** Marks the call sent as `id` of `owner`, which is told when everyone leaves. */
