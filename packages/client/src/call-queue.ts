@@ -189,11 +189,10 @@ let resolved: Promise<void> | undefined;
  * `setTimeout(callback)`.
  */
 export function endOfTick(callback: () => void): void {
-  const nextTick = (globalThis as { process?: { nextTick?: (callback: () => void) => void } }).process
-    ?.nextTick;
-  if (typeof nextTick === 'function') {
+  const node = (globalThis as { process?: { nextTick?: (callback: () => void) => void } }).process;
+  if (typeof node?.nextTick === 'function') {
     resolved ??= Promise.resolve();
-    void resolved.then(() => nextTick(callback));
+    void resolved.then(() => node.nextTick?.(callback));
     return;
   }
   const setImmediate = (globalThis as { setImmediate?: (callback: () => void) => void }).setImmediate;
