@@ -117,8 +117,12 @@ export class CallRunner {
   }
 }
 
-/** Identical calls have the same method, URL and headers (GET and HEAD carry no body). */
+/**
+ * Identical calls have the same method, URL and headers (GET and HEAD carry no body). A bare GET's key
+ * is its URL, which starts with a scheme and so never equals a key that starts with a method.
+ */
 function requestKey(request: OutgoingRequest): string {
+  if (request.method === 'GET' && request.headers.length === 0) return request.url.href;
   let key = `${request.method} ${request.url.href}`;
   for (const [name, value] of request.headers) key += `\n${name}: ${value}`;
   return key;

@@ -13,7 +13,7 @@ import {
   readRequestObject,
   unbatchableReason,
 } from './outgoing-request.ts';
-import { detectRuntime } from './runtime.ts';
+import { pageUrl } from './runtime.ts';
 
 /** A `fetch` that batches same-origin calls; see {@link createBatchFetch}. */
 export interface BatchFetch {
@@ -71,7 +71,7 @@ export function createBatchFetch(options: BatchFetchOptions = {}): BatchFetch {
   const batchableUrl = (input: RequestInfo | URL): URL | undefined => {
     let url: URL;
     try {
-      url = new URL(input instanceof URL ? input.href : String(input), detectRuntime().baseUrl);
+      url = new URL(input instanceof URL ? input.href : String(input), pageUrl());
     } catch {
       return undefined; // fetch reports an invalid URL its own way
     }
