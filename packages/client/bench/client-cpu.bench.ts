@@ -58,6 +58,8 @@ const batchFetch = createBatchFetch({
   endpoint: 'http://app.test/__wirepack',
   fetch: fakeFetch,
   dedupe: false,
+  // The prebuilt frames answer batches of up to 100 calls (the default was 100 when this was written).
+  maxBatchSize: 100,
 });
 const text = JSON.stringify(value);
 

@@ -27,7 +27,7 @@ const brotliDir = dirname(require.resolve('brotli-wasm')); // its `require` entr
 const wasm = readFileSync(join(brotliDir, 'pkg.web/brotli_wasm_bg.wasm'));
 const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB`;
 console.log(
-  `@wirepack/client browser bundle: ${kb(code.length)} min, ${kb(gzip)} min+gzip (msgpackr and dataloader included)`,
+  `@wirepack/client browser bundle: ${kb(code.length)} min, ${kb(gzip)} min+gzip (msgpackr included)`,
 );
 for (const [name, bytes] of Object.entries(inputs).sort((a, b) => b[1] - a[1]))
   console.log(`  ${name}: ${kb(bytes)} min`);

@@ -7,7 +7,7 @@ import {
   WirepackError,
 } from '@wirepack/protocol';
 import { toSubRequest } from './batch-encoding.ts';
-import type { PendingCall } from './pending-call.ts';
+import type { CallOwner, PendingCall } from './pending-call.ts';
 import type { RequestCompressor } from './request-compression.ts';
 import { type BatchAnswer, postBatch, postCancel, type TransportOptions } from './transport.ts';
 
@@ -38,10 +38,11 @@ export class BatchDispatcher {
   }
 }
 
-class Batch {
+class Batch implements CallOwner {
   private readonly batchId = createBatchId();
-  /** Calls still waiting for a frame, by id. */
-  private readonly open = new Map<number, PendingCall>();
+  /** Calls still waiting for a frame, by id (the call's index; a settled or cancelled one is undefined). */
+  private readonly open: Array<PendingCall | undefined>;
+  private openCount: number;
   private readonly controller = new AbortController();
   private pendingCancels: number[] = [];
   /** The batch request has been handed to fetch. */
@@ -59,11 +60,9 @@ class Batch {
     this.whenStarted = new Promise((resolve) => {
       this.markStarted = resolve;
     });
-    calls.forEach((call, id) => {
-      call.state = 'sent';
-      call.onAbandon = () => this.cancel(id);
-      this.open.set(id, call);
-    });
+    this.open = calls.slice();
+    this.openCount = calls.length;
+    for (let id = 0; id < calls.length; id++) (calls[id] as PendingCall).sent(this, id);
   }
 
   async run(priority: Priority): Promise<void> {
@@ -98,7 +97,7 @@ class Batch {
         }
       }
       // Only when some call is left: an error object (its stack) per batch costs more than a call.
-      if (this.open.size > 0) {
+      if (this.openCount > 0) {
         this.rejectOpen(
           new WirepackError(
             'MISSING_RESULT',
@@ -131,20 +130,22 @@ class Batch {
 
   private take(id: number): PendingCall | undefined {
     // Unknown ids (a call already cancelled, whose result raced its cancel) are dropped.
-    const call = this.open.get(id);
-    this.open.delete(id);
+    const call = this.open[id];
+    if (call === undefined) return undefined;
+    this.open[id] = undefined;
+    this.openCount--;
     return call;
   }
 
   private rejectOpen(error: WirepackError): void {
-    const calls = [...this.open.values()];
-    this.open.clear();
-    for (const call of calls) call.reject(error);
+    const calls = this.open.splice(0);
+    this.openCount = 0;
+    for (const call of calls) call?.reject(error);
   }
 
   /** Cancels a call whose callers all left: on the server, and the whole request if it was the last. */
-  private cancel(id: number): void {
-    if (!this.open.delete(id)) return;
+  cancel(id: number): void {
+    if (this.take(id) === undefined) return;
     this.pendingCancels.push(id);
     // Cancels of the same tick travel in one message.
     if (this.pendingCancels.length === 1) queueMicrotask(() => this.flushCancels());
@@ -155,7 +156,7 @@ class Batch {
     this.pendingCancels = [];
     const body = encodeCancelMessage({ batchId: this.batchId, ids });
     const sendCancel = (): Promise<void> => postCancel(this.transport, body);
-    const dropping = this.open.size === 0;
+    const dropping = this.openCount === 0;
     // Before the request leaves, the server cannot know the batch: wait for its response head.
     const sent = this.posted ? sendCancel() : undefined;
     if (!this.started && !dropping) {

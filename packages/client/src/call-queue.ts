@@ -1,14 +1,19 @@
 import type { Priority } from '@wirepack/protocol';
-import DataLoader from 'dataloader';
 import { BATCH_OVERHEAD_BYTES } from './batch-encoding.ts';
 
-/** What the queue needs to know about a call: its size and whether anyone still waits for it. */
+/** What the queue needs to know about a call: its size, and whether anyone still waits for it. */
 export interface Queueable {
+  /** Upper bound of the call's encoded bytes (see batch-encoding.ts). */
   readonly size: number;
+  /** Someone still waits for the call; a call nobody waits for is dropped before sending. */
   readonly live: boolean;
+  /** The call has not left with a batch yet. */
+  readonly queued: boolean;
+  /** Its lane. */
+  readonly priority: Priority;
 }
 
-/** Scheduling options of a {@link CallQueue}. */
+/** Scheduling options of a {@link CallQueue} (see BatchFetchOptions for each). */
 export interface CallQueueOptions {
   readonly windowMs: number;
   readonly maxWaitMs: number;
@@ -18,100 +23,139 @@ export interface CallQueueOptions {
 }
 
 /**
- * Coalesces calls into batches and hands each batch to `dispatch`. It knows nothing of HTTP or
- * the wire format: calls are opaque apart from their size and liveness.
+ * The client's whole schedule, and nothing else (no HTTP, no wire format): which calls travel
+ * together, when their batch leaves, how big it may be, and which calls share one.
  *
- * Scheduling is DataLoader's (graphql/dataloader), one loader per priority lane, used with
- * `cache: false` purely as the scheduler: its keys are batches of calls (one load per batch, not
- * per call), its batch function hands them on and resolves at once, and each call settles later
- * through its own promise (results stream back one by one).
+ * When: each priority is a lane with its own open batch.
+ * - `high` never waits: its batch leaves at the end of the current microtask, on its own.
+ * - `auto`, by default, leaves at the end of the current tick, after pending promise jobs
+ *   ({@link endOfTick}; no latency floor, graphql/dataloader#58). With `windowMs`, a batch leaves
+ *   `windowMs` after its latest call, at most `maxWaitMs` after its first.
+ * - `low` waits `lowPriorityWindowMs` (or `windowMs` if longer) to gather company.
  *
- * - `auto` calls: by default DataLoader's own schedule, the end of the current tick after
- *   pending promise jobs (no latency floor: graphql/dataloader#58). With `windowMs`, a batch
- *   waits that long after its last call, at most `maxWaitMs` after its first.
- * - `high` calls never wait: their batch leaves at the end of the current microtask, on its own.
- * - `low` calls wait for `lowPriorityWindowMs` (or `windowMs` if longer) to gather company.
+ * How big: a batch holds at most `maxBatchSize` calls (the next call opens the next batch; with a
+ * window, a full batch leaves at once) and is split on leaving so that its estimated body stays
+ * within `maxBatchBytes` (an oversized call travels alone). Nothing is ever refused.
  *
- * A batch is split by `maxBatchSize` (a full batch starts the next one) and by `maxBatchBytes`,
- * never refused; a full batch leaves at once instead of waiting for its window. Calls whose
- * callers all left before dispatch are dropped; a batch of only such calls is never sent.
+ * In what order: batches leave in the order their time comes; the server runs higher priorities
+ * first within a batch.
+ *
+ * Dedupe: an identical call (same key) shares a call that already left, or one queued in its own
+ * lane; a `high` call never shares a queued `low` one, which would make it wait for `low`'s window.
+ *
+ * Calls whose callers all left before their batch leaves are dropped; a batch of only such calls
+ * is never sent. `dispatch` must not throw (the batch dispatcher settles its calls instead).
  */
 export class CallQueue<TCall extends Queueable> {
-  private readonly lanes: Record<Priority, Lane<TCall>>;
+  private readonly lanes: Readonly<Record<Priority, Lane<TCall>>>;
+  /** The call each dedupe key shares, until it settles or everyone leaves it. */
+  private readonly shareable = new Map<string, TCall>();
 
-  constructor(dispatch: (calls: TCall[], priority: Priority) => void, options: CallQueueOptions) {
-    const lane = (priority: Priority, windowMs: number, maxWaitMs: number): Lane<TCall> =>
-      new Lane(priority, windowMs, maxWaitMs, dispatch, options);
+  constructor(
+    dispatch: (calls: TCall[], priority: Priority) => void,
+    options: CallQueueOptions,
+    /** How the end of the current tick is awaited; tests and odd runtimes may give their own. */
+    tick: (callback: () => void) => void = endOfTick,
+  ) {
+    const { windowMs, maxWaitMs, lowPriorityWindowMs } = options;
     this.lanes = {
-      high: lane('high', -1, 0),
-      auto: lane('auto', options.windowMs, options.maxWaitMs),
-      low: lane(
+      high: new Lane('high', { kind: 'microtask' }, dispatch, options),
+      auto: new Lane(
+        'auto',
+        windowMs > 0
+          ? { kind: 'window', windowMs, maxWaitMs: maxWaitMs || windowMs }
+          : { kind: 'tick', tick },
+        dispatch,
+        options,
+      ),
+      low: new Lane(
         'low',
-        Math.max(options.lowPriorityWindowMs, options.windowMs),
-        Math.max(options.lowPriorityWindowMs, options.maxWaitMs),
+        Math.max(lowPriorityWindowMs, windowMs) > 0
+          ? {
+              kind: 'window',
+              windowMs: Math.max(lowPriorityWindowMs, windowMs),
+              maxWaitMs: Math.max(lowPriorityWindowMs, maxWaitMs),
+            }
+          : { kind: 'tick', tick },
+        dispatch,
+        options,
       ),
     };
   }
 
-  /** Adds a call to the next batch of its priority lane. */
-  enqueue(call: TCall, priority: Priority): void {
-    this.lanes[priority].enqueue(call);
+  /** Adds a call to the open batch of its lane; with `key`, identical calls may share it until {@link forget}. */
+  enqueue(call: TCall, key?: string): void {
+    if (key !== undefined) this.shareable.set(key, call);
+    this.lanes[call.priority].enqueue(call);
+  }
+
+  /** The call an identical call of `priority` should share, if any (see the class comment). */
+  shared(key: string, priority: Priority): TCall | undefined {
+    const call = this.shareable.get(key);
+    if (call === undefined) return undefined;
+    return !call.queued || call.priority === priority ? call : undefined;
+  }
+
+  /** Stops sharing a call (it settled, or everyone left it). */
+  forget(key: string, call: TCall): void {
+    if (this.shareable.get(key) === call) this.shareable.delete(key);
   }
 }
 
+/** When a lane's batch leaves. */
+type Departure =
+  | { readonly kind: 'microtask' }
+  | { readonly kind: 'tick'; readonly tick: (callback: () => void) => void }
+  | { readonly kind: 'window'; readonly windowMs: number; readonly maxWaitMs: number };
+
+interface OpenBatch<TCall> {
+  readonly calls: TCall[];
+  left: boolean;
+  /** Window lanes: the maxWaitMs deadline and the windowMs quiet timer. */
+  deadline: ReturnType<typeof setTimeout> | undefined;
+  quiet: ReturnType<typeof setTimeout> | undefined;
+}
+
 class Lane<TCall extends Queueable> {
-  // DataLoader schedules batches, not calls: its keys are our batches (arrays filled here), one
-  // load per batch. A load per call cost a promise, a rejection handler and their jobs per call,
-  // for the same schedule.
-  private readonly loader: DataLoader<TCall[], void>;
-  private readonly window: WindowSchedule | undefined;
-  /** The batch being filled, until it is full or leaves. */
-  private current: TCall[] | undefined;
-  private readonly maxBatchSize: number;
+  private open: OpenBatch<TCall> | undefined;
 
   constructor(
-    priority: Priority,
-    windowMs: number,
-    maxWaitMs: number,
-    dispatch: (calls: TCall[], priority: Priority) => void,
-    options: CallQueueOptions,
-  ) {
-    const { maxBatchSize, maxBatchBytes } = options;
-    this.maxBatchSize = maxBatchSize;
-    this.window =
-      windowMs > 0 ? new WindowSchedule(windowMs, maxWaitMs || windowMs, maxBatchSize) : undefined;
-    const batchScheduleFn =
-      windowMs < 0
-        ? (callback: () => void) => queueMicrotask(callback)
-        : this.window === undefined
-          ? undefined // DataLoader's post-promise-jobs tick
-          : this.window.schedule;
-    this.loader = new DataLoader<TCall[], void>(
-      (batches) => {
-        for (const calls of batches) {
-          if (this.current === calls) this.current = undefined; // later calls start the next batch
-          for (const batch of splitBySize(calls, maxBatchBytes)) dispatch(batch, priority);
-        }
-        return Promise.resolve(batches.map(() => undefined));
-      },
-      // One key per DataLoader batch: each of our batches is scheduled on its own, as DataLoader
-      // schedules a batch that reached maxBatchSize.
-      { cache: false, maxBatchSize: 1, ...(batchScheduleFn === undefined ? {} : { batchScheduleFn }) },
-    );
-  }
+    private readonly priority: Priority,
+    private readonly departure: Departure,
+    private readonly dispatch: (calls: TCall[], priority: Priority) => void,
+    private readonly options: CallQueueOptions,
+  ) {}
 
   enqueue(call: TCall): void {
-    let calls = this.current;
-    if (calls === undefined || calls.length >= this.maxBatchSize) {
-      calls = [];
-      this.current = calls;
-      // The loader's promise only says the batch left; each call settles through its own promise.
-      // It can only reject if `dispatch` throws, which the dispatcher never does; the catch keeps
-      // such a bug from surfacing as an unhandled rejection on top of the calls' own errors.
-      this.loader.load(calls).catch(() => {});
-    }
-    calls.push(call);
-    this.window?.noteCall();
+    let batch = this.open;
+    if (batch === undefined || batch.calls.length >= this.options.maxBatchSize) batch = this.start();
+    batch.calls.push(call);
+    const departure = this.departure;
+    if (departure.kind !== 'window') return;
+    clearTimeout(batch.quiet);
+    if (batch.calls.length >= this.options.maxBatchSize) this.leave(batch);
+    else batch.quiet = setTimeout(() => this.leave(batch), departure.windowMs);
+  }
+
+  private start(): OpenBatch<TCall> {
+    const batch: OpenBatch<TCall> = { calls: [], left: false, deadline: undefined, quiet: undefined };
+    this.open = batch;
+    const leave = (): void => this.leave(batch);
+    const departure = this.departure;
+    if (departure.kind === 'microtask') queueMicrotask(leave);
+    else if (departure.kind === 'tick') departure.tick(leave);
+    else batch.deadline = setTimeout(leave, departure.maxWaitMs);
+    return batch;
+  }
+
+  private leave(batch: OpenBatch<TCall>): void {
+    if (batch.left) return;
+    batch.left = true;
+    clearTimeout(batch.deadline);
+    clearTimeout(batch.quiet);
+    if (this.open === batch) this.open = undefined;
+    for (const calls of splitBySize(batch.calls, this.options.maxBatchBytes))
+      this.dispatch(calls, this.priority);
   }
 }
 
@@ -134,49 +178,24 @@ export function splitBySize<TCall extends Queueable>(calls: readonly TCall[], ma
   return batches;
 }
 
+let resolved: Promise<void> | undefined;
+
 /**
- * A DataLoader `batchScheduleFn` with a sliding window: the batch leaves `windowMs` after its
- * latest call, `maxWaitMs` after its first at the latest, or at once when it is full.
- * DataLoader calls `schedule` when a batch opens; the lane reports each call with `noteCall`.
+ * Runs `callback` at the end of the current tick, after the promise jobs already queued, so calls
+ * made across a few `await`s of one tick still travel together. This is graphql/dataloader's
+ * `enqueuePostPromiseJob` (src/index.js), which the client used before it had its own queue, kept
+ * exactly: in Node a `process.nextTick` queued from a promise job (it runs after the promise jobs
+ * of this tick, before any timer or I/O); elsewhere `setImmediate` where it exists, else
+ * `setTimeout(callback)`.
  */
-class WindowSchedule {
-  private current:
-    | { fire: () => void; count: number; quiet: ReturnType<typeof setTimeout> | undefined }
-    | undefined;
-
-  constructor(
-    private readonly windowMs: number,
-    private readonly maxWaitMs: number,
-    private readonly maxBatchSize: number,
-  ) {}
-
-  readonly schedule = (callback: () => void): void => {
-    let fired = false;
-    const deadline = setTimeout(() => batch.fire(), this.maxWaitMs);
-    const batch = {
-      count: 0,
-      quiet: undefined as ReturnType<typeof setTimeout> | undefined,
-      fire: () => {
-        if (fired) return; // DataLoader dispatches a batch once per callback call
-        fired = true;
-        clearTimeout(deadline);
-        clearTimeout(batch.quiet);
-        if (this.current === batch) this.current = undefined;
-        callback();
-      },
-    };
-    this.current = batch;
-  };
-
-  noteCall(): void {
-    const batch = this.current;
-    if (batch === undefined) return;
-    batch.count++;
-    clearTimeout(batch.quiet);
-    if (batch.count >= this.maxBatchSize) {
-      batch.fire();
-      return;
-    }
-    batch.quiet = setTimeout(batch.fire, this.windowMs);
+export function endOfTick(callback: () => void): void {
+  const node = (globalThis as { process?: { nextTick?: (callback: () => void) => void } }).process;
+  if (typeof node?.nextTick === 'function') {
+    resolved ??= Promise.resolve();
+    void resolved.then(() => node.nextTick?.(callback));
+    return;
   }
+  const setImmediate = (globalThis as { setImmediate?: (callback: () => void) => void }).setImmediate;
+  if (typeof setImmediate === 'function') setImmediate(callback);
+  else setTimeout(callback);
 }

@@ -11,8 +11,8 @@ interface Entry {
 
 /**
  * The opt-in response cache, a private cache in the sense of RFC 9111 (what a browser's own HTTP cache
- * may do, minus revalidation, which it never attempts). DataLoader's own cache is off on purpose:
- * unbounded, it is a known leak in long-lived apps (graphql-hive/gateway#1085).
+ * may do, minus revalidation, which it never attempts). It is bounded on purpose: an unbounded
+ * request cache (DataLoader's, by default) is a known leak in long-lived apps (graphql-hive/gateway#1085).
  *
  * - Stored: 2xx GET responses except 206, unless `no-store`, `no-cache` (reuse needs revalidation:
  *   RFC 9111 section 5.2.2.4), `must-revalidate` or `Vary` naming `*` or `Cookie` (cookies are invisible

@@ -26,9 +26,17 @@ export function detectRuntime(): {
   const versions = (globalThis as { process?: { versions?: Record<string, string | undefined> } }).process
     ?.versions;
   return {
-    baseUrl: typeof location === 'undefined' ? undefined : location.href,
+    baseUrl: pageUrl(),
     cookieJar: typeof document !== 'undefined',
     gzip: typeof CompressionStream === 'function',
     responseCodings: typeof versions?.undici === 'string' ? 'br, gzip, deflate' : undefined,
   };
+}
+
+/**
+ * `detectRuntime().baseUrl` alone: what every call's URL resolves against, read on each call without
+ * the rest of the detection (`location.href` in a page or worker, else undefined).
+ */
+export function pageUrl(): string | undefined {
+  return typeof location === 'undefined' ? undefined : location.href;
 }
