@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bytes, FakeEndpoint, type Handler, json } from '../test-support/fake-endpoint.ts';
 import { createBatchFetch } from './index.ts';
+import { bytes, FakeEndpoint, type Handler, json } from './test-support/fake-endpoint.ts';
 
 function setup(handler: Handler) {
   const server = new FakeEndpoint(handler);

@@ -1,8 +1,8 @@
 import { brotliCompressSync } from 'node:zlib';
 import { WirepackError } from '@wirepack/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { bytes, deferred, FakeEndpoint, type Handler, json, problem } from '../test-support/fake-endpoint.ts';
 import { type BatchFetchOptions, createBatchFetch } from './index.ts';
+import { bytes, deferred, FakeEndpoint, type Handler, json, problem } from './test-support/fake-endpoint.ts';
 
 const echo: Handler = (call) => json({ method: call.method, path: call.path });
 

@@ -3,7 +3,7 @@
 // came back for up to 30 s.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createBatchFetch } from '../../src/index.ts';
-import { FakeEndpoint, type Handler, json } from '../../test-support/fake-endpoint.ts';
+import { FakeEndpoint, type Handler, json } from '../../src/test-support/fake-endpoint.ts';
 
 afterEach(() => {
   vi.useRealTimers();
