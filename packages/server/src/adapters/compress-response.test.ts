@@ -5,11 +5,15 @@ import { createServer, request as httpRequest, type IncomingHttpHeaders, type Se
 import type { AddressInfo } from 'node:net';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isPrecompressedType } from './compress-response.ts';
+import { isPrecompressedType, SYNC_COMPRESS_MAX_BYTES } from './compress-response.ts';
 import { toNodeListener } from './node.ts';
 
 const json = JSON.stringify({ items: Array.from({ length: 200 }, (_, id) => ({ id, name: `item ${id}` })) });
 const jsonBytes = Buffer.from(json);
+// Past SYNC_COMPRESS_MAX_BYTES: compressed on the thread pool rather than on the main thread.
+const largeJson = JSON.stringify({
+  items: Array.from({ length: 3000 }, (_, id) => ({ id, name: `item ${id}`, tag: `t${id % 7}` })),
+});
 
 /** The app: each path answers one kind of response the stage must compress or leave alone. */
 function app(request: Request): Response {
@@ -18,6 +22,8 @@ function app(request: Request): Response {
   switch (pathname) {
     case '/json':
       return new Response(json, { headers: { ...big, etag: '"v1"', 'accept-ranges': 'bytes' } });
+    case '/json-large':
+      return new Response(largeJson, { headers: big });
     case '/json-weak-etag':
       return new Response(json, { headers: { ...big, etag: 'W/"v1"' } });
     case '/json-vary':
@@ -127,6 +133,17 @@ describe('the compression stage of toNodeListener, over HTTP', () => {
       expect(raw.headers.vary).toBe('accept-encoding');
       expect(raw.headers.etag, 'strong ETag weakened').toBe('W/"v1"');
       expect(raw.headers['accept-ranges']).toBeUndefined();
+    }
+  });
+
+  it('compresses a complete body the same way on either side of the main-thread size limit', async () => {
+    expect(jsonBytes.length).toBeLessThanOrEqual(SYNC_COMPRESS_MAX_BYTES);
+    expect(Buffer.byteLength(largeJson)).toBeGreaterThan(SYNC_COMPRESS_MAX_BYTES);
+    for (const accept of ['br', 'gzip']) {
+      const raw = await get('/json-large', accept);
+      expect(raw.headers['content-encoding']).toBe(accept);
+      expect(decode(raw).toString()).toBe(largeJson);
+      expect(raw.headers['content-length']).toBe(String(raw.body.length));
     }
   });
 
