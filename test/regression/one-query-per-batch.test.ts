@@ -22,7 +22,7 @@ function client(concurrency: number) {
 }
 
 describe('SQL queries per batch (fixtures/rest-api)', () => {
-  it('answers 100 user lookups of one batch (the client maxBatchSize), running 32 at a time, with one SQL query', async () => {
+  it('answers 100 user lookups of one batch, run 32 at a time (concurrency 32, the default until Dec 2026), with one SQL query', async () => {
     const call = client(32);
     api.resetStats();
     const users = await Promise.all(
