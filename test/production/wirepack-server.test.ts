@@ -14,8 +14,8 @@ import { createRestApi, type RestApi } from '@wirepack/fixture-rest-api';
 import type { WirepackManifest } from '@wirepack/manifest';
 import { createWirepackServer, type WirepackServer } from '@wirepack/server/production';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildSmallApp } from '../static/build-small-app.ts';
 import { get } from '../static/http-client.ts';
+import { buildFixtureApp } from '../support/build-fixture-app.ts';
 
 const work = join(
   fileURLToPath(new URL('../../node_modules/.cache/', import.meta.url)),
@@ -27,7 +27,7 @@ let api: RestApi;
 const servers: WirepackServer[] = [];
 
 beforeAll(async () => {
-  ({ manifest } = await buildSmallApp(work));
+  ({ manifest } = await buildFixtureApp('small-app', work));
   api = createRestApi({ users: 100 });
 }, 120_000);
 

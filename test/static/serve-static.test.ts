@@ -20,7 +20,7 @@ import {
 import { compose } from '@wirepack/server';
 import { type StaticWarning, serveStatic, toNodeListener } from '@wirepack/server/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildSmallApp } from './build-small-app.ts';
+import { buildFixtureApp } from '../support/build-fixture-app.ts';
 import { get, rawGet } from './http-client.ts';
 
 const SECRET = 'TOP-SECRET-OUTSIDE-ROOT';
@@ -48,7 +48,7 @@ const app = async (request: Request): Promise<Response> =>
   new Response(`app: ${request.method} ${new URL(request.url).pathname}`, { status: 404 });
 
 beforeAll(async () => {
-  ({ manifest } = await buildSmallApp(work));
+  ({ manifest } = await buildFixtureApp('small-app', work));
   writeFileSync(join(work, 'secret.txt'), SECRET);
 }, 120_000);
 

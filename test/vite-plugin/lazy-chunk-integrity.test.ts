@@ -11,13 +11,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type StaticWarning, serveStatic, toNodeListener } from '@wirepack/server/node';
-import wirepack from '@wirepack/vite-plugin';
 import { type BrowserContext, chromium } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, CHROMIUM_LAUNCH_OPTIONS, hasChromium } from '../../scripts/chromium.ts';
+import { buildFixtureApp } from '../support/build-fixture-app.ts';
 
 if (!hasChromium) {
   console.warn(
@@ -25,8 +23,6 @@ if (!hasChromium) {
       "!!! Install Debian's chromium (scripts/bootstrap.mjs does it in CI) or set WIREPACK_CHROMIUM.\n",
   );
 }
-
-const fixture = fileURLToPath(new URL('../../fixtures/lazy-app/', import.meta.url));
 
 /** What one page load saw. */
 interface Visit {
@@ -103,15 +99,7 @@ describe.skipIf(!hasChromium)('SRI of eager and lazily imported chunks, in Chrom
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'wirepack-lazy-sri-'));
-    dist = join(work, 'dist');
-    await build({
-      root: fixture,
-      configFile: join(fixture, 'vite.config.ts'),
-      cacheDir: join(work, 'vite-cache'),
-      logLevel: 'silent',
-      build: { outDir: dist, emptyOutDir: true },
-      plugins: [wirepack({ brotli: { quality: 5 }, cache: { dir: join(work, 'wirepack-cache') } })],
-    });
+    ({ dist } = await buildFixtureApp('lazy-app', work));
     browser = await chromium.launchPersistentContext(join(work, 'profile'), CHROMIUM_LAUNCH_OPTIONS);
   }, 120_000);
 

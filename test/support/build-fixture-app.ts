@@ -5,13 +5,15 @@ import type { WirepackManifest } from '@wirepack/manifest';
 import wirepack from '@wirepack/vite-plugin';
 import { build } from 'vite';
 
-const fixture = fileURLToPath(new URL('../../fixtures/small-app/', import.meta.url));
-
 /**
- * A real Vite build of fixtures/small-app with @wirepack/vite-plugin into `work/dist` (brotli at
+ * A real Vite build of `fixtures/<name>` with @wirepack/vite-plugin into `work/dist` (brotli at
  * quality 5 to keep tests quick; caches under `work`), and the manifest it wrote.
  */
-export async function buildSmallApp(work: string): Promise<{ dist: string; manifest: WirepackManifest }> {
+export async function buildFixtureApp(
+  name: 'small-app' | 'lazy-app',
+  work: string,
+): Promise<{ dist: string; manifest: WirepackManifest }> {
+  const fixture = fileURLToPath(new URL(`../../fixtures/${name}/`, import.meta.url));
   const dist = join(work, 'dist');
   await build({
     root: fixture,
