@@ -6,16 +6,9 @@ import {
   cloudFrontProfile,
   cloudFrontTarget,
 } from '../providers/cloudfront/cloudfront-profile.ts';
+import { deployedFile as file } from '../test-support/deployed-file.ts';
 import { planInvalidation } from './plan.ts';
 
-const file = (path: string, hash: string, immutable = false): DeployedFile => ({
-  path,
-  hash,
-  size: 1,
-  immutable,
-  contentType: undefined,
-  cacheControl: undefined,
-});
 const manifest = (files: DeployedFile[]): Manifest => createManifest(files);
 
 /** Does a CloudFront invalidation path match a cache key? (`*` only as the last character.) */

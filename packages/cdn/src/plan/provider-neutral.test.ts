@@ -1,8 +1,9 @@
 // The planner works for a CDN with other rules without changes: a Cloudflare-like profile (absolute
 // URLs, prefix purges without `*`, 100 entries per request, synchronous, free) shapes the plan.
 import { describe, expect, it } from 'vitest';
-import { createManifest, type DeployedFile } from '../manifest/manifest.ts';
+import { createManifest } from '../manifest/manifest.ts';
 import type { ProviderProfile } from '../providers/provider.ts';
+import { deployedFile as file } from '../test-support/deployed-file.ts';
 import { planInvalidation } from './plan.ts';
 
 const cloudflareLike: ProviderProfile = {
@@ -23,15 +24,6 @@ const cloudflareLike: ProviderProfile = {
   render: (target) => `https://www.example.com${target.key}`,
   idempotencyKey: () => undefined,
 };
-
-const file = (path: string, hash: string): DeployedFile => ({
-  path,
-  hash,
-  size: 1,
-  immutable: false,
-  contentType: undefined,
-  cacheControl: undefined,
-});
 
 describe('a provider profile with other capabilities', () => {
   const pages = (hash: string) => Array.from({ length: 250 }, (_, i) => file(`/p/${i}.html`, hash));

@@ -1,17 +1,10 @@
 // Problems users reported against other deploy tools (collected in shared/notes/cloudfront.md, section 4),
 // each pinned as a test named after the report.
 import { describe, expect, it } from 'vitest';
-import { createManifest, type DeployedFile } from '../manifest/manifest.ts';
+import { createManifest } from '../manifest/manifest.ts';
+import { deployedFile as file } from '../test-support/deployed-file.ts';
 import { planInvalidation } from './plan.ts';
 
-const file = (path: string, hash: string, immutable = false): DeployedFile => ({
-  path,
-  hash,
-  size: 1,
-  immutable,
-  contentType: undefined,
-  cacheControl: undefined,
-});
 const redeploy = (paths: string[], changed: (path: string) => boolean = () => true) => ({
   previous: createManifest(paths.map((p) => file(p, 'old'))),
   next: createManifest(paths.map((p) => file(p, changed(p) ? 'new' : 'old'))),
