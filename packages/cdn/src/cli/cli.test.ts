@@ -50,13 +50,12 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
 }
 
 describe('wirepack CLI', () => {
+  /** The redeploy every planning case runs: the next manifest against the previous one. */
+  const redeploy = ['invalidate', '--manifest', next, '--previous', previous];
+
   it('--dry-run prints the exact paths, batches and cost and calls nothing', async () => {
     const { code, stdout } = await cli([
-      'invalidate',
-      '--manifest',
-      next,
-      '--previous',
-      previous,
+      ...redeploy,
       '--distribution',
       'E1ABC',
       '--distribution',
@@ -87,11 +86,7 @@ describe('wirepack CLI', () => {
 
   it('--json prints one JSON document with counts, per-distribution paths, batches and cost', async () => {
     const { code, stdout } = await cli([
-      'invalidate',
-      '--manifest',
-      next,
-      '--previous',
-      previous,
+      ...redeploy,
       '--distribution',
       'E1ABC',
       '--dry-run',
@@ -127,11 +122,7 @@ describe('wirepack CLI', () => {
 
   it('--max-paths collapses into wildcards', async () => {
     const { stdout } = await cli([
-      'invalidate',
-      '--manifest',
-      next,
-      '--previous',
-      previous,
+      ...redeploy,
       '--distribution',
       'E1',
       '--dry-run',
