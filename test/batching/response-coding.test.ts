@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { createBatchFetch } from '@wirepack/client';
 import { createBatchHandler } from '@wirepack/server';
 import { toNodeListener } from '@wirepack/server/node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 let server: Server;
 let origin: string;
@@ -50,9 +50,12 @@ async function hundredCalls(fetchFn: typeof fetch): Promise<unknown[]> {
 }
 
 describe('batch response coding from Node', () => {
-  it("asks for br through the runtime's fetch, and decodes what comes back", async () => {
+  beforeEach(() => {
     asked.length = 0;
     sent.length = 0;
+  });
+
+  it("asks for br through the runtime's fetch, and decodes what comes back", async () => {
     const api = createBatchFetch({ endpoint: `${origin}/__wirepack` });
     const users = await hundredCalls(api);
     expect(users[42]).toEqual({ id: 42, name: 'User 42', email: 'user42@example.com' });
@@ -61,8 +64,6 @@ describe('batch response coding from Node', () => {
   });
 
   it('asks for nothing extra through a fetch it was given (it may not decode br)', async () => {
-    asked.length = 0;
-    sent.length = 0;
     const api = createBatchFetch({
       endpoint: `${origin}/__wirepack`,
       fetch: (input, init) => globalThis.fetch(input, init),
@@ -74,8 +75,6 @@ describe('batch response coding from Node', () => {
   });
 
   it("keeps an Accept-Encoding the app set in the client's headers", async () => {
-    asked.length = 0;
-    sent.length = 0;
     const api = createBatchFetch({
       endpoint: `${origin}/__wirepack`,
       headers: { 'accept-encoding': 'gzip' },

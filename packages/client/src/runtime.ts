@@ -1,6 +1,6 @@
 /**
  * What the client learns from the runtime it runs in, in one place. The client is portable (browsers,
- * workers, Node, Deno, Bun), and three of its behaviours depend on globals only some runtimes have:
+ * workers, Node, Deno, Bun), and four of its behaviours depend on globals only some runtimes have:
  *
  * - `baseUrl`: relative URLs resolve against the page, as they do in `fetch`. Browsers and workers have
  *   `location`; Node and other servers do not, and need absolute URLs.
